@@ -1,0 +1,70 @@
+// The catalog: every SageMaker custom resource kind that has KMS key fields,
+// and for each field what it encrypts and how SageMaker treats it.
+//
+// This is data, not logic: supporting a new kind or field is one table row in
+// catalog.cc plus a test. The source of truth is the CRDs of the AWS
+// controller for SageMaker (sagemaker.services.k8s.aws) and of the legacy
+// SageMaker operator (sagemaker.aws.amazon.com); tests/policy/catalog_test.cc
+// walks every CRD schema and fails when a /kms/i field is missing here.
+//
+// Field paths are dotted from the object root; `[]` marks "every element of
+// this array", e.g. spec.productionVariants[].coreDumpConfig.kmsKeyID.
+#pragma once
+
+#include <span>
+#include <string_view>
+#include <vector>
+
+namespace keyward {
+
+// Which of the tenant's keys a field receives.
+enum class KeyPurpose {
+  kVolume,  // storage volume of instances, notebooks, domains, online stores
+  kOutput,  // data SageMaker writes to S3
+};
+
+std::string_view KeyPurposeName(KeyPurpose purpose);
+
+// What to do with a set volume key when an instance type it covers has local
+// NVMe storage (SageMaker encrypts that storage itself and rejects the key on
+// training/processing/transform jobs, while endpoints accept it but it only
+// covers the EBS volume).
+enum class LocalStorageRule {
+  kNotApplicable,  // not a volume field, or no instance types involved
+  kRejectKey,      // LocalStorageKey violation
+  kWarnKey,        // allowed, with a warning that local storage is not covered
+};
+
+struct KmsField {
+  std::string_view path;  // e.g. "spec.resourceConfig.volumeKMSKeyID"
+  KeyPurpose purpose;
+  bool create_only;  // SageMaker cannot change it after creation
+  bool deprecated;   // never injected, never required
+  LocalStorageRule local_storage = LocalStorageRule::kNotApplicable;
+  // Where the instance types covered by this volume live. A pattern that
+  // shares an array prefix with `path` refers to the same array element.
+  std::vector<std::string_view> instance_type_paths = {};
+};
+
+struct CatalogKind {
+  std::string_view group;     // API group
+  std::string_view version;   // served version in the CRD
+  std::string_view kind;
+  std::string_view resource;  // plural resource name, for webhook rules
+  // The resource's region when it carries one in its spec (legacy operator).
+  std::string_view region_path;
+  std::vector<KmsField> fields;
+};
+
+// Every catalogued kind, in a stable order (by group, then kind).
+std::span<const CatalogKind> Catalog();
+
+// The entry for (group, kind), or nullptr for kinds keyward does not handle.
+// The version is deliberately ignored: with matchPolicy Equivalent the
+// apiserver may send any served version of the same kind.
+const CatalogKind* FindCatalogKind(std::string_view group, std::string_view kind);
+
+inline constexpr std::string_view kAckGroup = "sagemaker.services.k8s.aws";
+inline constexpr std::string_view kLegacyGroup = "sagemaker.aws.amazon.com";
+
+}  // namespace keyward

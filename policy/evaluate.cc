@@ -1,0 +1,386 @@
+#include "policy/evaluate.h"
+
+#include <algorithm>
+#include <set>
+
+#include "policy/field_path.h"
+
+namespace keyward {
+namespace {
+
+constexpr std::string_view kRegionAnnotation = "services.k8s.aws/region";
+
+// Everything the rules need about one request, resolved once.
+struct Subject {
+  const Policy& policy;
+  const AdmissionRequest& request;
+  const CatalogKind& kind;
+  const Tenant* tenant;  // null when no tenant claims the namespace
+};
+
+std::string Quote(std::string_view s) { return "\"" + std::string(s) + "\""; }
+
+std::string Describe(const Subject& s) {
+  std::string out = s.kind.kind.empty() ? "object" : std::string(s.kind.kind);
+  return out + " " + s.request.namespace_name + "/" + s.request.name;
+}
+
+// Shortens text to `limit` characters, eliding the middle so both the start
+// (what) and the end (which field) stay readable.
+std::string Elide(std::string text, size_t limit) {
+  if (text.size() <= limit) return text;
+  constexpr std::string_view kEllipsis = "...";
+  size_t keep = limit - kEllipsis.size();
+  size_t head = keep / 2;
+  return text.substr(0, head) + std::string(kEllipsis) + text.substr(text.size() - (keep - head));
+}
+
+std::string Warning(std::string text) { return Elide("keyward: " + std::move(text), kMaxWarningLength); }
+
+std::string ResourceRegion(const Subject& s, const nlohmann::json& object) {
+  // Annotation keys contain dots, so they are looked up directly.
+  const nlohmann::json* annotations = FindPlain(object, "metadata.annotations");
+  if (annotations != nullptr && annotations->is_object()) {
+    auto it = annotations->find(kRegionAnnotation);
+    if (it != annotations->end() && it->is_string() && !it->get_ref<const std::string&>().empty()) {
+      return it->get<std::string>();
+    }
+  }
+  if (!s.kind.region_path.empty()) {
+    const nlohmann::json* region = FindPlain(object, s.kind.region_path);
+    if (region != nullptr && region->is_string() && !region->get_ref<const std::string&>().empty()) {
+      return region->get<std::string>();
+    }
+  }
+  return s.tenant != nullptr ? s.policy.RegionFor(*s.tenant) : s.policy.default_region;
+}
+
+// The first instance type with local NVMe storage that the field covers, or
+// "" when none does (or the field is not a volume on instances).
+std::string LocalInstanceType(const Subject& s, const KmsField& field, const nlohmann::json& object,
+                              const FieldInstance& instance) {
+  if (field.local_storage == LocalStorageRule::kNotApplicable) return "";
+  for (std::string_view pattern : field.instance_type_paths) {
+    for (std::string_view type : FindBoundStrings(object, pattern, field.path, instance.indices)) {
+      if (s.policy.HasLocalStorage(type)) return std::string(type);
+    }
+  }
+  return "";
+}
+
+std::string TenantKeyHint(const Subject& s, KeyPurpose purpose) {
+  if (s.tenant == nullptr) return "a customer-managed key ARN";
+  return "tenant " + s.tenant->name + "'s " + std::string(KeyPurposeName(purpose)) + " key " +
+         s.tenant->keys.For(purpose);
+}
+
+struct Findings {
+  std::vector<Violation> violations;
+  std::vector<std::string> warnings;
+
+  void Add(std::string path, std::string_view code, std::string message) {
+    violations.push_back({std::move(path), std::string(code), std::move(message)});
+  }
+};
+
+// Checks a key that is set, in the documented order: format, AWS-managed,
+// ARN-only, then ownership and region independently.
+void CheckSetKey(const Subject& s, const KmsField& field, const FieldInstance& instance,
+                 const nlohmann::json& value, const std::string& region, Findings& out) {
+  const std::string& path = instance.path;
+  std::string use = "; use " + TenantKeyHint(s, field.purpose);
+  if (!value.is_string()) {
+    out.Add(path, kKeyFormat, "must be a string holding a KMS key ARN, not " + std::string(value.type_name()) + use);
+    return;
+  }
+  const std::string& text = value.get_ref<const std::string&>();
+  KeyParseResult parsed = ParseKeyReference(text);
+  if (!parsed.key) {
+    out.Add(path, kKeyFormat, Quote(text) + " is not a valid KMS key reference: " + parsed.error + use);
+    return;
+  }
+  const KeyReference& key = *parsed.key;
+  if (key.IsAwsManaged()) {
+    out.Add(path, kAwsManagedKey, Quote(text) + " is an AWS-managed key, which the tenant does not control" + use);
+    return;
+  }
+  if (s.policy.key_references == KeyReferencePolicy::kArnOnly && key.form != KeyReferenceForm::kKeyArn) {
+    out.Add(path, kKeyFormat,
+            Quote(text) + " is a " + std::string(KeyReferenceFormName(key.form)) +
+                "; only key ARNs are accepted because they pin account, region and key" + use);
+    return;
+  }
+  std::vector<const Tenant*> approving = s.policy.TenantsApproving(text, key);
+  if (s.tenant != nullptr && std::find(approving.begin(), approving.end(), s.tenant) == approving.end()) {
+    if (!approving.empty()) {
+      std::string owners;
+      for (const Tenant* t : approving) owners += (owners.empty() ? "" : ", ") + t->name;
+      out.Add(path, kForeignKey,
+              Quote(text) + " belongs to tenant " + owners + ", not to tenant " + s.tenant->name + use);
+    } else {
+      out.Add(path, kUnapprovedKey,
+              Quote(text) + " is not approved for tenant " + s.tenant->name + use +
+                  " (or have the platform team add the key to the tenant's allowedKeys)");
+    }
+  }
+  if (key.IsArn() && !region.empty() && key.region != region) {
+    out.Add(path, kRegionMismatch,
+            Quote(text) + " is in region " + key.region + " but the resource is created in " + region +
+                "; use a key in " + region);
+  }
+}
+
+// Every rule that applies to one field instance of the object as it would be
+// stored, as on CREATE.
+void CheckInstance(const Subject& s, const KmsField& field, const FieldInstance& instance,
+                   const nlohmann::json& object, const std::string& region, Findings& out) {
+  std::string local_type = LocalInstanceType(s, field, object, instance);
+  if (IsEmptyValue(instance.value)) {
+    if (!field.deprecated && local_type.empty()) {
+      out.Add(instance.path, kMissingKey, "no KMS key is set; set it to " + TenantKeyHint(s, field.purpose));
+    }
+    return;
+  }
+  if (!local_type.empty()) {
+    if (field.local_storage == LocalStorageRule::kRejectKey) {
+      out.Add(instance.path, kLocalStorageKey,
+              "instance type " + local_type +
+                  " has local NVMe storage, which SageMaker encrypts itself and for which it rejects a volume "
+                  "KMS key; remove this key or choose an EBS-backed instance type");
+    } else {
+      out.warnings.push_back(Warning(instance.path + " does not encrypt the local NVMe storage of " + local_type));
+    }
+  }
+  CheckSetKey(s, field, instance, *instance.value, region, out);
+}
+
+Findings CheckWholeObject(const Subject& s, const nlohmann::json& object) {
+  Findings out;
+  std::string region = ResourceRegion(s, object);
+  for (const KmsField& field : s.kind.fields) {
+    for (const FieldInstance& instance : FindFieldInstances(object, field.path)) {
+      CheckInstance(s, field, instance, object, region, out);
+    }
+  }
+  return out;
+}
+
+std::string ValueText(const nlohmann::json* value) {
+  if (IsEmptyValue(value)) return "(none)";
+  return value->is_string() ? Quote(value->get_ref<const std::string&>()) : value->dump();
+}
+
+// UPDATE: only fields whose value changes are judged (absent == ""), so an
+// old object that predates the policy can still be labelled or finalized.
+Findings CheckChangedFields(const Subject& s, const nlohmann::json& object, const nlohmann::json& old_object,
+                            std::set<std::string>* changed_paths) {
+  Findings out;
+  std::string region = ResourceRegion(s, object);
+  for (const KmsField& field : s.kind.fields) {
+    std::vector<FieldInstance> current = FindFieldInstances(object, field.path);
+    for (const FieldInstance& instance : current) {
+      const nlohmann::json* before = FindSameField(old_object, field.path, instance.indices);
+      bool both_empty = IsEmptyValue(before) && IsEmptyValue(instance.value);
+      if (both_empty || (!IsEmptyValue(before) && !IsEmptyValue(instance.value) && *before == *instance.value)) {
+        continue;
+      }
+      changed_paths->insert(instance.path);
+      if (field.create_only) {
+        out.Add(instance.path, kImmutableKey,
+                "changed from " + ValueText(before) + " to " + ValueText(instance.value) +
+                    ", but SageMaker cannot change this key after creation; restore " + ValueText(before) +
+                    " or delete and recreate the resource");
+      }
+      if (!IsEmptyValue(instance.value) || !field.create_only) {
+        CheckInstance(s, field, instance, object, region, out);
+      }
+    }
+    // A key whose parent object disappeared was removed too.
+    for (const FieldInstance& old_instance : FindFieldInstances(old_object, field.path)) {
+      if (!field.create_only || IsEmptyValue(old_instance.value)) continue;
+      bool still_there = std::any_of(current.begin(), current.end(),
+                                     [&](const FieldInstance& c) { return c.path == old_instance.path; });
+      if (still_there) continue;
+      changed_paths->insert(old_instance.path);
+      out.Add(old_instance.path, kImmutableKey,
+              "was removed (it held " + ValueText(old_instance.value) +
+                  "), but SageMaker cannot change this key after creation; restore it");
+    }
+  }
+  return out;
+}
+
+std::string ViolationWarning(const Violation& v) { return Warning(v.code + " " + v.path + ": " + v.message); }
+
+ValidationResult Conclude(const Subject& s, Findings findings, Enforcement enforcement) {
+  ValidationResult result;
+  result.tenant = s.tenant != nullptr ? s.tenant->name : "";
+  result.enforcement = enforcement;
+  result.violations = std::move(findings.violations);
+  result.warnings = std::move(findings.warnings);
+  if (result.violations.empty()) return result;
+  switch (enforcement) {
+    case Enforcement::kDeny: {
+      result.allowed = false;
+      std::string message = "keyward: " + Describe(s) + " violates the KMS key policy";
+      if (s.tenant != nullptr) message += " of tenant " + s.tenant->name;
+      message += " (" + std::to_string(result.violations.size()) + " violation" +
+                 (result.violations.size() == 1 ? "" : "s") + "):";
+      for (size_t i = 0; i < result.violations.size(); ++i) {
+        const Violation& v = result.violations[i];
+        message += " [" + std::to_string(i + 1) + "] " + v.code + " at " + v.path + ": " + v.message + ".";
+      }
+      result.message = std::move(message);
+      break;
+    }
+    case Enforcement::kWarn:
+      for (const Violation& v : result.violations) result.warnings.push_back(ViolationWarning(v));
+      break;
+    case Enforcement::kAudit:
+      break;
+  }
+  return result;
+}
+
+// The namespace belongs to no tenant: what unmatchedNamespaces says.
+ValidationResult ConcludeNoTenant(const Subject& s) {
+  Findings findings;
+  if (s.policy.unmatched_namespaces == UnmatchedNamespaces::kAllow) return Conclude(s, {}, s.policy.enforcement);
+  findings.Add("metadata.namespace", kNoTenant,
+               "namespace " + Quote(s.request.namespace_name) +
+                   " belongs to no tenant of the KMS key policy; ask the platform team to add it to a tenant");
+  Enforcement level = s.policy.unmatched_namespaces == UnmatchedNamespaces::kWarn
+                          ? std::max(s.policy.enforcement, Enforcement::kWarn)
+                          : s.policy.enforcement;
+  return Conclude(s, std::move(findings), level);
+}
+
+std::string InjectionWarning(const Injection& injection, const std::string& tenant, bool carried) {
+  if (carried) return Warning("kept " + injection.path + " from the stored object (it cannot change)");
+  return Warning("set " + injection.path + " to tenant " + tenant + "'s " +
+                 std::string(KeyPurposeName(injection.purpose)) + " key");
+}
+
+void AddInjection(MutationResult& result, const std::string& pointer, Injection injection, bool carried) {
+  result.patch.push_back({{"op", "add"}, {"path", pointer}, {"value", injection.key}});
+  result.warnings.push_back(InjectionWarning(injection, result.tenant, carried));
+  result.injected.push_back(std::move(injection));
+}
+
+}  // namespace
+
+bool ParseOperation(std::string_view text, Operation* out) {
+  static constexpr std::pair<std::string_view, Operation> kNames[] = {
+      {"CREATE", Operation::kCreate}, {"UPDATE", Operation::kUpdate},
+      {"DELETE", Operation::kDelete}, {"CONNECT", Operation::kConnect}};
+  for (const auto& [name, op] : kNames) {
+    if (text == name) {
+      *out = op;
+      return true;
+    }
+  }
+  return false;
+}
+
+std::string_view OperationName(Operation op) {
+  switch (op) {
+    case Operation::kCreate: return "CREATE";
+    case Operation::kUpdate: return "UPDATE";
+    case Operation::kDelete: return "DELETE";
+    case Operation::kConnect: return "CONNECT";
+  }
+  return "CREATE";
+}
+
+MutationResult Mutate(const Policy& policy, const AdmissionRequest& request) {
+  MutationResult result;
+  const CatalogKind* kind = FindCatalogKind(request.group, request.kind);
+  bool writes = request.operation == Operation::kCreate || request.operation == Operation::kUpdate;
+  if (kind == nullptr || !writes || request.object == nullptr || policy.mutation == MutationMode::kDisabled ||
+      policy.IsExemptNamespace(request.namespace_name)) {
+    return result;
+  }
+  const Tenant* tenant = policy.TenantForNamespace(request.namespace_name);
+  if (tenant == nullptr) return result;
+  result.tenant = tenant->name;
+  Subject s{policy, request, *kind, tenant};
+  const nlohmann::json& object = *request.object;
+
+  if (request.operation == Operation::kCreate) {
+    for (const KmsField& field : kind->fields) {
+      if (field.deprecated) continue;
+      for (const FieldInstance& instance : FindFieldInstances(object, field.path)) {
+        if (!IsEmptyValue(instance.value) || !LocalInstanceType(s, field, object, instance).empty()) continue;
+        AddInjection(result, instance.pointer,
+                     {instance.path, field.purpose, tenant->keys.For(field.purpose)}, false);
+      }
+    }
+    return result;
+  }
+
+  // UPDATE: carry create-only keys forward, so re-applying the original
+  // manifest (kubectl replace, GitOps) keeps the key instead of failing.
+  if (request.old_object == nullptr || policy.IsTrustedUser(request.username)) return result;
+  for (const KmsField& field : kind->fields) {
+    if (!field.create_only) continue;
+    for (const FieldInstance& instance : FindFieldInstances(object, field.path)) {
+      if (!IsEmptyValue(instance.value)) continue;
+      const nlohmann::json* stored = FindSameField(*request.old_object, field.path, instance.indices);
+      if (IsEmptyValue(stored) || !stored->is_string()) continue;
+      AddInjection(result, instance.pointer, {instance.path, field.purpose, stored->get<std::string>()}, true);
+    }
+  }
+  return result;
+}
+
+ValidationResult Validate(const Policy& policy, const AdmissionRequest& request) {
+  const CatalogKind* kind = FindCatalogKind(request.group, request.kind);
+  bool writes = request.operation == Operation::kCreate || request.operation == Operation::kUpdate;
+  if (kind == nullptr || !writes || request.object == nullptr || policy.IsExemptNamespace(request.namespace_name)) {
+    return {};
+  }
+  bool is_update = request.operation == Operation::kUpdate;
+  if (is_update && (request.old_object == nullptr || policy.IsTrustedUser(request.username))) return {};
+  const Tenant* tenant = policy.TenantForNamespace(request.namespace_name);
+  Subject s{policy, request, *kind, tenant};
+  Enforcement enforcement = policy.EnforcementFor(tenant);
+
+  if (!is_update) {
+    if (tenant == nullptr) return ConcludeNoTenant(s);
+    return Conclude(s, CheckWholeObject(s, *request.object), enforcement);
+  }
+
+  std::set<std::string> changed;
+  Findings findings = CheckChangedFields(s, *request.object, *request.old_object, &changed);
+  if (tenant == nullptr) return changed.empty() ? ValidationResult{} : ConcludeNoTenant(s);
+  // Say so when the object is admitted while out of policy in fields this
+  // update did not touch.
+  Findings whole = CheckWholeObject(s, *request.object);
+  std::vector<const Violation*> untouched;
+  for (const Violation& v : whole.violations) {
+    if (!changed.count(v.path)) untouched.push_back(&v);
+  }
+  if (!untouched.empty()) {
+    std::string more = untouched.size() > 1 ? ", +" + std::to_string(untouched.size() - 1) + " more" : "";
+    findings.warnings.push_back(Warning("object is out of KMS policy (" + untouched.front()->code + " at " +
+                                        untouched.front()->path + more + "); fix it or recreate it"));
+  }
+  return Conclude(s, std::move(findings), enforcement);
+}
+
+Evaluation Evaluate(const Policy& policy, const AdmissionRequest& request) {
+  Evaluation evaluation;
+  evaluation.mutation = Mutate(policy, request);
+  if (request.object == nullptr) {
+    evaluation.validation = Validate(policy, request);
+    return evaluation;
+  }
+  evaluation.mutated_object = evaluation.mutation.patch.empty() ? *request.object
+                                                                 : request.object->patch(evaluation.mutation.patch);
+  AdmissionRequest mutated = request;
+  mutated.object = &evaluation.mutated_object;
+  evaluation.validation = Validate(policy, mutated);
+  return evaluation;
+}
+
+}  // namespace keyward

@@ -1,0 +1,99 @@
+// The decision keyward makes for one admission request: which KMS fields to
+// fill (mutation) and whether the object is acceptable (validation).
+//
+// Pure functions of (policy, request): no I/O, no clock, no globals, so the
+// CLI (`keyward check`) and the admission server share exactly one copy of
+// the rules.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "policy/catalog.h"
+#include "policy/policy.h"
+
+namespace keyward {
+
+enum class Operation { kCreate, kUpdate, kDelete, kConnect };
+
+// Parses CREATE/UPDATE/DELETE/CONNECT; false for anything else.
+bool ParseOperation(std::string_view text, Operation* out);
+std::string_view OperationName(Operation op);
+
+// What the apiserver tells us about a request, decoded by the caller. The
+// objects are borrowed: they must outlive the call.
+struct AdmissionRequest {
+  std::string group;  // e.g. sagemaker.services.k8s.aws
+  std::string version;
+  std::string kind;
+  std::string namespace_name;
+  std::string name;
+  Operation operation = Operation::kCreate;
+  std::string username;
+  bool dry_run = false;
+  const nlohmann::json* object = nullptr;      // null on DELETE
+  const nlohmann::json* old_object = nullptr;  // set on UPDATE and DELETE
+};
+
+// Stable violation codes (a public contract: CLI JSON output, metrics).
+inline constexpr std::string_view kMissingKey = "MissingKey";
+inline constexpr std::string_view kAwsManagedKey = "AwsManagedKey";
+inline constexpr std::string_view kKeyFormat = "KeyFormat";
+inline constexpr std::string_view kForeignKey = "ForeignKey";
+inline constexpr std::string_view kUnapprovedKey = "UnapprovedKey";
+inline constexpr std::string_view kRegionMismatch = "RegionMismatch";
+inline constexpr std::string_view kLocalStorageKey = "LocalStorageKey";
+inline constexpr std::string_view kImmutableKey = "ImmutableKey";
+inline constexpr std::string_view kNoTenant = "NoTenant";
+
+struct Violation {
+  std::string path;     // concrete field path, e.g. spec.productionVariants[1].coreDumpConfig.kmsKeyID
+  std::string code;     // one of the codes above
+  std::string message;  // names the field, the offending value and the fix
+};
+
+struct Injection {
+  std::string path;  // concrete field path
+  KeyPurpose purpose;
+  std::string key;
+};
+
+struct MutationResult {
+  std::string tenant;               // empty when no tenant claims the namespace
+  nlohmann::json patch = nlohmann::json::array();  // RFC 6902 ops (paths RFC 6901 escaped)
+  std::vector<Injection> injected;  // also the fields carried forward on UPDATE
+  std::vector<std::string> warnings;  // one per injected field, < 120 chars
+};
+
+struct ValidationResult {
+  std::string tenant;
+  bool allowed = true;
+  Enforcement enforcement = Enforcement::kDeny;  // the level that applied
+  std::vector<Violation> violations;
+  std::vector<std::string> warnings;  // each < 120 chars
+  std::string message;  // deny message listing every violation; empty if allowed
+};
+
+// What the mutating webhook does: fill empty KMS fields (CREATE) or carry
+// create-only keys forward from the stored object (UPDATE).
+MutationResult Mutate(const Policy& policy, const AdmissionRequest& request);
+
+// What the validating webhook does, on the object as it will be stored.
+ValidationResult Validate(const Policy& policy, const AdmissionRequest& request);
+
+// Both, as the apiserver runs them: mutate, apply the patch, validate the
+// result. Used by `keyward check`.
+struct Evaluation {
+  MutationResult mutation;
+  ValidationResult validation;
+  nlohmann::json mutated_object;  // the object after the patch (null if none)
+};
+Evaluation Evaluate(const Policy& policy, const AdmissionRequest& request);
+
+// Caps a warning at the length the apiserver and kubectl display well.
+inline constexpr size_t kMaxWarningLength = 119;
+
+}  // namespace keyward

@@ -1,0 +1,152 @@
+#include "policy/field_path.h"
+
+#include <algorithm>
+
+namespace keyward {
+namespace {
+
+struct Segment {
+  std::string_view name;
+  bool array;  // name[] : every element
+};
+
+std::vector<Segment> SplitPattern(std::string_view pattern) {
+  std::vector<Segment> segments;
+  size_t start = 0;
+  while (start <= pattern.size()) {
+    size_t dot = pattern.find('.', start);
+    std::string_view part = pattern.substr(start, dot == std::string_view::npos ? std::string_view::npos : dot - start);
+    bool array = part.ends_with("[]");
+    if (array) part.remove_suffix(2);
+    segments.push_back({part, array});
+    if (dot == std::string_view::npos) break;
+    start = dot + 1;
+  }
+  return segments;
+}
+
+const nlohmann::json* Member(const nlohmann::json& object, std::string_view name) {
+  if (!object.is_object()) return nullptr;
+  auto it = object.find(name);
+  return it == object.end() ? nullptr : &*it;
+}
+
+// A partial walk: where we are, and how we got there.
+struct Cursor {
+  const nlohmann::json* node;
+  std::string path;
+  std::string pointer;
+  std::vector<size_t> indices;
+};
+
+// Walks all segments but the last (the field itself), branching at arrays.
+// `fixed` optionally pins the index of the first arrays.
+std::vector<Cursor> WalkToParents(const nlohmann::json& root, const std::vector<Segment>& segments,
+                                  const std::vector<size_t>* fixed, size_t fixed_arrays) {
+  std::vector<Cursor> cursors = {{&root, "", "", {}}};
+  for (size_t s = 0; s + 1 < segments.size(); ++s) {
+    const Segment& segment = segments[s];
+    std::vector<Cursor> next;
+    for (Cursor& cursor : cursors) {
+      const nlohmann::json* child = Member(*cursor.node, segment.name);
+      if (child == nullptr) continue;
+      std::string path = cursor.path.empty() ? std::string(segment.name) : cursor.path + "." + std::string(segment.name);
+      std::string pointer = cursor.pointer + "/" + EscapePointerToken(segment.name);
+      if (!segment.array) {
+        if (child->is_object()) next.push_back({child, std::move(path), std::move(pointer), cursor.indices});
+        continue;
+      }
+      if (!child->is_array()) continue;
+      size_t array_number = cursor.indices.size();
+      size_t first = 0, last = child->size();
+      if (fixed != nullptr && array_number < fixed_arrays) {
+        first = (*fixed)[array_number];
+        last = std::min(first + 1, child->size());
+      }
+      for (size_t i = first; i < last; ++i) {
+        const nlohmann::json& element = (*child)[i];
+        if (!element.is_object()) continue;
+        Cursor branch{&element, path + "[" + std::to_string(i) + "]", pointer + "/" + std::to_string(i),
+                      cursor.indices};
+        branch.indices.push_back(i);
+        next.push_back(std::move(branch));
+      }
+    }
+    cursors = std::move(next);
+  }
+  return cursors;
+}
+
+}  // namespace
+
+std::string EscapePointerToken(std::string_view token) {
+  std::string out;
+  out.reserve(token.size());
+  for (char c : token) {
+    if (c == '~') {
+      out += "~0";
+    } else if (c == '/') {
+      out += "~1";
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
+
+bool IsEmptyValue(const nlohmann::json* value) {
+  return value == nullptr || value->is_null() || (value->is_string() && value->get_ref<const std::string&>().empty());
+}
+
+std::vector<FieldInstance> FindFieldInstances(const nlohmann::json& root, std::string_view pattern) {
+  std::vector<Segment> segments = SplitPattern(pattern);
+  std::vector<FieldInstance> out;
+  const Segment& field = segments.back();
+  for (Cursor& parent : WalkToParents(root, segments, nullptr, 0)) {
+    out.push_back({parent.path + "." + std::string(field.name),
+                   parent.pointer + "/" + EscapePointerToken(field.name), std::move(parent.indices),
+                   Member(*parent.node, field.name)});
+  }
+  return out;
+}
+
+const nlohmann::json* FindSameField(const nlohmann::json& root, std::string_view pattern,
+                                    const std::vector<size_t>& indices) {
+  std::vector<Segment> segments = SplitPattern(pattern);
+  for (const Cursor& parent : WalkToParents(root, segments, &indices, indices.size())) {
+    return Member(*parent.node, segments.back().name);
+  }
+  return nullptr;
+}
+
+std::vector<std::string_view> FindBoundStrings(const nlohmann::json& root, std::string_view pattern,
+                                               std::string_view bound_pattern,
+                                               const std::vector<size_t>& bound_indices) {
+  std::vector<Segment> segments = SplitPattern(pattern);
+  std::vector<Segment> bound = SplitPattern(bound_pattern);
+  // Count the arrays on the common prefix of both patterns: those are the
+  // same array, so they take the key field's indices.
+  size_t shared_arrays = 0;
+  for (size_t s = 0; s < segments.size() && s < bound.size(); ++s) {
+    if (segments[s].name != bound[s].name || segments[s].array != bound[s].array) break;
+    if (segments[s].array) ++shared_arrays;
+  }
+  shared_arrays = std::min(shared_arrays, bound_indices.size());
+  std::vector<std::string_view> out;
+  for (const Cursor& parent : WalkToParents(root, segments, &bound_indices, shared_arrays)) {
+    const nlohmann::json* value = Member(*parent.node, segments.back().name);
+    if (value != nullptr && value->is_string()) out.push_back(value->get_ref<const std::string&>());
+  }
+  return out;
+}
+
+const nlohmann::json* FindPlain(const nlohmann::json& root, std::string_view dotted_path) {
+  const nlohmann::json* node = &root;
+  for (const Segment& segment : SplitPattern(dotted_path)) {
+    node = Member(*node, segment.name);
+    if (node == nullptr) return nullptr;
+  }
+  return node;
+}
+
+}  // namespace keyward

@@ -1,0 +1,49 @@
+// Finds the concrete places in an object that a catalog field path names.
+//
+// A catalog path such as spec.productionVariants[].coreDumpConfig.kmsKeyID
+// stands for one field per array element. The walkers here are iterative over
+// the (short, fixed) path, never recursive over the object, so object depth
+// does not matter.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+namespace keyward {
+
+struct FieldInstance {
+  std::string path;                  // spec.productionVariants[1].coreDumpConfig.kmsKeyID
+  std::string pointer;               // /spec/productionVariants/1/coreDumpConfig/kmsKeyID
+  std::vector<size_t> indices;       // the array index chosen at each [] on the way
+  const nlohmann::json* value;       // the field, or nullptr when absent
+};
+
+// Every instance of `pattern` in `root` whose parent object exists (for
+// arrays: in each element that is an object), in document order.
+std::vector<FieldInstance> FindFieldInstances(const nlohmann::json& root, std::string_view pattern);
+
+// The field at the concrete position of `instance` (same array indices) in
+// another version of the object, or nullptr when absent there.
+const nlohmann::json* FindSameField(const nlohmann::json& root, std::string_view pattern,
+                                    const std::vector<size_t>& indices);
+
+// String values of `pattern` in `root`, where the leading arrays that
+// `pattern` shares with `bound_pattern` are fixed to `bound_indices`: the
+// instance types of the same array element as the key field.
+std::vector<std::string_view> FindBoundStrings(const nlohmann::json& root, std::string_view pattern,
+                                               std::string_view bound_pattern,
+                                               const std::vector<size_t>& bound_indices);
+
+// The value at a dotted path without arrays (e.g. metadata.name), or nullptr.
+const nlohmann::json* FindPlain(const nlohmann::json& root, std::string_view dotted_path);
+
+// RFC 6901 escaping of one reference token ("~" -> "~0", "/" -> "~1").
+std::string EscapePointerToken(std::string_view token);
+
+// True for absent, null and "" values: SageMaker treats them alike.
+bool IsEmptyValue(const nlohmann::json* value);
+
+}  // namespace keyward

@@ -1,0 +1,124 @@
+// The tenant key policy: which namespaces belong to which tenant, and which
+// KMS keys each tenant uses and may use.
+//
+// A Policy is immutable once loaded. The server holds it through
+// shared_ptr<const Policy> and swaps the pointer on reload, so a request
+// always sees one whole policy. Loading is pure (text in, policy or
+// diagnostics out): reading files is the caller's business.
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "policy/catalog.h"
+#include "policy/key_reference.h"
+
+namespace keyward {
+
+enum class Enforcement { kDeny, kWarn, kAudit };
+enum class MutationMode { kInject, kDisabled };
+enum class KeyReferencePolicy { kArnOnly, kAny };
+enum class UnmatchedNamespaces { kDeny, kWarn, kAllow };
+
+std::string_view EnforcementName(Enforcement e);
+
+struct TenantKeys {
+  std::string default_key;  // required
+  std::string volume_key;   // optional; empty means default_key
+  std::string output_key;   // optional; empty means default_key
+
+  const std::string& For(KeyPurpose purpose) const;
+};
+
+struct Tenant {
+  std::string name;
+  std::vector<std::string> namespaces;  // exact names or globs
+  std::string region;                   // empty: the policy's defaultRegion
+  std::optional<Enforcement> enforcement;
+  TenantKeys keys;
+  std::vector<std::string> allowed_keys;  // exact references or globs
+};
+
+// A problem found while loading, with where it is and how to fix it.
+struct Diagnostic {
+  std::string file;
+  int line = 0;    // 1-based; 0 when unknown
+  int column = 0;  // 1-based; 0 when unknown
+  std::string path;     // e.g. spec.tenants[1].keys.default
+  std::string message;  // what is wrong and how to fix it
+
+  // "file:line:column: path: message"
+  std::string ToString() const;
+};
+
+class Policy {
+ public:
+  std::string default_region;
+  Enforcement enforcement = Enforcement::kDeny;
+  MutationMode mutation = MutationMode::kInject;
+  KeyReferencePolicy key_references = KeyReferencePolicy::kArnOnly;
+  UnmatchedNamespaces unmatched_namespaces = UnmatchedNamespaces::kDeny;
+  std::vector<std::string> exempt_namespaces;  // exact or globs
+  std::vector<std::string> trusted_users;      // exact or globs
+  std::vector<std::string> local_storage_instance_types;  // extra globs
+  std::vector<Tenant> tenants;
+
+  // Lookups below are O(length of the argument), independent of the number
+  // of tenants; Index() must have been called (the loader does).
+  const Tenant* TenantForNamespace(std::string_view ns) const;
+  bool IsExemptNamespace(std::string_view ns) const;
+  bool IsTrustedUser(std::string_view user) const;
+  bool HasLocalStorage(std::string_view instance_type) const;
+  // Tenants whose keys or allowedKeys include the reference (key ARN, alias
+  // ARN, or under keyReferences: any a bare key ID or alias name).
+  std::vector<const Tenant*> TenantsApproving(std::string_view key_text,
+                                              const KeyReference& key) const;
+  Enforcement EnforcementFor(const Tenant* tenant) const;
+  const std::string& RegionFor(const Tenant& tenant) const;
+
+  // Builds the lookup indexes from the public fields above.
+  void Index();
+
+ private:
+  // Heterogeneous lookup, so a string_view finds a key without a copy.
+  struct StringHash {
+    using is_transparent = void;
+    size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+  };
+  template <typename V>
+  using StringMap = std::unordered_map<std::string, V, StringHash, std::equal_to<>>;
+
+  // Exact entries by text, globs by their literal prefix: a lookup tries each
+  // prefix of the text instead of every pattern, so its cost does not grow
+  // with the number of tenants.
+  struct GlobIndex {
+    StringMap<std::vector<size_t>> exact;  // text -> owners
+    StringMap<std::vector<std::pair<std::string, size_t>>> by_prefix;  // prefix -> (glob, owner)
+    size_t longest_prefix = 0;
+    void Add(const std::string& pattern, size_t owner);
+    // Calls fn(owner) for every entry that matches text until fn returns false.
+    template <typename Fn>
+    void ForEachMatch(std::string_view text, Fn fn) const;
+  };
+  GlobIndex namespace_index_;
+  GlobIndex exempt_index_;
+  GlobIndex trusted_index_;
+  GlobIndex key_index_;       // full key texts and key globs -> tenant
+  GlobIndex key_id_index_;    // key IDs / alias names of exact ARNs -> tenant
+};
+
+struct PolicyLoadResult {
+  std::shared_ptr<const Policy> policy;  // null when diagnostics is non-empty
+  std::vector<Diagnostic> diagnostics;
+};
+
+// Parses and validates a KeyPolicy document. Every problem is reported (not
+// only the first), each with file:line:column and a fix hint; a policy is
+// returned only when there are none. `file_name` is used in diagnostics only.
+PolicyLoadResult LoadPolicy(std::string_view yaml_text, std::string_view file_name);
+
+}  // namespace keyward

@@ -1,0 +1,441 @@
+// LoadPolicy: YAML text -> validated, indexed Policy, or every problem found.
+#include <algorithm>
+#include <functional>
+#include <map>
+#include <set>
+#include <tuple>
+
+#include <yaml-cpp/yaml.h>
+
+#include "policy/glob.h"
+#include "policy/policy.h"
+
+namespace keyward {
+namespace {
+
+constexpr std::string_view kApiVersion = "keyward.dev/v1alpha1";
+constexpr std::string_view kKind = "KeyPolicy";
+
+size_t EditDistance(std::string_view a, std::string_view b) {
+  std::vector<size_t> row(b.size() + 1);
+  for (size_t j = 0; j <= b.size(); ++j) row[j] = j;
+  for (size_t i = 1; i <= a.size(); ++i) {
+    size_t diagonal = row[0];
+    row[0] = i;
+    for (size_t j = 1; j <= b.size(); ++j) {
+      size_t above = row[j];
+      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
+      diagonal = above;
+    }
+  }
+  return row[b.size()];
+}
+
+bool IsNamespacePattern(std::string_view s) {
+  if (s.empty() || s.size() > 63) return false;
+  return std::all_of(s.begin(), s.end(), [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '*' || c == '?';
+  });
+}
+
+// One pass over the document; collects every problem instead of stopping.
+class Loader {
+ public:
+  explicit Loader(std::string_view file) : file_(file) {}
+
+  PolicyLoadResult Load(std::string_view text) {
+    YAML::Node root;
+    try {
+      root = YAML::Load(std::string(text));
+    } catch (const YAML::Exception& e) {
+      Report(e.mark, "", "not valid YAML: " + e.msg);
+      return Finish(nullptr);
+    }
+    auto policy = std::make_shared<Policy>();
+    if (!root.IsMap()) {
+      Report(root.Mark(), "", "the policy must be a YAML mapping with apiVersion, kind and spec");
+      return Finish(nullptr);
+    }
+    Fields top = Expect(root, "", {"apiVersion", "kind", "metadata", "spec"});
+    CheckConstant(top, "apiVersion", kApiVersion, root);
+    CheckConstant(top, "kind", kKind, root);
+    if (!top.count("spec")) {
+      Report(root.Mark(), "spec", "missing; add a spec with defaultRegion and tenants");
+      return Finish(nullptr);
+    }
+    LoadSpec(top["spec"], *policy);
+    return Finish(std::move(policy));
+  }
+
+ private:
+  using Fields = std::map<std::string, YAML::Node>;
+
+  void Report(const YAML::Mark& mark, std::string path, std::string message) {
+    Diagnostic d;
+    d.file = file_;
+    if (!mark.is_null()) {
+      d.line = mark.line + 1;
+      d.column = mark.column + 1;
+    }
+    d.path = std::move(path);
+    d.message = std::move(message);
+    diagnostics_.push_back(std::move(d));
+  }
+
+  PolicyLoadResult Finish(std::shared_ptr<Policy> policy) {
+    std::stable_sort(diagnostics_.begin(), diagnostics_.end(), [](const Diagnostic& a, const Diagnostic& b) {
+      return std::tie(a.line, a.column) < std::tie(b.line, b.column);
+    });
+    if (!diagnostics_.empty() || policy == nullptr) return {nullptr, std::move(diagnostics_)};
+    policy->Index();
+    return {std::move(policy), {}};
+  }
+
+  static std::string Join(const std::string& path, std::string_view field) {
+    return path.empty() ? std::string(field) : path + "." + std::string(field);
+  }
+
+  // The mapping's fields, reporting unknown ones with the closest known name.
+  Fields Expect(const YAML::Node& node, const std::string& path, std::initializer_list<std::string_view> known) {
+    Fields fields;
+    for (const auto& entry : node) {
+      std::string name = entry.first.IsScalar() ? entry.first.Scalar() : "";
+      if (std::find(known.begin(), known.end(), name) == known.end()) {
+        std::string hint;
+        size_t best = 3;
+        for (std::string_view candidate : known) {
+          size_t distance = EditDistance(name, candidate);
+          if (distance < best) {
+            best = distance;
+            hint = "; did you mean \"" + std::string(candidate) + "\"?";
+          }
+        }
+        std::string all;
+        for (std::string_view candidate : known) all += (all.empty() ? "" : ", ") + std::string(candidate);
+        Report(entry.first.Mark(), Join(path, name), "unknown field" + (hint.empty() ? "; known fields: " + all : hint));
+        continue;
+      }
+      fields[name] = entry.second;
+    }
+    return fields;
+  }
+
+  std::optional<std::string> Scalar(const YAML::Node& node, const std::string& path) {
+    if (!node.IsScalar()) {
+      Report(node.Mark(), path, "must be a single value, not a list or mapping");
+      return std::nullopt;
+    }
+    return node.Scalar();
+  }
+
+  void CheckConstant(Fields& fields, const char* name, std::string_view expected, const YAML::Node& parent) {
+    if (!fields.count(name)) {
+      Report(parent.Mark(), name, "missing; write " + std::string(name) + ": " + std::string(expected));
+      return;
+    }
+    auto value = Scalar(fields[name], name);
+    if (value && *value != expected) {
+      Report(fields[name].Mark(), name, "is \"" + *value + "\"; it must be " + std::string(expected));
+    }
+  }
+
+  // Enums are read as text: YAML 1.1 tools turn a bare off/no into a boolean,
+  // so such a value is called out rather than guessed at.
+  template <typename E>
+  void Enum(Fields& fields, const char* name, const std::string& path,
+            std::initializer_list<std::pair<std::string_view, E>> choices, E* out) {
+    if (!fields.count(name)) return;
+    std::string field_path = Join(path, name);
+    auto value = Scalar(fields[name], field_path);
+    if (!value) return;
+    for (const auto& [text, choice] : choices) {
+      if (*value == text) {
+        *out = choice;
+        return;
+      }
+    }
+    std::string allowed;
+    for (const auto& choice : choices) allowed += (allowed.empty() ? "" : " | ") + std::string(choice.first);
+    static const std::set<std::string> kYamlBooleans = {"on", "off", "yes", "no", "y", "n", "true", "false",
+                                                        "On", "Off", "Yes", "No", "True", "False", "ON", "OFF"};
+    std::string hint = kYamlBooleans.count(*value)
+                           ? " (\"" + *value + "\" reads as a boolean in YAML 1.1 tools; write one of the words above)"
+                           : "";
+    Report(fields[name].Mark(), field_path, "is \"" + *value + "\"; it must be one of: " + allowed + hint);
+  }
+
+  // A list of strings, each checked by `check` (which returns an error or "").
+  std::vector<std::pair<std::string, YAML::Mark>> StringList(
+      Fields& fields, const char* name, const std::string& path,
+      const std::function<std::string(const std::string&)>& check) {
+    std::vector<std::pair<std::string, YAML::Mark>> out;
+    if (!fields.count(name)) return out;
+    std::string field_path = Join(path, name);
+    const YAML::Node& node = fields[name];
+    if (node.IsNull()) return out;
+    if (!node.IsSequence()) {
+      Report(node.Mark(), field_path, "must be a list, e.g. [a, b]");
+      return out;
+    }
+    for (size_t i = 0; i < node.size(); ++i) {
+      std::string item_path = field_path + "[" + std::to_string(i) + "]";
+      auto value = Scalar(node[i], item_path);
+      if (!value) continue;
+      if (std::string error = check(*value); !error.empty()) {
+        Report(node[i].Mark(), item_path, error);
+        continue;
+      }
+      out.emplace_back(*value, node[i].Mark());
+    }
+    return out;
+  }
+
+  static std::vector<std::string> Values(const std::vector<std::pair<std::string, YAML::Mark>>& items) {
+    std::vector<std::string> out;
+    for (const auto& item : items) out.push_back(item.first);
+    return out;
+  }
+
+  static std::string CheckNamespace(const std::string& value) {
+    return IsNamespacePattern(value) ? ""
+                                     : "\"" + value + "\" is not a namespace name or glob "
+                                                      "(lower-case letters, digits, '-', and the wildcards * and ?)";
+  }
+
+  void LoadSpec(const YAML::Node& spec, Policy& policy) {
+    if (!spec.IsMap()) {
+      Report(spec.Mark(), "spec", "must be a mapping with defaultRegion and tenants");
+      return;
+    }
+    Fields f = Expect(spec, "spec",
+                      {"defaultRegion", "enforcement", "mutation", "keyReferences", "unmatchedNamespaces",
+                       "exemptNamespaces", "trustedUsers", "localStorageInstanceTypes", "tenants"});
+    if (!f.count("defaultRegion")) {
+      Report(spec.Mark(), "spec.defaultRegion", "missing; set it to the region of the SageMaker controller, e.g. us-east-1");
+    } else if (auto region = Scalar(f["defaultRegion"], "spec.defaultRegion")) {
+      if (IsValidRegionName(*region)) {
+        policy.default_region = *region;
+      } else {
+        Report(f["defaultRegion"].Mark(), "spec.defaultRegion", "\"" + *region + "\" is not an AWS region name such as us-east-1");
+      }
+    }
+    using enum Enforcement;
+    Enum<Enforcement>(f, "enforcement", "spec", {{"deny", kDeny}, {"warn", kWarn}, {"audit", kAudit}}, &policy.enforcement);
+    Enum<MutationMode>(f, "mutation", "spec", {{"inject", MutationMode::kInject}, {"disabled", MutationMode::kDisabled}},
+                       &policy.mutation);
+    Enum<KeyReferencePolicy>(f, "keyReferences", "spec",
+                             {{"arn", KeyReferencePolicy::kArnOnly}, {"any", KeyReferencePolicy::kAny}},
+                             &policy.key_references);
+    Enum<UnmatchedNamespaces>(f, "unmatchedNamespaces", "spec",
+                              {{"deny", UnmatchedNamespaces::kDeny},
+                               {"warn", UnmatchedNamespaces::kWarn},
+                               {"allow", UnmatchedNamespaces::kAllow}},
+                              &policy.unmatched_namespaces);
+    policy.exempt_namespaces = Values(StringList(f, "exemptNamespaces", "spec", CheckNamespace));
+    policy.trusted_users = Values(StringList(f, "trustedUsers", "spec", [](const std::string& v) {
+      return v.empty() ? std::string("a user name must not be empty") : std::string();
+    }));
+    policy.local_storage_instance_types =
+        Values(StringList(f, "localStorageInstanceTypes", "spec", [](const std::string& v) {
+          return v.starts_with("ml.") ? std::string()
+                                      : "\"" + v + "\" is not a SageMaker instance type pattern such as ml.x9d.*";
+        }));
+    if (!f.count("tenants") || f["tenants"].IsNull()) {
+      Report(spec.Mark(), "spec.tenants", "missing or empty; list at least one tenant with name, namespaces and keys");
+      return;
+    }
+    const YAML::Node& tenants = f["tenants"];
+    if (!tenants.IsSequence() || tenants.size() == 0) {
+      Report(tenants.Mark(), "spec.tenants", "must be a non-empty list of tenants");
+      return;
+    }
+    std::map<std::string, int> first_line_of_tenant;
+    for (size_t i = 0; i < tenants.size(); ++i) {
+      Tenant tenant;
+      std::string path = "spec.tenants[" + std::to_string(i) + "]";
+      // Tenants with errors still take part in the cross-tenant checks below,
+      // so one run reports every problem.
+      if (!LoadTenant(tenants[i], path, policy, tenant)) {
+        if (tenant.name.empty()) continue;
+      }
+      auto [it, inserted] = first_line_of_tenant.emplace(tenant.name, tenants[i].Mark().line + 1);
+      if (!inserted) {
+        Report(tenants[i].Mark(), path + ".name",
+               "tenant \"" + tenant.name + "\" is already defined at line " + std::to_string(it->second) +
+                   "; tenant names must be unique");
+        continue;
+      }
+      policy.tenants.push_back(std::move(tenant));
+      namespace_marks_.push_back(std::move(current_namespace_marks_));
+      source_index_.push_back(i);
+    }
+    CheckNamespaceClaims(policy);
+  }
+
+  bool LoadTenant(const YAML::Node& node, const std::string& path, const Policy& policy, Tenant& tenant) {
+    if (!node.IsMap()) {
+      Report(node.Mark(), path, "must be a mapping with name, namespaces and keys");
+      return false;
+    }
+    size_t errors_before = diagnostics_.size();
+    Fields f = Expect(node, path, {"name", "namespaces", "region", "enforcement", "keys", "allowedKeys"});
+    if (!f.count("name")) {
+      Report(node.Mark(), path + ".name", "missing; every tenant needs a name");
+    } else if (auto name = Scalar(f["name"], path + ".name")) {
+      if (name->empty()) Report(f["name"].Mark(), path + ".name", "must not be empty");
+      tenant.name = *name;
+    }
+    if (!f.count("namespaces")) {
+      Report(node.Mark(), path + ".namespaces", "missing; list the namespaces (names or globs) of this tenant");
+    }
+    auto namespaces = StringList(f, "namespaces", path, CheckNamespace);
+    if (f.count("namespaces") && namespaces.empty() && diagnostics_.size() == errors_before) {
+      Report(f["namespaces"].Mark(), path + ".namespaces", "is empty; list at least one namespace");
+    }
+    tenant.namespaces = Values(namespaces);
+    current_namespace_marks_.clear();
+    for (const auto& item : namespaces) current_namespace_marks_.push_back(item.second);
+    if (f.count("region")) {
+      if (auto region = Scalar(f["region"], path + ".region")) {
+        if (IsValidRegionName(*region)) {
+          tenant.region = *region;
+        } else {
+          Report(f["region"].Mark(), path + ".region", "\"" + *region + "\" is not an AWS region name such as us-east-1");
+        }
+      }
+    }
+    if (f.count("enforcement")) {
+      Enforcement e = policy.enforcement;
+      size_t before = diagnostics_.size();
+      Enum<Enforcement>(f, "enforcement", path,
+                        {{"deny", Enforcement::kDeny}, {"warn", Enforcement::kWarn}, {"audit", Enforcement::kAudit}}, &e);
+      if (diagnostics_.size() == before) tenant.enforcement = e;
+    }
+    std::string region = tenant.region.empty() ? policy.default_region : tenant.region;
+    if (!f.count("keys")) {
+      Report(node.Mark(), path + ".keys", "missing; set keys.default to the tenant's KMS key ARN");
+    } else {
+      LoadKeys(f["keys"], path + ".keys", policy, region, tenant.keys);
+    }
+    tenant.allowed_keys = Values(StringList(f, "allowedKeys", path, [](const std::string& v) {
+      if (IsGlob(v)) return v.empty() ? std::string("must not be empty") : std::string();
+      KeyParseResult parsed = ParseKeyReference(v);
+      if (!parsed.key) return "malformed key reference: " + parsed.error;
+      if (parsed.key->IsAwsManaged()) {
+        return "\"" + v + "\" is an AWS-managed key; approve customer-managed keys only";
+      }
+      return std::string();
+    }));
+    return diagnostics_.size() == errors_before;
+  }
+
+  void LoadKeys(const YAML::Node& node, const std::string& path, const Policy& policy, const std::string& region,
+                TenantKeys& keys) {
+    if (!node.IsMap()) {
+      Report(node.Mark(), path, "must be a mapping with default (and optionally volume, output)");
+      return;
+    }
+    Fields f = Expect(node, path, {"default", "volume", "output"});
+    if (!f.count("default")) {
+      Report(node.Mark(), path + ".default", "missing; set it to the tenant's KMS key ARN");
+    }
+    for (auto [name, target] : {std::pair{"default", &keys.default_key}, std::pair{"volume", &keys.volume_key},
+                                std::pair{"output", &keys.output_key}}) {
+      if (!f.count(name)) continue;
+      std::string key_path = path + "." + name;
+      auto value = Scalar(f[name], key_path);
+      if (!value) continue;
+      if (std::string error = CheckTenantKey(*value, policy, region); !error.empty()) {
+        Report(f[name].Mark(), key_path, error);
+        continue;
+      }
+      *target = *value;
+    }
+  }
+
+  static std::string CheckTenantKey(const std::string& value, const Policy& policy, const std::string& region) {
+    KeyParseResult parsed = ParseKeyReference(value);
+    if (!parsed.key) return "malformed key reference: " + parsed.error;
+    const KeyReference& key = *parsed.key;
+    if (key.IsAwsManaged()) {
+      return "\"" + value + "\" is an AWS-managed key; use a customer-managed key ARN "
+             "(arn:aws:kms:REGION:ACCOUNT:key/KEY-ID)";
+    }
+    if (policy.key_references == KeyReferencePolicy::kArnOnly && key.form != KeyReferenceForm::kKeyArn) {
+      return "is a " + std::string(KeyReferenceFormName(key.form)) +
+             ", but keyReferences: arn accepts only key ARNs (arn:aws:kms:REGION:ACCOUNT:key/KEY-ID); "
+             "use the key's ARN or set keyReferences: any";
+    }
+    if (key.IsArn() && !region.empty() && key.region != region) {
+      return "the key is in region " + key.region + " but the tenant's region is " + region +
+             "; use a key in " + region + " or set the tenant's region";
+    }
+    return "";
+  }
+
+  // One namespace may belong to at most one tenant. Exact names are compared
+  // by hashing, globs against names sharing their literal prefix, and globs
+  // against globs whose prefixes nest: near-linear for thousands of tenants.
+  void CheckNamespaceClaims(const Policy& policy) {
+    struct Claim {
+      std::string_view pattern;
+      size_t tenant;
+      YAML::Mark mark;
+    };
+    std::vector<Claim> exact, globs;
+    for (size_t t = 0; t < policy.tenants.size(); ++t) {
+      const auto& namespaces = policy.tenants[t].namespaces;
+      for (size_t n = 0; n < namespaces.size(); ++n) {
+        Claim claim{namespaces[n], t, namespace_marks_[t][n]};
+        (IsGlob(claim.pattern) ? globs : exact).push_back(claim);
+      }
+    }
+    auto by_pattern = [](const Claim& a, const Claim& b) { return a.pattern < b.pattern; };
+    std::sort(exact.begin(), exact.end(), by_pattern);
+    auto report = [&](const Claim& later, const Claim& earlier) {
+      if (later.tenant == earlier.tenant) return;
+      const Claim& a = later.mark.line >= earlier.mark.line ? later : earlier;
+      const Claim& b = &a == &later ? earlier : later;
+      Report(a.mark, "spec.tenants[" + std::to_string(source_index_[a.tenant]) + "].namespaces",
+             "\"" + std::string(a.pattern) + "\" of tenant \"" + policy.tenants[a.tenant].name +
+                 "\" overlaps \"" + std::string(b.pattern) + "\" of tenant \"" + policy.tenants[b.tenant].name +
+                 "\" (line " + std::to_string(b.mark.line + 1) +
+                 "); a namespace may belong to one tenant only: make the names or globs disjoint");
+    };
+    for (size_t i = 1; i < exact.size(); ++i) {
+      if (exact[i].pattern == exact[i - 1].pattern) report(exact[i], exact[i - 1]);
+    }
+    for (const Claim& glob : globs) {
+      std::string_view prefix = GlobLiteralPrefix(glob.pattern);
+      auto it = std::lower_bound(exact.begin(), exact.end(), prefix,
+                                 [](const Claim& c, std::string_view p) { return c.pattern < p; });
+      for (; it != exact.end() && it->pattern.starts_with(prefix); ++it) {
+        if (GlobMatch(glob.pattern, it->pattern)) report(glob, *it);
+      }
+    }
+    auto by_prefix = [](const Claim& a, const Claim& b) {
+      return GlobLiteralPrefix(a.pattern) < GlobLiteralPrefix(b.pattern);
+    };
+    std::sort(globs.begin(), globs.end(), by_prefix);
+    for (size_t i = 0; i < globs.size(); ++i) {
+      std::string_view prefix = GlobLiteralPrefix(globs[i].pattern);
+      for (size_t j = i + 1; j < globs.size() && GlobLiteralPrefix(globs[j].pattern).starts_with(prefix); ++j) {
+        if (GlobsOverlap(globs[i].pattern, globs[j].pattern)) report(globs[j], globs[i]);
+      }
+    }
+  }
+
+  std::string file_;
+  std::vector<Diagnostic> diagnostics_;
+  std::vector<YAML::Mark> current_namespace_marks_;
+  std::vector<std::vector<YAML::Mark>> namespace_marks_;  // per accepted tenant
+  std::vector<size_t> source_index_;  // per accepted tenant: its index in spec.tenants
+};
+
+}  // namespace
+
+PolicyLoadResult LoadPolicy(std::string_view yaml_text, std::string_view file_name) {
+  return Loader(file_name).Load(yaml_text);
+}
+
+}  // namespace keyward

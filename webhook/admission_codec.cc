@@ -1,0 +1,224 @@
+#include "webhook/admission_codec.h"
+
+#include <openssl/evp.h>
+
+#include <string>
+#include <vector>
+
+namespace keyward {
+namespace {
+
+using Json = nlohmann::json;
+
+std::string Base64(std::string_view bytes) {
+  std::string out(4 * ((bytes.size() + 2) / 3), '\0');
+  const int written = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()),
+                                      reinterpret_cast<const unsigned char*>(bytes.data()),
+                                      static_cast<int>(bytes.size()));
+  out.resize(static_cast<size_t>(written));
+  return out;
+}
+
+// Reads an optional string member; a present non-string is an error.
+bool OptionalString(const Json& parent, const char* key, std::string_view where, std::string* out,
+                    std::string* error) {
+  auto it = parent.find(key);
+  if (it == parent.end() || it->is_null()) return true;
+  if (!it->is_string()) {
+    *error = std::string(where) + " must be a string, not " + it->type_name();
+    return false;
+  }
+  *out = it->get_ref<const std::string&>();
+  return true;
+}
+
+// Reads an optional object member (null counts as absent).
+bool OptionalObject(const Json& parent, const char* key, std::string_view where, const Json** out,
+                    std::string* error) {
+  *out = nullptr;
+  auto it = parent.find(key);
+  if (it == parent.end() || it->is_null()) return true;
+  if (!it->is_object()) {
+    *error = std::string(where) + " must be an object or null, not " + it->type_name();
+    return false;
+  }
+  *out = &*it;
+  return true;
+}
+
+std::string DecodeRequest(const Json& request, DecodedReview* out) {
+  std::string error;
+  AdmissionRequest& decoded = out->request;
+
+  auto uid = request.find("uid");
+  if (uid == request.end() || !uid->is_string() || uid->get_ref<const std::string&>().empty()) {
+    return "request.uid is missing or not a non-empty string: the response must echo it";
+  }
+  out->uid = uid->get_ref<const std::string&>();
+
+  auto kind = request.find("kind");
+  if (kind == request.end() || !kind->is_object()) {
+    return "request.kind is missing: it must be an object with group, version and kind";
+  }
+  if (!OptionalString(*kind, "group", "request.kind.group", &decoded.group, &error) ||
+      !OptionalString(*kind, "version", "request.kind.version", &decoded.version, &error) ||
+      !OptionalString(*kind, "kind", "request.kind.kind", &decoded.kind, &error)) {
+    return error;
+  }
+  if (decoded.kind.empty()) return "request.kind.kind is missing: it names the object's kind";
+
+  std::string operation;
+  if (!OptionalString(request, "operation", "request.operation", &operation, &error)) return error;
+  if (!ParseOperation(operation, &decoded.operation)) {
+    return "request.operation is \"" + operation + "\": it must be CREATE, UPDATE, DELETE or CONNECT";
+  }
+
+  if (!OptionalString(request, "namespace", "request.namespace", &decoded.namespace_name, &error) ||
+      !OptionalString(request, "name", "request.name", &decoded.name, &error) ||
+      !OptionalString(request, "subResource", "request.subResource", &out->sub_resource, &error)) {
+    return error;
+  }
+
+  const Json* user_info = nullptr;
+  if (!OptionalObject(request, "userInfo", "request.userInfo", &user_info, &error)) return error;
+  if (user_info != nullptr &&
+      !OptionalString(*user_info, "username", "request.userInfo.username", &decoded.username, &error)) {
+    return error;
+  }
+
+  auto dry_run = request.find("dryRun");
+  if (dry_run != request.end() && !dry_run->is_null()) {
+    if (!dry_run->is_boolean()) return std::string("request.dryRun must be a boolean, not ") + dry_run->type_name();
+    decoded.dry_run = dry_run->get<bool>();
+  }
+
+  if (!OptionalObject(request, "object", "request.object", &decoded.object, &error) ||
+      !OptionalObject(request, "oldObject", "request.oldObject", &decoded.old_object, &error)) {
+    return error;
+  }
+  if (!out->sub_resource.empty()) return "";  // passed through untouched
+  const bool needs_object = decoded.operation == Operation::kCreate || decoded.operation == Operation::kUpdate;
+  if (needs_object && decoded.object == nullptr) {
+    return "request.object is missing: a " + operation + " review carries the object as it will be stored";
+  }
+  if (decoded.operation == Operation::kUpdate && decoded.old_object == nullptr) {
+    return "request.oldObject is missing: an UPDATE review carries the stored object";
+  }
+  return "";
+}
+
+// Caps the list so a huge object cannot flood kubectl's output.
+Json BoundedWarnings(const std::vector<std::string>& warnings) {
+  Json out = Json::array();
+  for (size_t i = 0; i < warnings.size() && i < kMaxWarnings; ++i) out.push_back(warnings[i]);
+  if (warnings.size() > kMaxWarnings) {
+    out.back() = "and " + std::to_string(warnings.size() - kMaxWarnings + 1) +
+                 " more (see the keyward log for this request)";
+  }
+  return out;
+}
+
+std::string Bounded(std::string value) {
+  if (value.size() <= kMaxAuditValueLength) return value;
+  constexpr std::string_view kEllipsis = "...";
+  value.resize(kMaxAuditValueLength - kEllipsis.size());
+  // Do not leave half a UTF-8 sequence behind.
+  while (!value.empty() && (static_cast<unsigned char>(value.back()) & 0xC0) == 0x80) value.pop_back();
+  if (!value.empty() && (static_cast<unsigned char>(value.back()) & 0x80) != 0) value.pop_back();
+  value += kEllipsis;
+  return value;
+}
+
+Json AuditAnnotations(const ValidationResult& result) {
+  std::string violations;
+  for (const Violation& v : result.violations) {
+    if (!violations.empty()) violations += "; ";
+    violations += v.code + " " + v.path + ": " + v.message;
+  }
+  Json annotations = Json::object();
+  annotations[std::string(kAuditEnforcementKey)] = std::string(EnforcementName(result.enforcement));
+  if (!result.tenant.empty()) annotations[std::string(kAuditTenantKey)] = Bounded(result.tenant);
+  annotations[std::string(kAuditViolationsKey)] = Bounded(std::move(violations));
+  return annotations;
+}
+
+std::string Envelope(const DecodedReview& review, Json response) {
+  Json out = Json::object();
+  out["apiVersion"] = review.api_version;
+  out["kind"] = "AdmissionReview";
+  out["response"] = std::move(response);
+  return out.dump(-1, ' ', false, Json::error_handler_t::replace);
+}
+
+Json AllowedResponse(const DecodedReview& review) {
+  Json response = Json::object();
+  response["uid"] = review.uid;
+  response["allowed"] = true;
+  return response;
+}
+
+}  // namespace
+
+std::string DecodeAdmissionReview(const Json& review, DecodedReview* out) {
+  if (!review.is_object()) {
+    return std::string("the body is a JSON ") + review.type_name() + ", not an AdmissionReview object";
+  }
+  auto api_version = review.find("apiVersion");
+  if (api_version == review.end() || !api_version->is_string()) {
+    return "apiVersion is missing: expected admission.k8s.io/v1 or admission.k8s.io/v1beta1";
+  }
+  const auto& version = api_version->get_ref<const std::string&>();
+  if (version != kAdmissionV1 && version != kAdmissionV1beta1) {
+    return "apiVersion is \"" + version + "\": expected admission.k8s.io/v1 or admission.k8s.io/v1beta1";
+  }
+  auto kind = review.find("kind");
+  if (kind == review.end() || !kind->is_string() || kind->get_ref<const std::string&>() != "AdmissionReview") {
+    return "kind must be \"AdmissionReview\"";
+  }
+  auto request = review.find("request");
+  if (request == review.end() || !request->is_object()) {
+    return "request is missing: an AdmissionReview sent to a webhook carries a request object";
+  }
+  out->api_version = version;
+  return DecodeRequest(*request, out);
+}
+
+std::string EncodeMutationReview(const DecodedReview& review, const MutationResult& result) {
+  Json response = AllowedResponse(review);
+  if (!result.patch.empty()) {
+    response["patchType"] = "JSONPatch";
+    response["patch"] = Base64(result.patch.dump());
+  }
+  if (!result.warnings.empty()) response["warnings"] = BoundedWarnings(result.warnings);
+  return Envelope(review, std::move(response));
+}
+
+std::string EncodeValidationReview(const DecodedReview& review, const ValidationResult& result) {
+  Json response = AllowedResponse(review);
+  if (!result.allowed) {
+    response["allowed"] = false;
+    response["status"] = {{"status", "Failure"}, {"code", 403}, {"reason", "Forbidden"}, {"message", result.message}};
+  }
+  if (!result.warnings.empty()) response["warnings"] = BoundedWarnings(result.warnings);
+  if (result.allowed && result.enforcement == Enforcement::kAudit && !result.violations.empty()) {
+    response["auditAnnotations"] = AuditAnnotations(result);
+  }
+  return Envelope(review, std::move(response));
+}
+
+std::string EncodeAllowedReview(const DecodedReview& review) { return Envelope(review, AllowedResponse(review)); }
+
+std::string EncodeHttpError(int http_status, std::string_view message) {
+  const char* reason = http_status == 413   ? "RequestEntityTooLarge"
+                       : http_status == 415 ? "UnsupportedMediaType"
+                       : http_status == 404 ? "NotFound"
+                       : http_status == 405 ? "MethodNotAllowed"
+                       : http_status == 411 ? "LengthRequired"
+                       : http_status >= 500 ? "InternalError"
+                                            : "BadRequest";
+  Json body = {{"apiVersion", "v1"}, {"kind", "Status"},  {"status", "Failure"},
+               {"code", http_status}, {"reason", reason}, {"message", std::string(message)}};
+  return body.dump(-1, ' ', false, Json::error_handler_t::replace);
+}
+
+}  // namespace keyward

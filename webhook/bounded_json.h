@@ -1,0 +1,29 @@
+// JSON parsing with a bound on nesting depth.
+//
+// nlohmann::json serialises, compares and patches values recursively, so a
+// document nested a million levels deep would overflow the stack long after
+// parsing succeeded. The bound is enforced while parsing, before any deep
+// value exists: the parser stops at the first container that would exceed it.
+#pragma once
+
+#include <cstddef>
+#include <string>
+#include <string_view>
+
+#include <nlohmann/json.hpp>
+
+namespace keyward {
+
+// A real AdmissionReview nests fewer than 40 levels (review, request, object,
+// spec, managedFields mirrors of the spec); 128 leaves ample room for deep
+// custom resources while keeping every recursive walk shallow.
+inline constexpr size_t kMaxJsonDepth = 128;
+
+struct BoundedParseResult {
+  nlohmann::json value;  // discarded (null) when error is set
+  std::string error;     // empty on success; says what is wrong and where
+};
+
+BoundedParseResult ParseBoundedJson(std::string_view text, size_t max_depth = kMaxJsonDepth);
+
+}  // namespace keyward

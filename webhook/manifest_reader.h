@@ -1,0 +1,42 @@
+// Reads Kubernetes manifests the way kubectl does: multi-document YAML or
+// JSON, `kind: List` expanded, from files, directories (*.yaml, *.yml,
+// *.json, sorted, not recursive) or "-" for standard input.
+#pragma once
+
+#include <istream>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+#include <yaml-cpp/yaml.h>
+
+namespace keyward {
+
+struct Manifest {
+  nlohmann::json object;
+  std::string source;  // "file:line" of the document (or list item) start
+};
+
+struct ManifestReadResult {
+  std::vector<Manifest> manifests;
+  std::vector<std::string> errors;  // "file:line:column: what is wrong"
+};
+
+ManifestReadResult ReadManifests(const std::vector<std::string>& inputs, std::istream& standard_input);
+
+// Parses one YAML or JSON text (JSON is YAML) holding any number of documents.
+ManifestReadResult ParseManifests(const std::string& text, const std::string& source_name);
+
+// Converts a YAML node to JSON the way Kubernetes does (YAML 1.2 core
+// scalars: true/false, null, ints and floats; everything else a string).
+nlohmann::json YamlToJson(const YAML::Node& node);
+
+}  // namespace keyward
+
+namespace keyward {
+
+// Renders JSON as block-style YAML that reads back to the same JSON (strings
+// that would read as another type are quoted).
+std::string JsonToYaml(const nlohmann::json& value);
+
+}  // namespace keyward
