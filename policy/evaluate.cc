@@ -35,7 +35,14 @@ std::string Elide(std::string text, size_t limit) {
   return text.substr(0, head) + std::string(kEllipsis) + text.substr(text.size() - (keep - head));
 }
 
-std::string Warning(std::string text) { return Elide("keyward: " + std::move(text), kMaxWarningLength); }
+// "keyward: <before><path><after>", shortening the path rather than the
+// words around it, which carry the meaning.
+std::string PathWarning(std::string_view before, const std::string& path, std::string_view after) {
+  std::string_view prefix = "keyward: ";
+  size_t fixed = prefix.size() + before.size() + after.size();
+  size_t room = kMaxWarningLength > fixed + 16 ? kMaxWarningLength - fixed : 16;
+  return Elide(std::string(prefix) + std::string(before) + Elide(path, room) + std::string(after), kMaxWarningLength);
+}
 
 std::string ResourceRegion(const Subject& s, const nlohmann::json& object) {
   // Annotation keys contain dots, so they are looked up directly.
@@ -78,8 +85,8 @@ struct Findings {
   std::vector<Violation> violations;
   std::vector<std::string> warnings;
 
-  void Add(std::string path, std::string_view code, std::string message) {
-    violations.push_back({std::move(path), std::string(code), std::move(message)});
+  void Add(std::string path, std::string_view code, std::string message, std::string summary) {
+    violations.push_back({std::move(path), std::string(code), std::move(message), std::move(summary)});
   }
 };
 
@@ -90,24 +97,28 @@ void CheckSetKey(const Subject& s, const KmsField& field, const FieldInstance& i
   const std::string& path = instance.path;
   std::string use = "; use " + TenantKeyHint(s, field.purpose);
   if (!value.is_string()) {
-    out.Add(path, kKeyFormat, "must be a string holding a KMS key ARN, not " + std::string(value.type_name()) + use);
+    out.Add(path, kKeyFormat, "must be a string holding a KMS key ARN, not " + std::string(value.type_name()) + use,
+            "not a string");
     return;
   }
   const std::string& text = value.get_ref<const std::string&>();
   KeyParseResult parsed = ParseKeyReference(text);
   if (!parsed.key) {
-    out.Add(path, kKeyFormat, Quote(text) + " is not a valid KMS key reference: " + parsed.error + use);
+    out.Add(path, kKeyFormat, Quote(text) + " is not a valid KMS key reference: " + parsed.error + use,
+            "malformed key reference");
     return;
   }
   const KeyReference& key = *parsed.key;
   if (key.IsAwsManaged()) {
-    out.Add(path, kAwsManagedKey, Quote(text) + " is an AWS-managed key, which the tenant does not control" + use);
+    out.Add(path, kAwsManagedKey, Quote(text) + " is an AWS-managed key, which the tenant does not control" + use,
+            "AWS-managed key " + Elide(text, 40));
     return;
   }
   if (s.policy.key_references == KeyReferencePolicy::kArnOnly && key.form != KeyReferenceForm::kKeyArn) {
     out.Add(path, kKeyFormat,
             Quote(text) + " is a " + std::string(KeyReferenceFormName(key.form)) +
-                "; only key ARNs are accepted because they pin account, region and key" + use);
+                "; only key ARNs are accepted because they pin account, region and key" + use,
+            std::string(KeyReferenceFormName(key.form)) + ", not a key ARN");
     return;
   }
   std::vector<const Tenant*> approving = s.policy.TenantsApproving(text, key);
@@ -116,17 +127,20 @@ void CheckSetKey(const Subject& s, const KmsField& field, const FieldInstance& i
       std::string owners;
       for (const Tenant* t : approving) owners += (owners.empty() ? "" : ", ") + t->name;
       out.Add(path, kForeignKey,
-              Quote(text) + " belongs to tenant " + owners + ", not to tenant " + s.tenant->name + use);
+              Quote(text) + " belongs to tenant " + owners + ", not to tenant " + s.tenant->name + use,
+              "key of tenant " + Elide(owners, 40));
     } else {
       out.Add(path, kUnapprovedKey,
               Quote(text) + " is not approved for tenant " + s.tenant->name + use +
-                  " (or have the platform team add the key to the tenant's allowedKeys)");
+                  " (or have the platform team add the key to the tenant's allowedKeys)",
+              "key not approved for tenant " + Elide(s.tenant->name, 40));
     }
   }
   if (key.IsArn() && !region.empty() && key.region != region) {
     out.Add(path, kRegionMismatch,
             Quote(text) + " is in region " + key.region + " but the resource is created in " + region +
-                "; use a key in " + region);
+                "; use a key in " + region,
+            "key in " + key.region + ", resource in " + region);
   }
 }
 
@@ -137,7 +151,8 @@ void CheckInstance(const Subject& s, const KmsField& field, const FieldInstance&
   std::string local_type = LocalInstanceType(s, field, object, instance);
   if (IsEmptyValue(instance.value)) {
     if (!field.deprecated && local_type.empty()) {
-      out.Add(instance.path, kMissingKey, "no KMS key is set; set it to " + TenantKeyHint(s, field.purpose));
+      out.Add(instance.path, kMissingKey, "no KMS key is set; set it to " + TenantKeyHint(s, field.purpose),
+              "no KMS key set");
     }
     return;
   }
@@ -146,9 +161,10 @@ void CheckInstance(const Subject& s, const KmsField& field, const FieldInstance&
       out.Add(instance.path, kLocalStorageKey,
               "instance type " + local_type +
                   " has local NVMe storage, which SageMaker encrypts itself and for which it rejects a volume "
-                  "KMS key; remove this key or choose an EBS-backed instance type");
+                  "KMS key; remove this key or choose an EBS-backed instance type",
+              Elide(local_type, 30) + " has local NVMe storage; remove the key");
     } else {
-      out.warnings.push_back(Warning(instance.path + " does not encrypt the local NVMe storage of " + local_type));
+      out.warnings.push_back(PathWarning("", instance.path, " does not encrypt local NVMe of " + Elide(local_type, 30)));
     }
   }
   CheckSetKey(s, field, instance, *instance.value, region, out);
@@ -189,7 +205,8 @@ Findings CheckChangedFields(const Subject& s, const nlohmann::json& object, cons
         out.Add(instance.path, kImmutableKey,
                 "changed from " + ValueText(before) + " to " + ValueText(instance.value) +
                     ", but SageMaker cannot change this key after creation; restore " + ValueText(before) +
-                    " or delete and recreate the resource");
+                    " or delete and recreate the resource",
+                "create-only key changed; restore it");
       }
       if (!IsEmptyValue(instance.value) || !field.create_only) {
         CheckInstance(s, field, instance, object, region, out);
@@ -204,13 +221,16 @@ Findings CheckChangedFields(const Subject& s, const nlohmann::json& object, cons
       changed_paths->insert(old_instance.path);
       out.Add(old_instance.path, kImmutableKey,
               "was removed (it held " + ValueText(old_instance.value) +
-                  "), but SageMaker cannot change this key after creation; restore it");
+                  "), but SageMaker cannot change this key after creation; restore it",
+              "create-only key removed; restore it");
     }
   }
   return out;
 }
 
-std::string ViolationWarning(const Violation& v) { return Warning(v.code + " " + v.path + ": " + v.message); }
+std::string ViolationWarning(const Violation& v) {
+  return PathWarning(v.code + " at ", v.path, ": " + v.summary);
+}
 
 ValidationResult Conclude(const Subject& s, Findings findings, Enforcement enforcement) {
   ValidationResult result;
@@ -248,7 +268,8 @@ ValidationResult ConcludeNoTenant(const Subject& s) {
   if (s.policy.unmatched_namespaces == UnmatchedNamespaces::kAllow) return Conclude(s, {}, s.policy.enforcement);
   findings.Add("metadata.namespace", kNoTenant,
                "namespace " + Quote(s.request.namespace_name) +
-                   " belongs to no tenant of the KMS key policy; ask the platform team to add it to a tenant");
+                   " belongs to no tenant of the KMS key policy; ask the platform team to add it to a tenant",
+               "namespace " + Elide(s.request.namespace_name, 40) + " belongs to no tenant");
   Enforcement level = s.policy.unmatched_namespaces == UnmatchedNamespaces::kWarn
                           ? std::max(s.policy.enforcement, Enforcement::kWarn)
                           : s.policy.enforcement;
@@ -256,9 +277,9 @@ ValidationResult ConcludeNoTenant(const Subject& s) {
 }
 
 std::string InjectionWarning(const Injection& injection, const std::string& tenant, bool carried) {
-  if (carried) return Warning("kept " + injection.path + " from the stored object (it cannot change)");
-  return Warning("set " + injection.path + " to tenant " + tenant + "'s " +
-                 std::string(KeyPurposeName(injection.purpose)) + " key");
+  if (carried) return PathWarning("kept ", injection.path, " from the stored object");
+  return PathWarning("set ", injection.path,
+                     " to tenant " + Elide(tenant, 30) + "'s " + std::string(KeyPurposeName(injection.purpose)) + " key");
 }
 
 void AddInjection(MutationResult& result, const std::string& pointer, Injection injection, bool carried) {
@@ -362,8 +383,8 @@ ValidationResult Validate(const Policy& policy, const AdmissionRequest& request)
   }
   if (!untouched.empty()) {
     std::string more = untouched.size() > 1 ? ", +" + std::to_string(untouched.size() - 1) + " more" : "";
-    findings.warnings.push_back(Warning("object is out of KMS policy (" + untouched.front()->code + " at " +
-                                        untouched.front()->path + more + "); fix it or recreate it"));
+    findings.warnings.push_back(PathWarning("object is out of KMS policy: " + untouched.front()->code + " at ",
+                                            untouched.front()->path, more));
   }
   return Conclude(s, std::move(findings), enforcement);
 }

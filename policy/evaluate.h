@@ -53,6 +53,7 @@ struct Violation {
   std::string path;     // concrete field path, e.g. spec.productionVariants[1].coreDumpConfig.kmsKeyID
   std::string code;     // one of the codes above
   std::string message;  // names the field, the offending value and the fix
+  std::string summary;  // a few words, for warnings that must stay short
 };
 
 struct Injection {

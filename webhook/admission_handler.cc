@@ -1,5 +1,6 @@
 #include "webhook/admission_handler.h"
 
+#include <cctype>
 #include <chrono>
 #include <exception>
 #include <vector>
@@ -54,7 +55,8 @@ HttpReply AdmissionHandler::Handle(Webhook webhook, std::string_view content_typ
   const std::string_view webhook_name = WebhookName(webhook);
 
   auto reject = [&](int status, std::string_view decision, const std::string& message) {
-    metrics_->CountAdmission(webhook_name, "other", "unknown", decision, std::chrono::duration<double>(Clock::now() - start).count());
+    metrics_->CountAdmission(webhook_name, "other", "unknown", decision,
+                             std::chrono::duration<double>(Clock::now() - start).count());
     LogLine(status >= 500 ? "admission request failed" : "malformed admission request rejected")
         .Add("webhook", webhook_name)
         .Add("status", status)
