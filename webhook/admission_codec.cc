@@ -1,23 +1,14 @@
 #include "webhook/admission_codec.h"
 
-#include <openssl/evp.h>
-
 #include <string>
 #include <vector>
+
+#include "webhook/base64.h"
 
 namespace keyward {
 namespace {
 
 using Json = nlohmann::json;
-
-std::string Base64(std::string_view bytes) {
-  std::string out(4 * ((bytes.size() + 2) / 3), '\0');
-  const int written = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()),
-                                      reinterpret_cast<const unsigned char*>(bytes.data()),
-                                      static_cast<int>(bytes.size()));
-  out.resize(static_cast<size_t>(written));
-  return out;
-}
 
 // Reads an optional string member; a present non-string is an error.
 bool OptionalString(const Json& parent, const char* key, std::string_view where, std::string* out,
@@ -187,7 +178,7 @@ std::string EncodeMutationReview(const DecodedReview& review, const MutationResu
   Json response = AllowedResponse(review);
   if (!result.patch.empty()) {
     response["patchType"] = "JSONPatch";
-    response["patch"] = Base64(result.patch.dump());
+    response["patch"] = Base64Encode(result.patch.dump());
   }
   if (!result.warnings.empty()) response["warnings"] = BoundedWarnings(result.warnings);
   return Envelope(review, std::move(response));

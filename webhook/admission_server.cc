@@ -98,11 +98,13 @@ void AdmissionServer::Route() {
   server_->Post("/validate", serve(Webhook::kValidate));
   // Fills errors cpp-httplib produces itself (400 on an unreadable request,
   // 413 on an oversized body it was about to read).
-  server_->set_error_handler([](const httplib::Request&, httplib::Response& res) {
-    if (!res.body.empty()) return httplib::Server::HandlerResponse::Unhandled;
-    ReplyError(res, res.status, res.status == 413 ? "the body is larger than the limit" : "malformed HTTP request");
-    return httplib::Server::HandlerResponse::Handled;
-  });
+  server_->set_error_handler(httplib::Server::HandlerWithResponse(
+      [](const httplib::Request&, httplib::Response& res) {
+        if (!res.body.empty()) return httplib::Server::HandlerResponse::Unhandled;
+        ReplyError(res, res.status,
+                   res.status == 413 ? "the body is larger than the limit" : "malformed HTTP request");
+        return httplib::Server::HandlerResponse::Handled;
+      }));
   server_->set_exception_handler([](const httplib::Request&, httplib::Response& res, std::exception_ptr) {
     ReplyError(res, 500, "internal error");
   });

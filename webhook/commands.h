@@ -16,5 +16,6 @@ void AddCheckCommand(CLI::App& app, int* exit_code);    // check_command.cc
 void AddPolicyCommand(CLI::App& app, int* exit_code);   // policy_command.cc (policy lint)
 void AddCatalogCommand(CLI::App& app, int* exit_code);  // catalog_command.cc
 void AddServeCommand(CLI::App& app, int* exit_code);    // serve_command.cc
+void AddReviewCommand(CLI::App& app, int* exit_code);   // review_command.cc
 
 }  // namespace keyward

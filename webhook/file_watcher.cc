@@ -2,12 +2,8 @@
 
 #include <sys/stat.h>
 
-#include <cerrno>
 #include <climits>
 #include <cstdlib>
-#include <cstring>
-#include <fstream>
-#include <iterator>
 
 namespace keyward {
 
@@ -66,28 +62,6 @@ void FileWatcher::Run() {
     }
     lock.lock();
   }
-}
-
-bool ReadFileBounded(const std::string& path, size_t max_bytes, std::string* contents, std::string* error) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    *error = "cannot read " + path + ": " + std::strerror(errno);
-    return false;
-  }
-  contents->clear();
-  char buffer[64 * 1024];
-  while (in.read(buffer, sizeof buffer) || in.gcount() > 0) {
-    contents->append(buffer, static_cast<size_t>(in.gcount()));
-    if (contents->size() > max_bytes) {
-      *error = "cannot read " + path + ": larger than " + std::to_string(max_bytes) + " bytes";
-      return false;
-    }
-  }
-  if (in.bad()) {
-    *error = "cannot read " + path + ": read error";
-    return false;
-  }
-  return true;
 }
 
 }  // namespace keyward

@@ -62,8 +62,4 @@ class FileWatcher {
   std::thread thread_;
 };
 
-// Reads a whole file, refusing files over `max_bytes`; returns false and
-// sets *error ("cannot read <path>: <reason>") on failure.
-bool ReadFileBounded(const std::string& path, size_t max_bytes, std::string* contents, std::string* error);
-
 }  // namespace keyward

@@ -11,6 +11,7 @@ int main(int argc, char** argv) {
   keyward::AddPolicyCommand(app, &exit_code);
   keyward::AddCatalogCommand(app, &exit_code);
   keyward::AddServeCommand(app, &exit_code);
+  keyward::AddReviewCommand(app, &exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::Success& e) {

@@ -2,8 +2,8 @@
 
 #include <chrono>
 
-#include "webhook/file_watcher.h"
 #include "webhook/log.h"
+#include "webhook/policy_file.h"
 
 namespace keyward {
 namespace {
@@ -17,15 +17,10 @@ double UnixNow() {
 PolicyStore::PolicyStore(std::string path, ServerMetrics* metrics) : path_(std::move(path)), metrics_(metrics) {}
 
 std::string PolicyStore::Load(size_t* tenants) {
-  std::string text;
-  std::string error;
-  if (!ReadFileBounded(path_, kMaxPolicyFileBytes, &text, &error)) return error;
-  PolicyLoadResult loaded = LoadPolicy(text, path_);
-  if (!loaded.diagnostics.empty() || loaded.policy == nullptr) {
-    for (const Diagnostic& diagnostic : loaded.diagnostics) {
-      if (!error.empty()) error += '\n';
-      error += diagnostic.ToString();
-    }
+  PolicyFileResult loaded = LoadPolicyFile(path_);
+  if (loaded.policy == nullptr) {
+    std::string error = std::move(loaded.error);
+    while (!error.empty() && error.back() == '\n') error.pop_back();
     return error.empty() ? path_ + ": the policy did not load" : error;
   }
   *tenants = loaded.policy->tenants.size();

@@ -15,10 +15,6 @@
 
 namespace keyward {
 
-// Policies are small; a bound keeps a wrong path (a device, a huge file) from
-// exhausting memory.
-inline constexpr size_t kMaxPolicyFileBytes = 64u << 20;
-
 class PolicyStore {
  public:
   PolicyStore(std::string path, ServerMetrics* metrics);

@@ -7,8 +7,8 @@
 #include <chrono>
 #include <ctime>
 
-#include "webhook/file_watcher.h"
 #include "webhook/log.h"
+#include "webhook/text_file.h"
 
 namespace keyward {
 namespace {
@@ -57,8 +57,8 @@ CredentialsLoadResult LoadCredentials(const std::string& certificate_path, const
   CredentialsLoadResult result;
   std::string certificate_pem;
   std::string key_pem;
-  if (!ReadFileBounded(certificate_path, kMaxPemFileBytes, &certificate_pem, &result.error) ||
-      !ReadFileBounded(key_path, kMaxPemFileBytes, &key_pem, &result.error)) {
+  if (!ReadTextFile(certificate_path, kMaxPemFileBytes, &certificate_pem, &result.error) ||
+      !ReadTextFile(key_path, kMaxPemFileBytes, &key_pem, &result.error)) {
     return result;
   }
   ERR_clear_error();

@@ -232,6 +232,29 @@ YAML::Node At(const YAML::Node& node, std::string_view dotted_path) {
   }
 }
 
+bool SameYaml(const YAML::Node& a, const YAML::Node& b) {
+  if (a.Type() != b.Type()) return false;
+  switch (a.Type()) {
+    case YAML::NodeType::Scalar:
+      return a.Scalar() == b.Scalar();
+    case YAML::NodeType::Sequence:
+      if (a.size() != b.size()) return false;
+      for (size_t i = 0; i < a.size(); ++i) {
+        if (!SameYaml(a[i], b[i])) return false;
+      }
+      return true;
+    case YAML::NodeType::Map:
+      if (a.size() != b.size()) return false;
+      for (const auto& entry : a) {
+        const YAML::Node other = b[entry.first.as<std::string>()];
+        if (!other || !SameYaml(entry.second, other)) return false;
+      }
+      return true;
+    default:
+      return true;
+  }
+}
+
 std::vector<std::string> Strings(const YAML::Node& sequence) {
   std::vector<std::string> values;
   if (!sequence.IsSequence()) return values;

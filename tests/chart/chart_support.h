@@ -82,6 +82,10 @@ ProcessResult HelmTemplate(const std::vector<std::string>& args,
 // As above, failing the test (with helm's message) unless helm succeeds.
 Objects MustRender(const std::vector<std::string>& args);
 
+// Structural equality: same scalars, same sequences, same map entries in
+// any order (yaml-cpp's operator== compares identity).
+bool SameYaml(const YAML::Node& a, const YAML::Node& b);
+
 // The value at a dotted path ("spec.template.spec"), or a null node.
 YAML::Node At(const YAML::Node& node, std::string_view dotted_path);
 std::vector<std::string> Strings(const YAML::Node& sequence);

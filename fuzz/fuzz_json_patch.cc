@@ -1,0 +1,152 @@
+// The JSON Patch that Mutate builds, on any object of a catalogued kind.
+//
+// Input: three selector bytes (policy, namespace, kind and user), then the
+// object as JSON. The object keeps its own apiVersion/kind when the catalog
+// knows them, else gets the selected catalogued kind.
+//
+// Properties, for every policy and namespace:
+//  - CREATE: the patch applies with json::patch; every op adds a key of the
+//    namespace's tenant; mutating the patched object again yields no ops;
+//    validating the patched object reports no MissingKey when a tenant owns
+//    the namespace and mutation is on; Evaluate agrees with Mutate+Validate.
+//  - UPDATE that drops every key the stored (patched) object has: the
+//    carry-forward patch applies and is idempotent too.
+#include <string>
+
+#include "fuzz/fuzz_check.h"
+#include "fuzz/fuzz_policies.h"
+#include "policy/catalog.h"
+#include "policy/evaluate.h"
+#include "webhook/bounded_json.h"
+
+namespace {
+
+using keyward::AdmissionRequest;
+using keyward::Operation;
+using keyward::fuzz::Require;
+using Json = nlohmann::json;
+
+std::string Show(const Json& value) { return value.dump(-1, ' ', false, Json::error_handler_t::replace); }
+
+Json Apply(const Json& object, const Json& patch, std::string_view what) {
+  try {
+    return object.patch(patch);
+  } catch (const Json::exception& e) {
+    keyward::fuzz::PropertyFailed(std::string(what) + ": the patch applies to the object",
+                                  std::string(e.what()) + "\npatch: " + Show(patch) + "\nobject: " + Show(object));
+  }
+}
+
+// Gives the object a catalogued kind and the chosen namespace.
+void Shape(Json& object, const keyward::CatalogKind& fallback, std::string_view ns) {
+  auto text = [&object](const char* key) {
+    auto it = object.find(key);
+    return it != object.end() && it->is_string() ? it->get<std::string>() : std::string();
+  };
+  const std::string api_version = text("apiVersion");
+  const std::string group = api_version.substr(0, api_version.find('/'));
+  if (keyward::FindCatalogKind(group, text("kind")) == nullptr) {
+    object["apiVersion"] = std::string(fallback.group) + "/" + std::string(fallback.version);
+    object["kind"] = fallback.kind;
+  }
+  if (!object.contains("metadata") || !object["metadata"].is_object()) object["metadata"] = Json::object();
+  object["metadata"]["namespace"] = ns;
+  if (!object["metadata"].contains("name")) object["metadata"]["name"] = "fuzzed";
+}
+
+AdmissionRequest RequestFor(const Json& object, std::string_view username) {
+  AdmissionRequest request;
+  const std::string api_version = object["apiVersion"].get<std::string>();
+  request.group = api_version.substr(0, api_version.find('/'));
+  request.version = api_version.substr(api_version.find('/') + 1);
+  request.kind = object["kind"].get<std::string>();
+  request.namespace_name = object["metadata"]["namespace"].get<std::string>();
+  request.name = "fuzzed";
+  request.username = username;
+  request.operation = Operation::kCreate;
+  request.object = &object;
+  return request;
+}
+
+void CheckCreate(const keyward::fuzz::FuzzPolicy& fp, const AdmissionRequest& request, Json* patched) {
+  const keyward::Policy& policy = *fp.policy;
+  const keyward::MutationResult mutation = keyward::Mutate(policy, request);
+  *patched = Apply(*request.object, mutation.patch, "CREATE");
+
+  const keyward::Tenant* tenant = policy.TenantForNamespace(request.namespace_name);
+  Require(mutation.patch.size() == mutation.injected.size(), "one patch op per injected field");
+  for (size_t i = 0; i < mutation.patch.size(); ++i) {
+    const Json& op = mutation.patch[i];
+    Require(op.value("op", "") == "add", "mutation only adds", Show(op));
+    Require(tenant != nullptr && op.value("value", "") == tenant->keys.For(mutation.injected[i].purpose),
+            "an injected key is the tenant's key for the field's purpose", Show(op));
+  }
+  Require(mutation.patch.empty() == mutation.warnings.empty(), "a warning exactly when something is injected");
+  for (const std::string& w : mutation.warnings) {
+    Require(w.size() <= keyward::kMaxWarningLength, "mutation warnings stay short", w);
+    Require(keyward::fuzz::IsValidUtf8(w), "mutation warnings are UTF-8", w);
+  }
+
+  AdmissionRequest again = request;
+  again.object = patched;
+  const keyward::MutationResult second = keyward::Mutate(policy, again);
+  Require(second.patch.empty(), "mutating the patched object again yields no ops",
+          Show(second.patch) + "\nfirst: " + Show(mutation.patch));
+
+  const keyward::ValidationResult validation = keyward::Validate(policy, again);
+  const bool injects = tenant != nullptr && policy.mutation == keyward::MutationMode::kInject &&
+                       !policy.IsExemptNamespace(request.namespace_name);
+  for (const keyward::Violation& v : validation.violations) {
+    Require(!(injects && v.code == keyward::kMissingKey), "no MissingKey after mutation",
+            fp.name + std::string(" ") + v.path + ": " + v.message + "\npatch: " + Show(mutation.patch));
+    Require(keyward::fuzz::IsValidUtf8(v.message), "violation messages are UTF-8", v.message);
+  }
+  for (const std::string& w : validation.warnings) {
+    Require(w.size() <= keyward::kMaxWarningLength, "validation warnings stay short", w);
+  }
+  Require(validation.allowed || !validation.message.empty(), "a denial says why");
+
+  const keyward::Evaluation evaluation = keyward::Evaluate(policy, request);
+  Require(evaluation.mutation.patch == mutation.patch, "Evaluate mutates like Mutate");
+  Require(evaluation.validation.allowed == validation.allowed &&
+              evaluation.validation.violations.size() == validation.violations.size(),
+          "Evaluate validates the patched object like Validate");
+}
+
+void CheckUpdate(const keyward::fuzz::FuzzPolicy& fp, const AdmissionRequest& create, const Json& stored) {
+  AdmissionRequest update = create;
+  update.operation = Operation::kUpdate;
+  update.old_object = &stored;  // the new object is the manifest again, without the injected keys
+  const keyward::MutationResult carry = keyward::Mutate(*fp.policy, update);
+  const Json carried = Apply(*create.object, carry.patch, "UPDATE");
+  for (const Json& op : carry.patch) Require(op.value("op", "") == "add", "carry-forward only adds", Show(op));
+  AdmissionRequest again = update;
+  again.object = &carried;
+  Require(keyward::Mutate(*fp.policy, again).patch.empty(), "carrying forward again yields no ops",
+          Show(carry.patch));
+  (void)keyward::Validate(*fp.policy, again);
+}
+
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  if (size < 3) return 0;
+  const auto policies = keyward::fuzz::FuzzPolicies();
+  const auto namespaces = keyward::fuzz::FuzzNamespaces();
+  const auto catalog = keyward::Catalog();
+  const keyward::fuzz::FuzzPolicy& fp = policies[data[0] % policies.size()];
+  const std::string_view ns = namespaces[data[1] % namespaces.size()];
+  const keyward::CatalogKind& kind = catalog[(data[2] >> 1) % catalog.size()];
+  const std::string_view user = (data[2] & 1) ? keyward::fuzz::kTrustedUser : keyward::fuzz::kPlainUser;
+
+  keyward::BoundedParseResult parsed = keyward::ParseBoundedJson(keyward::fuzz::AsText(data + 3, size - 3));
+  if (!parsed.error.empty() || !parsed.value.is_object()) return 0;
+  Json object = std::move(parsed.value);
+  Shape(object, kind, ns);
+
+  const AdmissionRequest create = RequestFor(object, user);
+  Json patched;
+  CheckCreate(fp, create, &patched);
+  CheckUpdate(fp, create, patched);
+  return 0;
+}

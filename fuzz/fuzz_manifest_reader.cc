@@ -1,0 +1,20 @@
+// What `keyward check -f` reads: multi-document YAML or JSON manifests.
+// Properties: nothing throws or crashes (deep nesting and alias bombs
+// included); every document read is a JSON value that serialises; every
+// error carries a position.
+#include <string>
+
+#include "fuzz/fuzz_check.h"
+#include "webhook/manifest_reader.h"
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  using keyward::fuzz::Require;
+  const keyward::ManifestReadResult result =
+      keyward::ParseManifests(std::string(keyward::fuzz::AsText(data, size)), "fuzz.yaml");
+  for (const keyward::Manifest& m : result.manifests) {
+    (void)m.object.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+    Require(!m.source.empty(), "every manifest says where it came from");
+  }
+  for (const std::string& e : result.errors) Require(!e.empty(), "every error says something");
+  return 0;
+}

@@ -1,0 +1,15 @@
+// Standard base64 (RFC 4648, padded, no line breaks), as AdmissionReview
+// carries JSON patches.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace keyward {
+
+std::string Base64Encode(std::string_view bytes);
+// nullopt when `text` is not valid padded base64.
+std::optional<std::string> Base64Decode(std::string_view text);
+
+}  // namespace keyward
