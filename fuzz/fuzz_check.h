@@ -1,6 +1,7 @@
-// Property checks inside fuzz targets. A failed check prints what broke and
-// aborts, so libFuzzer saves the input as a crash artifact; the artifact then
-// becomes a regression test in tests/hardening/.
+// Property checks inside fuzz targets. A failed check calls PropertyFailed,
+// which the fuzzers define to abort (libFuzzer then saves the input as a
+// crash artifact, which becomes a regression input in tests/hardening/) and
+// the regression test defines to throw.
 #pragma once
 
 #include <cstddef>
@@ -10,7 +11,7 @@
 
 namespace keyward::fuzz {
 
-// Aborts with `property` (what must hold) and `detail` (the values seen).
+// Reports `property` (what must hold) and `detail` (the values seen).
 [[noreturn]] void PropertyFailed(std::string_view property, std::string_view detail);
 
 inline void Require(bool holds, std::string_view property, std::string_view detail = {}) {

@@ -142,6 +142,9 @@ bool Policy::HasLocalStorage(std::string_view instance_type) const {
 
 std::vector<const Tenant*> Policy::TenantsApproving(std::string_view key_text, const KeyReference& key) const {
   std::vector<const Tenant*> out;
+  // Only an ARN pins a key; other forms are approved only where the policy
+  // accepts them.
+  if (!key.IsArn() && key_references == KeyReferencePolicy::kArnOnly) return out;
   auto collect = [&](size_t owner) {
     const Tenant* tenant = &tenants[owner];
     if (std::find(out.begin(), out.end(), tenant) == out.end()) out.push_back(tenant);

@@ -258,9 +258,9 @@ class Loader {
       if (!LoadTenant(tenants[i], path, policy, tenant)) {
         if (tenant.name.empty()) continue;
       }
-      auto [it, inserted] = first_line_of_tenant.emplace(tenant.name, tenants[i].Mark().line + 1);
+      auto [it, inserted] = first_line_of_tenant.emplace(tenant.name, name_mark_.line + 1);
       if (!inserted) {
-        Report(tenants[i].Mark(), path + ".name",
+        Report(name_mark_, path + ".name",
                "tenant \"" + tenant.name + "\" is already defined at line " + std::to_string(it->second) +
                    "; tenant names must be unique");
         continue;
@@ -282,6 +282,7 @@ class Loader {
     if (!f.count("name")) {
       Report(node.Mark(), path + ".name", "missing; every tenant needs a name");
     } else if (auto name = Scalar(f["name"], path + ".name")) {
+      name_mark_ = f["name"].Mark();
       if (name->empty()) Report(f["name"].Mark(), path + ".name", "must not be empty");
       tenant.name = *name;
     }
@@ -380,13 +381,14 @@ class Loader {
     struct Claim {
       std::string_view pattern;
       size_t tenant;
+      size_t entry;  // index in the tenant's namespaces list
       YAML::Mark mark;
     };
     std::vector<Claim> exact, globs;
     for (size_t t = 0; t < policy.tenants.size(); ++t) {
       const auto& namespaces = policy.tenants[t].namespaces;
       for (size_t n = 0; n < namespaces.size(); ++n) {
-        Claim claim{namespaces[n], t, namespace_marks_[t][n]};
+        Claim claim{namespaces[n], t, n, namespace_marks_[t][n]};
         (IsGlob(claim.pattern) ? globs : exact).push_back(claim);
       }
     }
@@ -396,7 +398,8 @@ class Loader {
       if (later.tenant == earlier.tenant) return;
       const Claim& a = later.mark.line >= earlier.mark.line ? later : earlier;
       const Claim& b = &a == &later ? earlier : later;
-      Report(a.mark, "spec.tenants[" + std::to_string(source_index_[a.tenant]) + "].namespaces",
+      Report(a.mark,
+             "spec.tenants[" + std::to_string(source_index_[a.tenant]) + "].namespaces[" + std::to_string(a.entry) + "]",
              "\"" + std::string(a.pattern) + "\" of tenant \"" + policy.tenants[a.tenant].name +
                  "\" overlaps \"" + std::string(b.pattern) + "\" of tenant \"" + policy.tenants[b.tenant].name +
                  "\" (line " + std::to_string(b.mark.line + 1) +
@@ -427,6 +430,7 @@ class Loader {
 
   std::string file_;
   std::vector<Diagnostic> diagnostics_;
+  YAML::Mark name_mark_;  // of the tenant LoadTenant read last
   std::vector<YAML::Mark> current_namespace_marks_;
   std::vector<std::vector<YAML::Mark>> namespace_marks_;  // per accepted tenant
   std::vector<size_t> source_index_;  // per accepted tenant: its index in spec.tenants

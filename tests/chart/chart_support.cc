@@ -1,8 +1,11 @@
 #include "tests/chart/chart_support.h"
 
+#include <arpa/inet.h>
 #include <fcntl.h>
+#include <netinet/in.h>
 #include <poll.h>
 #include <signal.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -124,6 +127,68 @@ ProcessResult RunProcess(const std::vector<std::string>& argv, const std::map<st
   }
   if (finished && WIFEXITED(status)) result.exit_code = WEXITSTATUS(status);
   return result;
+}
+
+BackgroundProcess::BackgroundProcess(const std::vector<std::string>& argv, const std::string& log_path) {
+  std::vector<std::string> args = argv;
+  std::vector<char*> c_args = CStrings(args);
+  int log_fd = open(log_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  pid_t pid = fork();
+  if (pid == 0) {
+    dup2(log_fd, STDOUT_FILENO);
+    dup2(log_fd, STDERR_FILENO);
+    execvp(c_args[0], c_args.data());
+    dprintf(STDERR_FILENO, "cannot run %s: %s\n", c_args[0], std::strerror(errno));
+    _exit(127);
+  }
+  if (log_fd >= 0) close(log_fd);
+  if (pid < 0) ADD_FAILURE() << "fork: " << std::strerror(errno);
+  pid_ = pid;
+}
+
+BackgroundProcess::~BackgroundProcess() {
+  if (pid_ > 0) Terminate(std::chrono::seconds(10));
+}
+
+bool BackgroundProcess::running() {
+  if (pid_ <= 0) return false;
+  int status = 0;
+  if (waitpid(pid_, &status, WNOHANG) != pid_) return true;
+  exit_code_ = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  pid_ = -1;
+  return false;
+}
+
+int BackgroundProcess::Terminate(std::chrono::seconds timeout) {
+  if (!running()) return exit_code_;
+  kill(pid_, SIGTERM);
+  auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (running()) {
+    if (std::chrono::steady_clock::now() > deadline) {
+      kill(pid_, SIGKILL);
+      waitpid(pid_, nullptr, 0);
+      pid_ = -1;
+      return -1;
+    }
+    usleep(20'000);
+  }
+  return exit_code_;
+}
+
+int FreeLoopbackPort() {
+  int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t length = sizeof address;
+  int port = 0;
+  if (bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0 &&
+      getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length) == 0) {
+    port = ntohs(address.sin_port);
+  }
+  close(fd);
+  if (port == 0) ADD_FAILURE() << "no free port on 127.0.0.1";
+  return port;
 }
 
 std::string HelmPath() { return ToolPath("KEYWARD_HELM", "helm"); }

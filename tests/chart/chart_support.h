@@ -29,6 +29,28 @@ ProcessResult RunProcess(const std::vector<std::string>& argv,
                          const std::map<std::string, std::string>& env = {},
                          std::chrono::seconds timeout = std::chrono::seconds(120));
 
+// A process running beside the test, its output going to a log file. The
+// destructor stops it (SIGTERM, then SIGKILL) if it still runs.
+class BackgroundProcess {
+ public:
+  BackgroundProcess(const std::vector<std::string>& argv, const std::string& log_path);
+  ~BackgroundProcess();
+  BackgroundProcess(const BackgroundProcess&) = delete;
+  BackgroundProcess& operator=(const BackgroundProcess&) = delete;
+
+  bool running();
+  // Sends SIGTERM and waits up to `timeout`; the exit code, or -1 when it
+  // had to be killed or died by a signal.
+  int Terminate(std::chrono::seconds timeout);
+
+ private:
+  int pid_ = -1;
+  int exit_code_ = -1;
+};
+
+// A TCP port on 127.0.0.1 that was free a moment ago.
+int FreeLoopbackPort();
+
 // Empty, with a test failure explaining how to install it, when missing.
 std::string HelmPath();
 std::string KubectlPath();

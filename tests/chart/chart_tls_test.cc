@@ -101,21 +101,27 @@ TEST(SelfSignedTlsTest, CertificateFollowsTheClusterDomain) {
   ExpectSelfSignedSecretIsConsistent(secret, ServiceDnsNames("corp.internal"));
 }
 
+// The Secret as the cluster holds it after an install: with the ownership
+// metadata Helm adds.
 nlohmann::json SecretJson(const YAML::Node& secret) {
   nlohmann::json data = nlohmann::json::object();
   for (const auto& entry : secret["data"]) data[entry.first.as<std::string>()] = entry.second.as<std::string>();
-  return {{"apiVersion", "v1"},
-          {"kind", "Secret"},
-          {"metadata", {{"name", At(secret, "metadata.name").as<std::string>()}, {"namespace", kNamespace}}},
-          {"type", "kubernetes.io/tls"},
-          {"data", data}};
+  nlohmann::json labels = nlohmann::json::object();
+  for (const auto& entry : At(secret, "metadata.labels")) labels[entry.first.as<std::string>()] = entry.second.as<std::string>();
+  nlohmann::json metadata = {
+      {"name", At(secret, "metadata.name").as<std::string>()},
+      {"namespace", kNamespace},
+      {"labels", labels},
+      {"annotations", {{"meta.helm.sh/release-name", kRelease}, {"meta.helm.sh/release-namespace", kNamespace}}}};
+  return {{"apiVersion", "v1"}, {"kind", "Secret"}, {"metadata", metadata}, {"type", "kubernetes.io/tls"}, {"data", data}};
 }
 
 // An upgrade: helm renders against a cluster (here a fake apiserver) that
 // already holds the Secret of the first install.
 Objects RenderUpgrade(const FakeApiServer& apiserver, const TempDir& directory) {
-  ProcessResult result =
-      HelmTemplate({"--dry-run=server"}, {{"KUBECONFIG", apiserver.WriteKubeconfig(directory.path())}});
+  // The fake apiserver serves no OpenAPI documents.
+  ProcessResult result = HelmTemplate({"--dry-run=server", "--disable-openapi-validation"},
+                                      {{"KUBECONFIG", apiserver.WriteKubeconfig(directory.path())}});
   EXPECT_EQ(result.exit_code, 0) << result.error_output;
   return Objects(result.output);
 }

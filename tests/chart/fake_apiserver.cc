@@ -3,6 +3,8 @@
 #include <httplib.h>
 
 #include <chrono>
+#include <map>
+#include <vector>
 
 #include <gtest/gtest.h>
 
@@ -18,20 +20,59 @@ json NotFound(const std::string& what) {
           {"message", what + " not found"}, {"reason", "NotFound"}, {"code", 404}};
 }
 
+struct Resource {
+  const char* name;
+  const char* kind;
+  bool namespaced;
+};
+
+const std::map<std::string, std::vector<Resource>> kDiscovery = {
+    {"v1",
+     {{"secrets", "Secret", true},
+      {"configmaps", "ConfigMap", true},
+      {"services", "Service", true},
+      {"serviceaccounts", "ServiceAccount", true}}},
+    {"apps/v1", {{"deployments", "Deployment", true}}},
+    {"policy/v1", {{"poddisruptionbudgets", "PodDisruptionBudget", true}}},
+    {"admissionregistration.k8s.io/v1",
+     {{"mutatingwebhookconfigurations", "MutatingWebhookConfiguration", false},
+      {"validatingwebhookconfigurations", "ValidatingWebhookConfiguration", false}}},
+};
+
 }  // namespace
 
 FakeApiServer::FakeApiServer() : server_(std::make_unique<httplib::Server>()) {
-  server_->Get("/api/v1", [](const httplib::Request&, httplib::Response& response) {
-    json resources = {{"kind", "APIResourceList"},
-                      {"groupVersion", "v1"},
-                      {"resources",
-                       {{{"name", "secrets"},
-                         {"singularName", "secret"},
-                         {"namespaced", true},
-                         {"kind", "Secret"},
-                         {"verbs", {"get", "list"}}}}}};
-    response.set_content(resources.dump(), "application/json");
+  server_->Get("/version", [](const httplib::Request&, httplib::Response& response) {
+    response.set_content(R"({"major":"1","minor":"30","gitVersion":"v1.30.0"})", "application/json");
   });
+  // Discovery of the kinds the chart renders: helm maps each object to its
+  // resource before it renders against a cluster.
+  server_->Get("/api", [](const httplib::Request&, httplib::Response& response) {
+    response.set_content(R"({"kind":"APIVersions","versions":["v1"],"serverAddressByClientCIDRs":[]})",
+                         "application/json");
+  });
+  server_->Get("/apis", [](const httplib::Request&, httplib::Response& response) {
+    json groups = json::array();
+    for (const auto& [group_version, resources] : kDiscovery) {
+      size_t slash = group_version.find('/');
+      if (slash == std::string::npos) continue;
+      json version = {{"groupVersion", group_version}, {"version", group_version.substr(slash + 1)}};
+      groups.push_back({{"name", group_version.substr(0, slash)}, {"versions", {version}}, {"preferredVersion", version}});
+    }
+    response.set_content(json({{"kind", "APIGroupList"}, {"apiVersion", "v1"}, {"groups", groups}}).dump(),
+                         "application/json");
+  });
+  for (const auto& [group_version, resources] : kDiscovery) {
+    std::string path = group_version == "v1" ? "/api/v1" : "/apis/" + group_version;
+    json list = {{"kind", "APIResourceList"}, {"groupVersion", group_version}, {"resources", json::array()}};
+    for (const auto& [name, kind, namespaced] : resources) {
+      list["resources"].push_back(
+          {{"name", name}, {"kind", kind}, {"namespaced", namespaced}, {"verbs", {"get", "list", "create"}}});
+    }
+    server_->Get(path, [body = list.dump()](const httplib::Request&, httplib::Response& response) {
+      response.set_content(body, "application/json");
+    });
+  }
   server_->Get(R"(/api/v1/namespaces/([^/]+)/secrets/([^/]+))",
                [this](const httplib::Request& request, httplib::Response& response) {
                  std::string key = request.matches[1].str() + "/" + request.matches[2].str();
@@ -45,6 +86,11 @@ FakeApiServer::FakeApiServer() : server_(std::make_unique<httplib::Server>()) {
                  }
                  response.set_content(found->second.dump(), "application/json");
                });
+  // Every other object does not exist yet.
+  server_->Get(R"(/.*)", [](const httplib::Request& request, httplib::Response& response) {
+    response.status = 404;
+    response.set_content(NotFound(request.path).dump(), "application/json");
+  });
   port_ = server_->bind_to_any_port("127.0.0.1");
   if (port_ <= 0) ADD_FAILURE() << "the fake apiserver cannot bind 127.0.0.1";
   thread_ = std::thread([this] { server_->listen_after_bind(); });

@@ -1,6 +1,7 @@
-// Just enough of a kube-apiserver, in plain HTTP on 127.0.0.1, for helm's
-// `lookup` of a Secret: the core/v1 discovery document and GET of one
-// Secret. It lets tests render an upgrade of the chart without a cluster.
+// Just enough of a kube-apiserver, in plain HTTP on 127.0.0.1, for
+// `helm template --dry-run=server` and its `lookup` of a Secret: version,
+// discovery of the kinds the chart renders, the Secrets it is given, and 404
+// for everything else. It lets tests render an upgrade without a cluster.
 #pragma once
 
 #include <map>

@@ -14,6 +14,10 @@ std::vector<InstallCase> AllInstallCases() {
   return cases;
 }
 
+void PrintTo(const InstallCase& install, std::ostream* out) {
+  *out << install.tls_mode << " with " << install.replicas << " replica(s)";
+}
+
 std::string InstallCaseName(const ::testing::TestParamInfo<InstallCase>& info) {
   return info.param.tls_mode + "_replicas" + std::to_string(info.param.replicas);
 }

@@ -2,6 +2,7 @@
 // replica and with three.
 #pragma once
 
+#include <ostream>
 #include <string>
 #include <vector>
 
@@ -15,6 +16,8 @@ struct InstallCase {
   std::string tls_mode;  // selfSigned | certManager | existingSecret
   int replicas;
 };
+
+void PrintTo(const InstallCase& install, std::ostream* out);
 
 std::vector<InstallCase> AllInstallCases();
 std::string InstallCaseName(const ::testing::TestParamInfo<InstallCase>& info);

@@ -1,8 +1,15 @@
 #include "tests/chart/x509_support.h"
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <unistd.h>
+
 #include <openssl/bio.h>
 #include <openssl/err.h>
 #include <openssl/pem.h>
+#include <openssl/ssl.h>
 #include <openssl/x509v3.h>
 
 #include <cctype>
@@ -91,6 +98,42 @@ std::string VerifyServerCertificate(X509* leaf, X509* ca) {
   X509_STORE_CTX_set_purpose(context.get(), X509_PURPOSE_SSL_SERVER);
   if (X509_verify_cert(context.get()) == 1) return "";
   return X509_verify_cert_error_string(X509_STORE_CTX_get_error(context.get()));
+}
+
+std::string TlsHandshake(int port, const std::string& ca_pem, const std::string& host) {
+  X509Ptr ca = ParseCertificate(ca_pem);
+  if (!ca) return "bad CA";
+  std::unique_ptr<SSL_CTX, decltype(&SSL_CTX_free)> context(SSL_CTX_new(TLS_client_method()), &SSL_CTX_free);
+  X509_STORE_add_cert(SSL_CTX_get_cert_store(context.get()), ca.get());
+  SSL_CTX_set_verify(context.get(), SSL_VERIFY_PEER, nullptr);
+
+  int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  timeval timeout{5, 0};
+  setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
+  setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &timeout, sizeof timeout);
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_port = htons(static_cast<uint16_t>(port));
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  if (connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0) {
+    close(fd);
+    return "cannot connect to 127.0.0.1:" + std::to_string(port);
+  }
+  std::unique_ptr<SSL, decltype(&SSL_free)> ssl(SSL_new(context.get()), &SSL_free);
+  SSL_set_fd(ssl.get(), fd);
+  SSL_set_tlsext_host_name(ssl.get(), host.c_str());
+  SSL_set1_host(ssl.get(), host.c_str());
+  std::string error;
+  if (SSL_connect(ssl.get()) != 1) {
+    long verify = SSL_get_verify_result(ssl.get());
+    error = verify != X509_V_OK ? X509_verify_cert_error_string(verify)
+                                : "handshake failed: " + std::to_string(ERR_get_error());
+  } else {
+    SSL_shutdown(ssl.get());
+  }
+  ERR_clear_error();
+  close(fd);
+  return error;
 }
 
 }  // namespace keyward::testing

@@ -28,4 +28,9 @@ bool IsCertificateAuthority(X509* certificate);
 // "" when `leaf` chains to `ca` for TLS server use, else OpenSSL's reason.
 std::string VerifyServerCertificate(X509* leaf, X509* ca);
 
+// Connects to 127.0.0.1:port and completes a TLS handshake as the
+// kube-apiserver would: trusting only `ca_pem`, for the name `host`.
+// "" on success, else why the handshake failed.
+std::string TlsHandshake(int port, const std::string& ca_pem, const std::string& host);
+
 }  // namespace keyward::testing

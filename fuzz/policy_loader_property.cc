@@ -6,10 +6,11 @@
 #include <string>
 
 #include "fuzz/fuzz_check.h"
+#include "fuzz/properties.h"
 #include "policy/glob.h"
 #include "policy/policy.h"
 
-extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+void keyward::fuzz::CheckPolicyLoader(const uint8_t* data, size_t size) {
   using keyward::fuzz::Require;
   const std::string_view text = keyward::fuzz::AsText(data, size);
   const keyward::PolicyLoadResult result = keyward::LoadPolicy(text, "fuzz.yaml");
@@ -20,7 +21,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     Require(d.line >= 0 && d.column >= 0, "diagnostic positions are not negative", d.ToString());
     Require(d.ToString().find(d.message) != std::string::npos, "ToString carries the message", d.ToString());
   }
-  if (!result.policy) return 0;
+  if (!result.policy) return;
 
   const keyward::Policy& policy = *result.policy;
   Require(!policy.tenants.empty(), "a loaded policy has tenants");
@@ -40,5 +41,4 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       Require(approved, "a tenant's own key is approved for it", tenant.name + " / " + key_text);
     }
   }
-  return 0;
 }

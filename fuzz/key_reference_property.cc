@@ -5,6 +5,7 @@
 #include <string>
 
 #include "fuzz/fuzz_check.h"
+#include "fuzz/properties.h"
 #include "policy/key_reference.h"
 
 namespace {
@@ -26,13 +27,13 @@ std::string Rejoin(const KeyReference& key) {
 
 }  // namespace
 
-extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+void keyward::fuzz::CheckKeyReference(const uint8_t* data, size_t size) {
   using keyward::fuzz::Require;
   const std::string_view text = keyward::fuzz::AsText(data, size);
   const keyward::KeyParseResult result = keyward::ParseKeyReference(text);
 
   Require(result.key.has_value() != !result.error.empty(), "a key or an error, exactly one", result.error);
-  if (!result.key) return 0;
+  if (!result.key) return;
   const KeyReference& key = *result.key;
   Require(Rejoin(key) == text, "the parsed parts re-join to the input", Rejoin(key) + " != " + std::string(text));
   Require(!key.resource.empty(), "a parsed reference names a key or an alias");
@@ -46,5 +47,4 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   }
   Require(!key.IsAwsManaged() || key.IsAlias(), "only aliases are AWS-managed");
   (void)keyward::KeyReferenceFormName(key.form);
-  return 0;
 }

@@ -5,9 +5,10 @@
 #include <string>
 
 #include "fuzz/fuzz_check.h"
+#include "fuzz/properties.h"
 #include "webhook/manifest_reader.h"
 
-extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+void keyward::fuzz::CheckManifestReader(const uint8_t* data, size_t size) {
   using keyward::fuzz::Require;
   const keyward::ManifestReadResult result =
       keyward::ParseManifests(std::string(keyward::fuzz::AsText(data, size)), "fuzz.yaml");
@@ -16,5 +17,4 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     Require(!m.source.empty(), "every manifest says where it came from");
   }
   for (const std::string& e : result.errors) Require(!e.empty(), "every error says something");
-  return 0;
 }

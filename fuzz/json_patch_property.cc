@@ -14,6 +14,7 @@
 #include <string>
 
 #include "fuzz/fuzz_check.h"
+#include "fuzz/properties.h"
 #include "fuzz/fuzz_policies.h"
 #include "policy/catalog.h"
 #include "policy/evaluate.h"
@@ -129,8 +130,8 @@ void CheckUpdate(const keyward::fuzz::FuzzPolicy& fp, const AdmissionRequest& cr
 
 }  // namespace
 
-extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
-  if (size < 3) return 0;
+void keyward::fuzz::CheckJsonPatch(const uint8_t* data, size_t size) {
+  if (size < 3) return;
   const auto policies = keyward::fuzz::FuzzPolicies();
   const auto namespaces = keyward::fuzz::FuzzNamespaces();
   const auto catalog = keyward::Catalog();
@@ -140,7 +141,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const std::string_view user = (data[2] & 1) ? keyward::fuzz::kTrustedUser : keyward::fuzz::kPlainUser;
 
   keyward::BoundedParseResult parsed = keyward::ParseBoundedJson(keyward::fuzz::AsText(data + 3, size - 3));
-  if (!parsed.error.empty() || !parsed.value.is_object()) return 0;
+  if (!parsed.error.empty() || !parsed.value.is_object()) return;
   Json object = std::move(parsed.value);
   Shape(object, kind, ns);
 
@@ -148,5 +149,4 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   Json patched;
   CheckCreate(fp, create, &patched);
   CheckUpdate(fp, create, patched);
-  return 0;
 }

@@ -11,6 +11,7 @@
 #include <string>
 
 #include "fuzz/fuzz_check.h"
+#include "fuzz/properties.h"
 #include "fuzz/fuzz_policies.h"
 #include "webhook/admission_codec.h"
 #include "webhook/base64.h"
@@ -68,29 +69,28 @@ void CheckValidate(const keyward::Policy& policy, const keyward::DecodedReview& 
 
 }  // namespace
 
-extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+void keyward::fuzz::CheckAdmissionReview(const uint8_t* data, size_t size) {
   keyward::BoundedParseResult parsed = keyward::ParseBoundedJson(keyward::fuzz::AsText(data, size));
   if (!parsed.error.empty()) {
     Require(parsed.value.is_null(), "a failed parse keeps no partial value");
     const Json error = Json::parse(keyward::EncodeHttpError(400, parsed.error), nullptr, false);
     Require(error.is_object() && error.value("code", 0) == 400, "the HTTP error body is a JSON Status");
-    return 0;
+    return;
   }
   keyward::DecodedReview review;
   const std::string error = keyward::DecodeAdmissionReview(parsed.value, &review);
   if (!error.empty()) {
     const Json body = Json::parse(keyward::EncodeHttpError(400, error), nullptr, false);
     Require(body.is_object() && !body.value("message", "").empty(), "the HTTP error body is a JSON Status");
-    return 0;
+    return;
   }
   Require(!review.uid.empty(), "a decoded review has a uid");
   if (!review.sub_resource.empty()) {
     (void)ParseResponse(keyward::EncodeAllowedReview(review), review, "subresource");
-    return 0;
+    return;
   }
   for (const keyward::fuzz::FuzzPolicy& fp : keyward::fuzz::FuzzPolicies()) {
     CheckMutate(*fp.policy, review);
     CheckValidate(*fp.policy, review);
   }
-  return 0;
 }

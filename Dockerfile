@@ -1,0 +1,32 @@
+# syntax=docker/dockerfile:1
+# keyward's container image:  docker build -t keyward:0.1.0 .
+#
+# The build stage runs only the project's own scripts, the ones the README
+# and CI use, so the image runs the code the tests tested. The runtime stage
+# is Debian 12 slim plus exactly the packages that provide the binary's
+# shared libraries, as listed by scripts/runtime-packages.sh (ldd, then
+# dpkg-query -S) in the build stage: the list can never go stale.
+
+FROM debian:12 AS build
+WORKDIR /src
+COPY . .
+RUN KEYWARD_SKIP_HELM=1 scripts/setup.sh \
+ && KEYWARD_BUILD_DIR=/build KEYWARD_BUILD_TYPE=Release \
+      scripts/build.sh -DKEYWARD_BUILD_TESTS=OFF -DKEYWARD_BUILD_BENCH=OFF \
+ && install -D -m 0755 /build/webhook/keyward /out/keyward \
+ && scripts/runtime-packages.sh /out/keyward > /out/runtime-packages.txt \
+ && /out/keyward --version
+
+FROM debian:12-slim
+COPY --from=build /out/runtime-packages.txt /tmp/runtime-packages.txt
+RUN apt-get update \
+ && DEBIAN_FRONTEND=noninteractive xargs -a /tmp/runtime-packages.txt \
+      apt-get install -y --no-install-recommends \
+ && rm -rf /var/lib/apt/lists/* /tmp/runtime-packages.txt
+COPY --from=build /out/keyward /usr/local/bin/keyward
+# The chart's pods run as this user (securityContext.runAsUser); no home,
+# no shell needed.
+USER 65532:65532
+EXPOSE 8443 8080
+ENTRYPOINT ["keyward"]
+CMD ["--help"]

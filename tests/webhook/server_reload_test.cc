@@ -1,0 +1,236 @@
+// Hot reloads without a restart: the policy file (edited in place, broken,
+// swapped the ConfigMap way) and the serving certificate (rotated while a
+// keep-alive connection keeps sending).
+#include <atomic>
+#include <filesystem>
+#include <thread>
+
+#include "tests/webhook/raw_tls_connection.h"
+#include "tests/webhook/server_fixture.h"
+
+namespace keyward::testing {
+namespace {
+
+using nlohmann::json;
+using Clock = std::chrono::steady_clock;
+
+constexpr const char* kTeamAKey = "arn:aws:kms:us-east-1:111122223333:key/0b6e1f6c-1a2b-4c3d-9e8f-0123456789ab";
+constexpr const char* kRotatedKey = "arn:aws:kms:us-east-1:111122223333:key/11111111-2222-4333-8444-555555555555";
+// The issue promises a new policy is live within 2 s.
+constexpr auto kReloadDeadline = std::chrono::seconds(2);
+
+std::string PolicyWithTeamAKey(const std::string& key) {
+  std::string text = ServerTest::FixturePolicyText();
+  text.replace(text.find(kTeamAKey), std::string(kTeamAKey).size(), key);
+  return text;
+}
+
+// Mirrors how the kubelet updates a mounted ConfigMap or Secret: files live
+// in a timestamped directory, `..data` points at it, and each visible name
+// is a symlink through `..data`; an update swaps `..data` atomically.
+class ProjectedVolume {
+ public:
+  explicit ProjectedVolume(std::string dir) : dir_(std::move(dir)) { std::filesystem::create_directories(dir_); }
+
+  void Publish(const std::map<std::string, std::string>& files) {
+    const std::string version = "..v" + std::to_string(++generation_);
+    std::filesystem::create_directory(dir_ + "/" + version);
+    for (const auto& [name, text] : files) {
+      std::ofstream(dir_ + "/" + version + "/" + name) << text;
+    }
+    std::filesystem::create_directory_symlink(version, dir_ + "/..data_tmp");
+    std::filesystem::rename(dir_ + "/..data_tmp", dir_ + "/..data");
+    for (const auto& [name, text] : files) {
+      if (!std::filesystem::is_symlink(dir_ + "/" + name)) {
+        std::filesystem::create_symlink("..data/" + name, dir_ + "/" + name);
+      }
+    }
+    if (generation_ > 1) std::filesystem::remove_all(dir_ + "/..v" + std::to_string(generation_ - 1));
+  }
+
+  std::string Path(const std::string& name) const { return dir_ + "/" + name; }
+
+ private:
+  std::string dir_;
+  int generation_ = 0;
+};
+
+std::string ReadFile(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+class ReloadTest : public ServerTest {
+ protected:
+  // The key /mutate currently injects into a team-a TrainingJob.
+  std::string InjectedKey() {
+    const json review = LoadReviewFixture("TrainingJob/01-create-base.mutating.json");
+    HttpResult result = PostReview("/mutate", review);
+    if (result.status != 200) return "HTTP " + std::to_string(result.status);
+    const json object = review["request"]["object"].patch(DecodePatch(result.json));
+    return object["spec"]["resourceConfig"].value("volumeKMSKeyID", "");
+  }
+
+  // Polls until InjectedKey() is `key`; returns how long it took.
+  std::optional<Clock::duration> WaitForInjectedKey(const std::string& key) {
+    const auto start = Clock::now();
+    while (Clock::now() - start < kReloadDeadline + std::chrono::seconds(1)) {
+      if (InjectedKey() == key) return Clock::now() - start;
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    return std::nullopt;
+  }
+
+  double Reloads(const char* result) {
+    return MetricValue(Metrics(), std::string("keyward_policy_reloads_total{result=\"") + result + "\"}");
+  }
+
+  // Serial of the certificate a new connection is given.
+  long ServedSerial() {
+    RawTlsConnection connection(server_->admission_port(), ca_path_);
+    return connection.PeerCertificateSerial();
+  }
+
+  bool WaitForServedSerial(long serial) {
+    const auto deadline = Clock::now() + kReloadDeadline + std::chrono::seconds(1);
+    while (Clock::now() < deadline) {
+      if (ServedSerial() == serial) return true;
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    return false;
+  }
+};
+
+TEST_F(ReloadTest, AnEditedPolicyIsLiveWithinTwoSeconds) {
+  StartServer({"--reload-interval", "500ms"});
+  ASSERT_EQ(InjectedKey(), kTeamAKey);
+  const double before = MetricValue(Metrics(), "keyward_policy_last_reload_success_timestamp_seconds");
+  std::this_thread::sleep_for(std::chrono::milliseconds(1100));  // a visibly later timestamp
+  WriteFileAtomically(policy_path_, PolicyWithTeamAKey(kRotatedKey));
+  auto took = WaitForInjectedKey(kRotatedKey);
+  ASSERT_TRUE(took) << server_->Log();
+  EXPECT_LE(*took, kReloadDeadline);
+  EXPECT_EQ(Reloads("success"), 1);
+  EXPECT_EQ(Reloads("failure"), 0);
+  EXPECT_GT(MetricValue(Metrics(), "keyward_policy_last_reload_success_timestamp_seconds"), before);
+  EXPECT_TRUE(server_->WaitForLog("\"msg\":\"policy reloaded\""));
+}
+
+TEST_F(ReloadTest, ABrokenPolicyIsRefusedAndTheLastGoodOneKeepsServing) {
+  StartServer();
+  // Valid YAML, invalid policy: the same namespace claimed twice.
+  std::string conflicting = FixturePolicyText();
+  conflicting.replace(conflicting.find("namespaces: [team-b]"), 20, "namespaces: [team-a]");
+  for (const std::string& broken : {std::string("spec: [unclosed"), conflicting, std::string()}) {
+    const double failures = Reloads("failure");
+    WriteFileAtomically(policy_path_, broken);
+    const auto deadline = Clock::now() + kReloadDeadline;
+    while (Reloads("failure") == failures && Clock::now() < deadline) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    EXPECT_EQ(Reloads("failure"), failures + 1) << broken;
+    EXPECT_EQ(InjectedKey(), kTeamAKey);
+    EXPECT_EQ(GetOps("/readyz").status, 200);
+  }
+  EXPECT_TRUE(server_->WaitForLog("policy reload failed; the previous policy keeps serving"));
+  EXPECT_NE(server_->Log().find("policy.yaml:"), std::string::npos) << "the error names the file and line";
+  // Deleting the file is a failed load too, not an empty policy.
+  std::filesystem::remove(policy_path_);
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  EXPECT_EQ(InjectedKey(), kTeamAKey);
+  // Fixing the file brings the new policy in.
+  WriteFileAtomically(policy_path_, PolicyWithTeamAKey(kRotatedKey));
+  EXPECT_TRUE(WaitForInjectedKey(kRotatedKey)) << server_->Log();
+  EXPECT_EQ(Reloads("success"), 1);
+}
+
+TEST_F(ReloadTest, AConfigMapSymlinkSwapIsPickedUp) {
+  ProjectedVolume volume(Path("configmap"));
+  volume.Publish({{"policy.yaml", FixturePolicyText()}});
+  policy_path_ = volume.Path("policy.yaml");
+  StartServer({"--reload-interval", "500ms"});
+  ASSERT_EQ(InjectedKey(), kTeamAKey);
+  volume.Publish({{"policy.yaml", PolicyWithTeamAKey(kRotatedKey)}});
+  auto took = WaitForInjectedKey(kRotatedKey);
+  ASSERT_TRUE(took) << server_->Log();
+  EXPECT_LE(*took, kReloadDeadline);
+  // And again: the watcher follows the new target, not the old one.
+  volume.Publish({{"policy.yaml", FixturePolicyText()}});
+  EXPECT_TRUE(WaitForInjectedKey(kTeamAKey));
+}
+
+TEST_F(ReloadTest, CertificateRotationKeepsKeepAliveConnections) {
+  ProjectedVolume secret(Path("secret"));
+  secret.Publish({{"tls.crt", ReadFile(certificate_path_)}, {"tls.key", ReadFile(key_path_)}});
+  const long first_serial = SerialOfCertificateFile(certificate_path_);
+  certificate_path_ = secret.Path("tls.crt");
+  key_path_ = secret.Path("tls.key");
+  StartServer();
+
+  RawTlsConnection kept(server_->admission_port(), ca_path_);
+  ASSERT_TRUE(kept.connected());
+  ASSERT_EQ(kept.PeerCertificateSerial(), first_serial);
+  const std::string body = LoadReviewFixture("TrainingJob/01-create-base.mutating.json").dump();
+
+  // Another client keeps sending over its own keep-alive connection while
+  // the certificate rotates underneath.
+  std::atomic<bool> stop{false};
+  std::atomic<int> sent{0};
+  std::atomic<int> failed{0};
+  std::thread sender([&] {
+    RawTlsConnection connection(server_->admission_port(), ca_path_);
+    RawResponse response;
+    while (!stop) {
+      if (connection.Post("/mutate", body, &response) && response.status == 200) {
+        ++sent;
+      } else {
+        ++failed;
+        return;
+      }
+    }
+  });
+
+  const long second_serial = ca_.Issue(Path("next.crt"), Path("next.key"), "keyward-second");
+  secret.Publish({{"tls.crt", ReadFile(Path("next.crt"))}, {"tls.key", ReadFile(Path("next.key"))}});
+  EXPECT_TRUE(WaitForServedSerial(second_serial)) << server_->Log();
+  const int sent_at_rotation = sent;
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  stop = true;
+  sender.join();
+  EXPECT_EQ(failed, 0);
+  EXPECT_GT(sent, sent_at_rotation) << "the keep-alive connection kept working after the rotation";
+
+  // The connection opened before the rotation still works, on its old pair.
+  RawResponse response;
+  ASSERT_TRUE(kept.Post("/mutate", body, &response));
+  EXPECT_EQ(response.status, 200);
+  EXPECT_EQ(kept.PeerCertificateSerial(), first_serial);
+  EXPECT_EQ(MetricValue(Metrics(), R"(keyward_tls_certificate_reloads_total{result="success"})"), 1);
+  EXPECT_EQ(MetricValue(Metrics(), R"(keyward_tls_certificate_reloads_total{result="failure"})"), 0);
+}
+
+TEST_F(ReloadTest, AMismatchedPairKeepsTheOldCertificate) {
+  StartServer();
+  const long first_serial = ServedSerial();
+  ASSERT_GT(first_serial, 0);
+  ca_.Issue(Path("other.crt"), Path("other.key"), "keyward-other");
+  // The new key with the old certificate: refused as a pair.
+  WriteFileAtomically(key_path_, ReadFile(Path("other.key")));
+  const auto deadline = Clock::now() + kReloadDeadline;
+  const std::string failures = R"(keyward_tls_certificate_reloads_total{result="failure"})";
+  while (MetricValue(Metrics(), failures) < 1 && Clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  EXPECT_EQ(MetricValue(Metrics(), failures), 1);
+  EXPECT_TRUE(server_->WaitForLog("does not match the certificate"));
+  EXPECT_EQ(ServedSerial(), first_serial);
+  EXPECT_EQ(PostReview("/mutate", LoadReviewFixture("TrainingJob/01-create-base.mutating.json")).status, 200);
+  // Completing the pair brings it in.
+  WriteFileAtomically(certificate_path_, ReadFile(Path("other.crt")));
+  EXPECT_TRUE(WaitForServedSerial(SerialOfCertificateFile(Path("other.crt"))));
+}
+
+}  // namespace
+}  // namespace keyward::testing
