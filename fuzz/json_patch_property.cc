@@ -99,7 +99,7 @@ void CheckCreate(const keyward::fuzz::FuzzPolicy& fp, const AdmissionRequest& re
                        !policy.IsExemptNamespace(request.namespace_name);
   for (const keyward::Violation& v : validation.violations) {
     Require(!(injects && v.code == keyward::kMissingKey), "no MissingKey after mutation",
-            fp.name + std::string(" ") + v.path + ": " + v.message + "\npatch: " + Show(mutation.patch));
+            std::string(fp.name) + " " + v.path + ": " + v.message + "\npatch: " + Show(mutation.patch));
     Require(keyward::fuzz::IsValidUtf8(v.message), "violation messages are UTF-8", v.message);
   }
   for (const std::string& w : validation.warnings) {

@@ -8,19 +8,20 @@
 set -euo pipefail
 binary=${1:?usage: scripts/runtime-packages.sh BINARY}
 
-owner() {
-  # Debian 12 merges /lib into /usr/lib; dpkg knows each file by the path its
-  # package shipped, which may be either.
-  local path=$1 candidate
-  for candidate in "$path" "${path#/usr}" "/usr$path"; do
-    dpkg-query -S "$candidate" 2>/dev/null | head -n1 | cut -d: -f1 && return 0
-  done
-  echo "runtime-packages: no package owns $path" >&2
-  return 1
-}
-
 libraries=$(ldd "$binary" | awk '$2 == "=>" && $3 ~ /^\// { print $3 }')
 [[ -n $libraries ]] || { echo "runtime-packages: ldd found no shared libraries in $binary" >&2; exit 1; }
+
+# Debian 12 merges /lib into /usr/lib; dpkg knows each file by the path its
+# package shipped, which may be either. Ask for all spellings in one query.
+candidates=()
 for library in $libraries; do
-  owner "$library"
+  candidates+=("$library" "${library#/usr}" "/usr${library#/usr}")
+done
+owners=$(dpkg-query -S "${candidates[@]}" 2>/dev/null || true)  # "pkg:arch: /path" lines
+
+for library in $libraries; do
+  package=$(awk -v a="$library" -v b="${library#/usr}" -v c="/usr${library#/usr}" \
+    '{ path = $NF } path == a || path == b || path == c { sub(/:.*/, "", $1); print $1; exit }' <<<"$owners")
+  [[ -n $package ]] || { echo "runtime-packages: no package owns $library" >&2; exit 1; }
+  echo "$package"
 done | sort -u

@@ -13,8 +13,6 @@ namespace {
 // Threads that served a connection linger this long for the next one.
 constexpr std::chrono::seconds kIdleThreadLifetime{60};
 
-bool IsAdmissionPath(const std::string& path) { return path == "/mutate" || path == "/validate"; }
-
 void ReplyError(httplib::Response& res, int status, std::string_view message) {
   res.status = status;
   res.set_content(EncodeHttpError(status, message), "application/json");
@@ -62,17 +60,10 @@ std::string AdmissionServer::Bind() {
 }
 
 void AdmissionServer::Route() {
-  // Runs before the body is read: refuse what must not be read at all.
+  // Runs before the body is read: refuse what must not be read at all. The
+  // unread body would be taken for the next request, so these close the
+  // connection.
   server_->set_pre_routing_handler([](const httplib::Request& req, httplib::Response& res) {
-    if (!IsAdmissionPath(req.path)) {
-      ReplyError(res, 404, "no such endpoint: the admission server answers POST /mutate and POST /validate");
-      return httplib::Server::HandlerResponse::Handled;
-    }
-    if (req.method != "POST") {
-      res.set_header("Allow", "POST");
-      ReplyError(res, 405, req.method + " " + req.path + " is not supported: send the AdmissionReview with POST");
-      return httplib::Server::HandlerResponse::Handled;
-    }
     if (req.has_header("Transfer-Encoding")) {
       res.set_header("Connection", "close");
       ReplyError(res, 411, "chunked bodies are not accepted: send the AdmissionReview with a Content-Length");
@@ -85,6 +76,14 @@ void AdmissionServer::Route() {
     }
     return httplib::Server::HandlerResponse::Unhandled;
   });
+  auto not_post = [](const httplib::Request& req, httplib::Response& res) {
+    res.set_header("Allow", "POST");
+    ReplyError(res, 405, req.method + " " + req.path + " is not supported: send the AdmissionReview with POST");
+  };
+  for (const char* path : {"/mutate", "/validate"}) {
+    server_->Get(path, not_post).Put(path, not_post).Patch(path, not_post).Delete(path, not_post);
+    server_->Options(path, not_post);
+  }
   auto serve = [this](Webhook webhook) {
     return [this, webhook](const httplib::Request& req, httplib::Response& res) {
       HttpReply reply = handler_->Handle(webhook, req.get_header_value("Content-Type"), req.body);
@@ -102,7 +101,9 @@ void AdmissionServer::Route() {
       [](const httplib::Request&, httplib::Response& res) {
         if (!res.body.empty()) return httplib::Server::HandlerResponse::Unhandled;
         ReplyError(res, res.status,
-                   res.status == 413 ? "the body is larger than the limit" : "malformed HTTP request");
+                   res.status == 404   ? "no such endpoint: the admission server answers POST /mutate and POST /validate"
+                   : res.status == 413 ? "the body is larger than the limit"
+                                       : "malformed HTTP request");
         return httplib::Server::HandlerResponse::Handled;
       }));
   server_->set_exception_handler([](const httplib::Request&, httplib::Response& res, std::exception_ptr) {

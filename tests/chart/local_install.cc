@@ -93,4 +93,20 @@ int LocalInstall::Terminate() {
 
 std::string LocalInstall::Log() const { return ReadFile(root_.File("keyward.log")); }
 
+void ExpectServesWhatTheApiserverTrusts(const Objects& objects, const std::string& name,
+                                        const std::string& service_host) {
+  YAML::Node webhook = objects.One("ValidatingWebhookConfiguration", name)["webhooks"][0];
+  std::string ca_pem = Base64Decode(At(webhook, "clientConfig.caBundle").as<std::string>(""));
+
+  LocalInstall install(objects, name);
+  ASSERT_TRUE(install.WaitUntilReady(std::chrono::seconds(20))) << install.Log();
+  EXPECT_EQ(install.ProbeStatus(install.liveness_path()), 200);
+
+  EXPECT_EQ(TlsHandshake(install.webhook_port(), ca_pem, service_host), "") << install.Log();
+  EXPECT_NE(TlsHandshake(install.webhook_port(), ca_pem, "keyward.elsewhere.svc"), "")
+      << "the certificate must not be valid for other names";
+
+  EXPECT_EQ(install.Terminate(), 0) << "keyward must exit 0 within terminationGracePeriodSeconds\n" << install.Log();
+}
+
 }  // namespace keyward::testing

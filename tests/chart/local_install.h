@@ -40,4 +40,12 @@ class LocalInstall {
   std::unique_ptr<BackgroundProcess> process_;
 };
 
+// Starts the Deployment `name` of `objects` locally and checks it as the
+// kubelet and the apiserver would use it: both probes answer 200, the TLS
+// handshake succeeds with the ValidatingWebhookConfiguration's caBundle for
+// `service_host` (and fails for another name), and SIGTERM ends it with exit
+// code 0 within the grace period.
+void ExpectServesWhatTheApiserverTrusts(const Objects& objects, const std::string& name,
+                                        const std::string& service_host);
+
 }  // namespace keyward::testing

@@ -8,6 +8,7 @@
 #include <gtest/gtest.h>
 
 #include "tests/chart/chart_support.h"
+#include "tests/chart/local_install.h"
 #include "tests/chart/x509_support.h"
 
 namespace keyward::testing {
@@ -91,6 +92,11 @@ TEST_F(KustomizationTest, FillsTheSecretAndCaBundleFromTheGeneratedCertificates)
     EXPECT_EQ(At(webhooks[0], "clientConfig.service.name").as<std::string>(""),
               At(objects.One("Service", kManifestName), "metadata.name").as<std::string>(""));
   }
+}
+
+TEST_F(KustomizationTest, KustomizedInstallServesTlsTheApiserverTrusts) {
+  ASSERT_NO_FATAL_FAILURE(GenerateCertificates());
+  ExpectServesWhatTheApiserverTrusts(Build(), kManifestName, "keyward.keyward.svc");
 }
 
 TEST_F(KustomizationTest, RenewingTheServingCertificateKeepsTheCa) {

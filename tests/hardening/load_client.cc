@@ -2,7 +2,10 @@
 
 namespace keyward::hardening {
 
-LoadClient::LoadClient(Options options) : options_(std::move(options)), thread_([this] { Run(); }) {}
+LoadClient::LoadClient(int port, Options options)
+    : port_(port), options_(std::move(options)), thread_([this] { Run(); }) {}
+
+LoadClient::LoadClient(int port) : LoadClient(port, Options()) {}
 
 LoadClient::~LoadClient() { Stop(); }
 
@@ -33,7 +36,7 @@ void LoadClient::Run() {
   for (long n = 0; !stopping_; ++n) {
     if (connection == nullptr) {
       std::string error;
-      connection = TlsConnection::Open(options_.port, TlsVersions{}, milliseconds(10'000), &error);
+      connection = TlsConnection::Open(port_, TlsVersions{}, milliseconds(10'000), &error);
       if (connection == nullptr) {
         ++refused_;
         std::this_thread::sleep_for(milliseconds(10));

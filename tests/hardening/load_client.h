@@ -22,14 +22,25 @@ class LoadClient {
   using Check = std::function<std::string(const AdmissionAnswer&)>;
 
   struct Options {
-    int port = 0;
     std::string path = "/mutate";
     std::string ns = "team-a";
     bool new_connection_per_request = false;
     Check check;  // besides ReadAdmissionAnswer's own checks; may be empty
   };
+  static Options Reconnecting() {
+    Options options;
+    options.new_connection_per_request = true;
+    return options;
+  }
+  static Options Checking(Check check) {
+    Options options;
+    options.check = std::move(check);
+    return options;
+  }
 
-  explicit LoadClient(Options options);
+  // Starts sending to 127.0.0.1:port at once.
+  LoadClient(int port, Options options);
+  explicit LoadClient(int port);
   ~LoadClient();  // stops
 
   void Stop();
@@ -47,7 +58,8 @@ class LoadClient {
   void Run();
   void Fail(std::string why);
 
-  Options options_;
+  const int port_;
+  const Options options_;
   std::atomic<bool> stopping_{false};
   std::atomic<long> succeeded_{0};
   std::atomic<long> failed_{0};

@@ -129,7 +129,7 @@ TEST(AdmissionCodecTest, DenialIsA403StatusWithTheMessage) {
   result.allowed = false;
   result.enforcement = Enforcement::kDeny;
   result.message = "two violations: ...";
-  result.violations = {{"spec.a", "ForeignKey", "m"}};
+  result.violations = {{"spec.a", "ForeignKey", "m", "foreign key"}};
   const json response = json::parse(EncodeValidationReview(Sample(kAdmissionV1), result))["response"];
   EXPECT_EQ(response["allowed"], false);
   EXPECT_EQ(response["status"]["code"], 403);
@@ -142,7 +142,7 @@ TEST(AdmissionCodecTest, AuditValuesAreBoundedOnACharacterBoundary) {
   ValidationResult result;
   result.enforcement = Enforcement::kAudit;
   result.tenant = "team-a";
-  for (int i = 0; i < 100; ++i) result.violations.push_back({"spec.f", "UnapprovedKey", "ключ не одобрен"});
+  for (int i = 0; i < 100; ++i) result.violations.push_back({"spec.f", "UnapprovedKey", "ключ не одобрен", "unapproved"});
   const json response = json::parse(EncodeValidationReview(Sample(kAdmissionV1), result))["response"];
   EXPECT_EQ(response["allowed"], true);
   const std::string violations = response["auditAnnotations"]["violations"];

@@ -43,7 +43,7 @@ TEST(BoundedJsonTest, CustomLimit) {
 }
 
 TEST(BoundedJsonTest, SyntaxErrorsSayWhere) {
-  BoundedParseResult result = ParseBoundedJson("{\n  \"a\": tru\n}");
+  BoundedParseResult result = ParseBoundedJson("{\n  \"a\": tru }");
   EXPECT_NE(result.error.find("line 2"), std::string::npos) << result.error;
   EXPECT_EQ(result.error.find("[json.exception"), std::string::npos) << result.error;
   EXPECT_NE(ParseBoundedJson("").error, "");

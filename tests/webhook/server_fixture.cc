@@ -1,5 +1,6 @@
 #include "tests/webhook/server_fixture.h"
 
+#include <csignal>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -61,6 +62,8 @@ double MetricValue(const std::string& exposition, const std::string& sample) {
 }
 
 void ServerTest::SetUp() {
+  // Writing to a connection the server closed must fail, not kill the test.
+  ::signal(SIGPIPE, SIG_IGN);
   std::string pattern = (std::filesystem::temp_directory_path() / "keyward-server-test-XXXXXX").string();
   ASSERT_NE(::mkdtemp(pattern.data()), nullptr);
   dir_ = pattern;
@@ -93,11 +96,16 @@ void ServerTest::WriteFileAtomically(const std::string& path, const std::string&
 }
 
 ServerProcess& ServerTest::StartServer(const std::vector<std::string>& extra) {
-  std::vector<std::string> args = {"serve",          "--policy",          policy_path_,  "--tls-cert",
-                                   certificate_path_, "--tls-key",         key_path_,     "--listen",
-                                   "127.0.0.1:0",   "--metrics-listen",  "127.0.0.1:0", "--reload-interval",
-                                   "50ms",          "--shutdown-delay",  "0s"};
+  std::vector<std::string> args = {"serve",         "--policy",         policy_path_, "--tls-cert", certificate_path_,
+                                   "--tls-key",     key_path_,          "--listen",   "127.0.0.1:0", "--metrics-listen",
+                                   "127.0.0.1:0"};
   args.insert(args.end(), extra.begin(), extra.end());
+  // Fast reloads and an immediate stop, unless the test says otherwise.
+  for (const char* flag : {"--reload-interval", "--shutdown-delay"}) {
+    if (std::find(extra.begin(), extra.end(), flag) == extra.end()) {
+      args.insert(args.end(), {flag, std::string(flag) == "--reload-interval" ? "50ms" : "0s"});
+    }
+  }
   server_ = std::make_unique<ServerProcess>(args, Path("server.log"));
   if (!server_->WaitUntilServing()) {
     ADD_FAILURE() << "the server did not start:\n" << server_->Log();

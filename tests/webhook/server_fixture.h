@@ -39,7 +39,10 @@ class ServerTest : public ::testing::Test {
   void TearDown() override;
 
   std::string Path(const std::string& name) const { return dir_ + "/" + name; }
+ public:
   static std::string FixturePolicyText();
+
+ protected:
   // Replaces the file at `path` atomically (write then rename).
   static void WriteFileAtomically(const std::string& path, const std::string& text);
 

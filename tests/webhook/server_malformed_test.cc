@@ -149,7 +149,9 @@ TEST_F(MalformedTest, GarbageOverTlsAndPlainTextDoNotHurt) {
     ASSERT_TRUE(connection.connected());
     ASSERT_TRUE(connection.Write("NOT HTTP AT ALL\r\n\r\n"));
     RawResponse response;
-    if (connection.ReadResponse(&response)) EXPECT_EQ(response.status, 400);
+    if (connection.ReadResponse(&response)) {
+      EXPECT_EQ(response.status, 400);
+    }
   }
   {
     RawTlsConnection truncated(server_->admission_port(), ca_path_);

@@ -84,7 +84,8 @@ ServerProcess::~ServerProcess() {
 }
 
 bool ServerProcess::WaitUntilServing(std::chrono::milliseconds timeout) {
-  const std::regex ports(R"re("msg":"serving".*"admission_port":(\d+).*"metrics_port":(\d+))re");
+  // The JSON line ("admission_port":1234) or the text one (admission_port=1234).
+  const std::regex ports(R"re(serving.*admission_port"?[:=](\d+).*metrics_port"?[:=](\d+))re");
   const auto deadline = Clock::now() + timeout;
   while (Clock::now() < deadline) {
     std::smatch match;

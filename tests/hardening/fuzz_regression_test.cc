@@ -1,0 +1,64 @@
+// Replays every input that once broke a fuzz target's properties (found by
+// scripts/fuzz.sh, saved under fuzz-regressions/<target>/) through the same
+// property check, so each fixed bug stays fixed. The README next to the
+// inputs says what each one broke.
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include <gtest/gtest.h>
+
+#include "fuzz/properties.h"
+
+namespace keyward::fuzz {
+namespace {
+
+namespace fs = std::filesystem;
+using Property = void (*)(const uint8_t*, size_t);
+
+struct Target {
+  const char* name;
+  Property check;
+};
+
+constexpr Target kTargets[] = {
+    {"fuzz_admission_review", CheckAdmissionReview}, {"fuzz_json_patch", CheckJsonPatch},
+    {"fuzz_key_reference", CheckKeyReference},       {"fuzz_manifest_reader", CheckManifestReader},
+    {"fuzz_policy_loader", CheckPolicyLoader},
+};
+
+std::vector<fs::path> Inputs(const char* target) {
+  std::vector<fs::path> inputs;
+  const fs::path dir = fs::path(KEYWARD_FUZZ_REGRESSIONS_DIR) / target;
+  if (!fs::is_directory(dir)) return inputs;
+  for (const auto& entry : fs::directory_iterator(dir)) {
+    if (entry.is_regular_file()) inputs.push_back(entry.path());
+  }
+  std::sort(inputs.begin(), inputs.end());
+  return inputs;
+}
+
+class FuzzRegressionTest : public ::testing::TestWithParam<Target> {};
+
+TEST_P(FuzzRegressionTest, EveryRecordedInputKeepsEveryProperty) {
+  const Target& target = GetParam();
+  for (const fs::path& input : Inputs(target.name)) {
+    std::ifstream in(input, std::ios::binary);
+    std::ostringstream bytes;
+    bytes << in.rdbuf();
+    const std::string data = bytes.str();
+    try {
+      target.check(reinterpret_cast<const uint8_t*>(data.data()), data.size());
+    } catch (const std::exception& e) {
+      ADD_FAILURE() << input << ": " << e.what();
+    }
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(Targets, FuzzRegressionTest, ::testing::ValuesIn(kTargets),
+                         [](const ::testing::TestParamInfo<Target>& info) { return std::string(info.param.name); });
+
+}  // namespace
+}  // namespace keyward::fuzz
