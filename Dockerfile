@@ -10,7 +10,7 @@
 FROM debian:12 AS build
 WORKDIR /src
 COPY . .
-RUN KEYWARD_SKIP_HELM=1 scripts/setup.sh \
+RUN scripts/setup.sh \
  && KEYWARD_BUILD_DIR=/build KEYWARD_BUILD_TYPE=Release \
       scripts/build.sh -DKEYWARD_BUILD_TESTS=OFF -DKEYWARD_BUILD_BENCH=OFF \
  && install -D -m 0755 /build/webhook/keyward /out/keyward \

@@ -29,9 +29,3 @@ if ((${#missing[@]})); then
   "${sudo_cmd[@]}" apt-get update -qq
   "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
-
-# helm and kubectl for the chart tests (tests/chart); helm is no Debian
-# package. Image builds skip them with KEYWARD_SKIP_HELM=1.
-if [[ ${KEYWARD_SKIP_HELM:-0} != 1 ]]; then
-  "$(dirname "$0")/get-helm.sh" >/dev/null
-fi

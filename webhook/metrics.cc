@@ -1,7 +1,7 @@
 #include "webhook/metrics.h"
 
+#include <charconv>
 #include <cmath>
-#include <cstdio>
 
 namespace keyward {
 namespace {
@@ -71,8 +71,9 @@ std::string FormatSampleValue(double value) {
     return std::to_string(static_cast<long long>(value));
   }
   char buffer[32];
-  std::snprintf(buffer, sizeof buffer, "%.9g", value);
-  return buffer;
+  // The shortest text that reads back as the same double.
+  auto [end, ec] = std::to_chars(buffer, buffer + sizeof buffer, value);
+  return ec == std::errc() ? std::string(buffer, end) : std::string("NaN");
 }
 
 Histogram::Histogram(std::span<const double> upper_bounds)

@@ -22,6 +22,10 @@ sigset_t ShutdownSignals() {
 
 void BlockShutdownSignals() {
   ::signal(SIGPIPE, SIG_IGN);
+  // A shell starts background jobs with SIGINT ignored, and an ignored
+  // signal is discarded instead of waiting to be collected.
+  ::signal(SIGINT, SIG_DFL);
+  ::signal(SIGTERM, SIG_DFL);
   sigset_t set = ShutdownSignals();
   pthread_sigmask(SIG_BLOCK, &set, nullptr);
 }

@@ -35,7 +35,7 @@ std::string ToolPath(const char* override_variable, const char* tool) {
   std::string path = EnvOr(override_variable, tools_dir + "/bin/" + tool);
   if (access(path.c_str(), X_OK) != 0) {
     ADD_FAILURE() << tool << " not found at " << path
-                  << ": run scripts/get-helm.sh (scripts/setup.sh runs it), or set " << override_variable;
+                  << ": run scripts/get-helm.sh (scripts/test.sh runs it), or set " << override_variable;
     return "";
   }
   return path;

@@ -57,6 +57,7 @@ const BadValues kBadValues[] = {
     {"LogFormatTypo", {"--set", "server.logFormat=jsonl"}, "server.logFormat"},
     {"BadCertDuration", {"--set", "tls.certManager.duration=1year"}, "tls.certManager.duration"},
     {"EmptyPolicy", {"--set", "policy="}, "policy"},
+    {"RemovedCertificateValidity", {"--set", "tls.selfSigned.validityDays=null"}, "validityDays"},
     // Caught by the chart's own checks (values.schema.json cannot compare).
     {"GracePeriodNotAfterShutdownDelay",
      {"--set", "terminationGracePeriodSeconds=5", "--set", "server.shutdownDelaySeconds=5"},

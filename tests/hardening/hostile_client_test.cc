@@ -116,10 +116,36 @@ TEST_F(HostileClientTest, ClientsThatVanishMidBodyOrMidResponseHurtNobody) {
   ExpectServed("after 40 vanishing clients");
 }
 
+struct StreamResult {
+  size_t sent = 0;          // bytes the server took before it stopped reading
+  long rss_growth_kib = 0;  // the server's peak RSS meanwhile, over its RSS before
+};
+
+// Sends `head`, then spaces up to `size` bytes, for at most 20 s, sampling
+// the server's RSS after every 256 KiB.
+StreamResult StreamUntilRefused(const KeywardServer& server, const std::string& head, size_t size) {
+  StreamResult result;
+  std::string error;
+  auto connection = TlsConnection::Open(server.port(), &error);
+  EXPECT_NE(connection, nullptr) << error;
+  if (connection == nullptr || !connection->Write(head)) return result;
+  const long rss_before = server.RssKiB();
+  long rss_peak = rss_before;
+  const std::string chunk(256u << 10, ' ');
+  const auto deadline = Clock::now() + seconds(20);
+  while (result.sent < size && Clock::now() < deadline && connection->Write(chunk, milliseconds(2000))) {
+    result.sent += chunk.size();
+    rss_peak = std::max(rss_peak, server.RssKiB());
+  }
+  result.rss_growth_kib = std::max(rss_peak, server.RssKiB()) - rss_before;
+  std::cout << "the server took " << (result.sent >> 10) << " KiB before it stopped reading; its RSS grew by "
+            << result.rss_growth_kib << " KiB\n";
+  return result;
+}
+
 TEST_F(HostileClientTest, HundredMebibyteBodyIsRefusedWithoutBeingRead) {
   StartServer();
   ExpectServed("warm-up");
-  const long rss_before = server_->RssKiB();
   constexpr size_t kBody = 100u << 20;
   const std::string headers = "POST /mutate HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
                               "Content-Length: " + std::to_string(kBody) + "\r\n\r\n";
@@ -136,23 +162,31 @@ TEST_F(HostileClientTest, HundredMebibyteBodyIsRefusedWithoutBeingRead) {
   }
   // A client that streams the body regardless is cut off long before
   // 100 MiB, and the server's memory does not grow with what it sent.
-  auto connection = TlsConnection::Open(server_->port(), &error);
-  ASSERT_NE(connection, nullptr) << error;
-  ASSERT_TRUE(connection->Write(headers));
-  const std::string chunk(256u << 10, ' ');
-  size_t sent = 0;
-  long rss_peak = rss_before;
-  const auto deadline = Clock::now() + seconds(20);
-  while (sent < kBody && Clock::now() < deadline && connection->Write(chunk, milliseconds(2000))) {
-    sent += chunk.size();
-    rss_peak = std::max(rss_peak, server_->RssKiB());
-  }
-  rss_peak = std::max(rss_peak, server_->RssKiB());
-  std::cout << "sent " << (sent >> 10) << " KiB of the body before the server stopped reading; server RSS "
-            << rss_before << " KiB before, peak " << rss_peak << " KiB\n";
-  EXPECT_LT(sent, kBody / 4) << "the server kept reading a body it had refused";
-  EXPECT_LT(rss_peak - rss_before, 32 * 1024) << "server memory grew with the refused body";
+  const StreamResult streamed = StreamUntilRefused(*server_, headers, kBody);
+  EXPECT_LT(streamed.sent, kBody / 4) << "the server kept reading a body it had refused";
+  EXPECT_LT(streamed.rss_growth_kib, 32 * 1024) << "server memory grew with the refused body";
   ExpectServed("after the 100 MiB body");
+}
+
+// cpp-httplib reads a request line or header line to its end before it
+// checks the length; one line must not be able to grow the server's memory.
+void ExpectEndlessLineNotBuffered(const KeywardServer& server, const std::string& head) {
+  const StreamResult streamed = StreamUntilRefused(server, head, 100u << 20);
+  EXPECT_LT(streamed.rss_growth_kib, 32 * 1024) << "server memory grew with a line without end after: " << head;
+}
+
+TEST_F(HostileClientTest, EndlessRequestLineIsNotBuffered) {
+  StartServer();
+  ExpectServed("warm-up");
+  ExpectEndlessLineNotBuffered(*server_, "POST /mutate");
+  ExpectServed("after the endless request line");
+}
+
+TEST_F(HostileClientTest, EndlessHeaderLineIsNotBuffered) {
+  StartServer();
+  ExpectServed("warm-up");
+  ExpectEndlessLineNotBuffered(*server_, "POST /mutate HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Padding: ");
+  ExpectServed("after the endless header line");
 }
 
 TEST_F(HostileClientTest, DeeplyNestedBodiesGet400NotACrash) {

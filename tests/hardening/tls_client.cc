@@ -4,6 +4,7 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
+#include <signal.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -21,6 +22,10 @@ namespace {
 using Clock = std::chrono::steady_clock;
 
 int ConnectTcp(int port, milliseconds timeout, std::string* error) {
+  // Writing to a connection the server has closed must be an error to
+  // report, not a signal that kills the test.
+  static const bool ignoring_sigpipe = ::signal(SIGPIPE, SIG_IGN) != SIG_ERR;
+  (void)ignoring_sigpipe;
   const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
   if (fd < 0) {
     *error = std::string("socket: ") + std::strerror(errno);

@@ -167,7 +167,8 @@ TEST_F(ReloadTest, CertificateRotationKeepsKeepAliveConnections) {
   const long first_serial = SerialOfCertificateFile(certificate_path_);
   certificate_path_ = secret.Path("tls.crt");
   key_path_ = secret.Path("tls.key");
-  StartServer();
+  // One connection for the whole test, however many requests it sends.
+  StartServer({"--keep-alive-max-requests", "1000000"});
 
   RawTlsConnection kept(server_->admission_port(), ca_path_);
   ASSERT_TRUE(kept.connected());
