@@ -1,9 +1,11 @@
 // Writes the fuzzers' seed corpora from the project's own inputs, so the
 // fuzzers start from real requests, policies and manifests:
 //   fuzz_seed_corpus SOURCE_DIR OUT_DIR
-// creates OUT_DIR/<fuzzer name>/<content hash> for every fuzzer in fuzz/.
-// Sources: tests/fixtures (AdmissionReviews, KeyPolicies, samples), examples/
-// and the fuzz policies.
+// creates OUT_DIR/<fuzzer name>/<content hash> for every fuzzer in fuzz/,
+// and OUT_DIR/<fuzzer name>.dict, a libFuzzer dictionary of the tokens the
+// target's input format is made of (the catalog's kinds and field names
+// included, so it follows the catalog). Sources: tests/fixtures
+// (AdmissionReviews, KeyPolicies, samples), examples/ and the fuzz policies.
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -15,6 +17,7 @@
 #include <vector>
 
 #include "fuzz/fuzz_policies.h"
+#include "policy/catalog.h"
 #include "policy/key_reference.h"
 #include "webhook/manifest_reader.h"
 
@@ -81,6 +84,95 @@ void CollectKeyReferences(const Json& value, std::vector<std::string>* out) {
   } else if (value.is_structured()) {
     for (const Json& child : value) CollectKeyReferences(child, out);
   }
+}
+
+// One token per line, quoted and escaped as libFuzzer's -dict expects.
+void WriteDictionary(const fs::path& path, const std::set<std::string>& tokens) {
+  std::ofstream out(path);
+  for (const std::string& token : tokens) {
+    out << '"';
+    for (unsigned char c : token) {
+      if (c == '"' || c == '\\') {
+        out << '\\' << c;
+      } else if (c < 0x20 || c > 0x7e) {
+        char hex[5];
+        std::snprintf(hex, sizeof hex, "\\x%02X", c);
+        out << hex;
+      } else {
+        out << c;
+      }
+    }
+    out << "\"\n";
+  }
+}
+
+std::set<std::string> CatalogTokens(bool quoted) {
+  std::set<std::string> tokens;
+  auto add = [&](std::string_view token) {
+    if (!token.empty()) tokens.insert(quoted ? "\"" + std::string(token) + "\"" : std::string(token));
+  };
+  for (const keyward::CatalogKind& kind : keyward::Catalog()) {
+    add(kind.group);
+    add(std::string(kind.group) + "/" + std::string(kind.version));
+    add(kind.kind);
+    for (const keyward::KmsField& field : kind.fields) {
+      std::string_view path = field.path;
+      std::vector<std::string_view> paths = field.instance_type_paths;
+      paths.push_back(path);
+      for (std::string_view p : paths) {
+        size_t start = 0;
+        while (start <= p.size()) {
+          size_t dot = p.find('.', start);
+          std::string_view segment = p.substr(start, dot == std::string_view::npos ? std::string_view::npos : dot - start);
+          if (segment.ends_with("[]")) segment.remove_suffix(2);
+          add(segment);
+          if (dot == std::string_view::npos) break;
+          start = dot + 1;
+        }
+      }
+    }
+  }
+  return tokens;
+}
+
+void WriteDictionaries(const fs::path& out) {
+  std::set<std::string> json = CatalogTokens(true);
+  for (const char* token : {"{", "}", "[", "]", ":", ",", "\"\"", "null", "true", "false", "0", "-1", "1e999",
+                            "\"\\u0000\"", "\"\\ud800\"", "\"apiVersion\"", "\"kind\"", "\"request\"", "\"uid\"",
+                            "\"operation\"", "\"CREATE\"", "\"UPDATE\"", "\"DELETE\"", "\"CONNECT\"", "\"object\"",
+                            "\"oldObject\"", "\"namespace\"", "\"name\"", "\"subResource\"", "\"dryRun\"",
+                            "\"userInfo\"", "\"username\"", "\"group\"", "\"version\"", "\"metadata\"",
+                            "\"annotations\"", "\"services.k8s.aws/region\"", "\"admission.k8s.io/v1\"",
+                            "\"admission.k8s.io/v1beta1\"", "\"AdmissionReview\"", "\"team-a\"", "\"team-b\"",
+                            "\"kube-system\"", "\"ml.m5.large\"", "\"ml.p4d.24xlarge\"", "\"ml.g5.xlarge\"",
+                            "\"alias/aws/sagemaker\"",
+                            "\"arn:aws:kms:us-east-1:111122223333:key/0b6e1f6c-1a2b-4c3d-9e8f-0123456789ab\""}) {
+    json.insert(token);
+  }
+  WriteDictionary(out / "fuzz_admission_review.dict", json);
+  WriteDictionary(out / "fuzz_json_patch.dict", json);
+
+  std::set<std::string> yaml = CatalogTokens(false);
+  for (const char* token : {"apiVersion: ", "kind: ", "KeyPolicy", "keyward.dev/v1alpha1", "spec:", "defaultRegion: ",
+                            "enforcement: ", "mutation: ", "keyReferences: ", "unmatchedNamespaces: ",
+                            "exemptNamespaces: ", "trustedUsers: ", "localStorageInstanceTypes: ", "tenants:",
+                            "- name: ", "namespaces: ", "region: ", "keys:", "default: ", "volume: ", "output: ",
+                            "allowedKeys: ", "deny", "warn", "audit", "inject", "disabled", "arn", "any", "allow",
+                            "off", "no", "yes", "~", "null", "\n", "\n  ", "\n    ", "- ", ": ", "&a ", "*a", "<<: ",
+                            "!!str ", "!!map", "---\n", "...\n", "[", "]", "{", "}", "|\n", ">\n", "'", "\"", "#",
+                            "metadata:", "name: ", "namespace: ", "us-east-1", "eu-west-1", "ml.*", "team-*",
+                            "arn:aws:kms:us-east-1:111122223333:key/", "arn:aws:kms:us-east-1:111122223333:alias/",
+                            "0b6e1f6c-1a2b-4c3d-9e8f-0123456789ab", "mrk-0123456789abcdef0123456789abcdef"}) {
+    yaml.insert(token);
+  }
+  WriteDictionary(out / "fuzz_policy_loader.dict", yaml);
+  WriteDictionary(out / "fuzz_manifest_reader.dict", yaml);
+
+  WriteDictionary(out / "fuzz_key_reference.dict",
+                  std::set<std::string>{"arn:", "aws", "aws-cn", "aws-us-gov", "aws-iso-b", ":kms:", "kms", "us-east-1", "us-gov-west-1",
+                   "cn-north-1", "eu-isoe-west-1", ":111122223333:", "key/", "alias/", "alias/aws/", "aws/", "mrk-",
+                   "0b6e1f6c-1a2b-4c3d-9e8f-0123456789ab", "0123456789abcdef0123456789abcdef", ":", "/", "-",
+                   "\xC3\xA9", std::string(1, '\0')});
 }
 
 }  // namespace
@@ -152,6 +244,7 @@ int main(int argc, char** argv) {
     reviews.Add(Review("admission.k8s.io/v1", "UPDATE", object, object, namespaces[3]).dump());
   }
   for (const std::string& key : key_texts) keys.Add(key);
+  WriteDictionaries(out);
 
   std::cout << "seeds: " << reviews.size() << " reviews, " << policies.size() << " policies, " << keys.size()
             << " key references, " << patches.size() << " objects, " << manifests.size() << " manifests\n";

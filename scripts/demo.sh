@@ -63,7 +63,11 @@ echo
 
 echo
 echo "demo: decisions as the server logged them:"
-grep 'admission decision' "$scratch/server.log" | sed 's/^/  /' | cut -c1-240
+awk '/admission decision/ {
+  line = " "
+  for (i = 1; i <= NF; i++) if ($i ~ /^(webhook|kind|namespace|name|decision|violations|latency_us)=/) line = line " " $i
+  print line
+}' "$scratch/server.log"
 if [[ ${KEYWARD_DEMO_ONCE:-} == 1 ]]; then exit 0; fi
 echo
 echo "demo: keyward keeps serving on https://127.0.0.1:$port (CA: $scratch/ca.crt);"

@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "webhook/base64.h"
+#include "webhook/json_text.h"
 
 namespace keyward {
 namespace {
@@ -99,13 +100,11 @@ std::string DecodeRequest(const Json& request, DecodedReview* out) {
 }
 
 // Caps the list so a huge object cannot flood kubectl's output.
-Json BoundedWarnings(const std::vector<std::string>& warnings) {
-  Json out = Json::array();
-  for (size_t i = 0; i < warnings.size() && i < kMaxWarnings; ++i) out.push_back(warnings[i]);
-  if (warnings.size() > kMaxWarnings) {
-    out.back() = "and " + std::to_string(warnings.size() - kMaxWarnings + 1) +
-                 " more (see the keyward log for this request)";
-  }
+std::vector<std::string> BoundedWarnings(const std::vector<std::string>& warnings) {
+  if (warnings.size() <= kMaxWarnings) return warnings;
+  std::vector<std::string> out(warnings.begin(), warnings.begin() + kMaxWarnings - 1);
+  out.push_back("and " + std::to_string(warnings.size() - kMaxWarnings + 1) +
+                " more (see the keyward log for this request)");
   return out;
 }
 
@@ -120,32 +119,37 @@ std::string Bounded(std::string value) {
   return value;
 }
 
-Json AuditAnnotations(const ValidationResult& result) {
+std::string AuditAnnotations(const ValidationResult& result) {
   std::string violations;
   for (const Violation& v : result.violations) {
     if (!violations.empty()) violations += "; ";
     violations += v.code + " " + v.path + ": " + v.message;
   }
-  Json annotations = Json::object();
-  annotations[std::string(kAuditEnforcementKey)] = std::string(EnforcementName(result.enforcement));
-  if (!result.tenant.empty()) annotations[std::string(kAuditTenantKey)] = Bounded(result.tenant);
-  annotations[std::string(kAuditViolationsKey)] = Bounded(std::move(violations));
-  return annotations;
+  std::string text;
+  JsonObjectWriter annotations(&text);
+  annotations.String(kAuditEnforcementKey, EnforcementName(result.enforcement));
+  if (!result.tenant.empty()) annotations.String(kAuditTenantKey, Bounded(result.tenant));
+  annotations.String(kAuditViolationsKey, Bounded(std::move(violations)));
+  annotations.Close();
+  return text;
 }
 
-std::string Envelope(const DecodedReview& review, Json response) {
-  Json out = Json::object();
-  out["apiVersion"] = review.api_version;
-  out["kind"] = "AdmissionReview";
-  out["response"] = std::move(response);
-  return out.dump(-1, ' ', false, Json::error_handler_t::replace);
-}
-
-Json AllowedResponse(const DecodedReview& review) {
-  Json response = Json::object();
-  response["uid"] = review.uid;
-  response["allowed"] = true;
-  return response;
+// Writes the AdmissionReview around a response whose members `fill` adds
+// after uid and allowed.
+template <typename Fill>
+std::string Envelope(const DecodedReview& review, bool allowed, Fill fill) {
+  std::string response;
+  response.reserve(512);
+  JsonObjectWriter members(&response);
+  members.String("uid", review.uid).Bool("allowed", allowed);
+  fill(members);
+  members.Close();
+  std::string out;
+  out.reserve(response.size() + 80);
+  JsonObjectWriter envelope(&out);
+  envelope.String("apiVersion", review.api_version).String("kind", "AdmissionReview").Raw("response", response);
+  envelope.Close();
+  return out;
 }
 
 }  // namespace
@@ -175,29 +179,36 @@ std::string DecodeAdmissionReview(const Json& review, DecodedReview* out) {
 }
 
 std::string EncodeMutationReview(const DecodedReview& review, const MutationResult& result) {
-  Json response = AllowedResponse(review);
-  if (!result.patch.empty()) {
-    response["patchType"] = "JSONPatch";
-    response["patch"] = Base64Encode(result.patch.dump());
-  }
-  if (!result.warnings.empty()) response["warnings"] = BoundedWarnings(result.warnings);
-  return Envelope(review, std::move(response));
+  return Envelope(review, true, [&result](JsonObjectWriter& response) {
+    if (!result.patch.empty()) {
+      response.String("patchType", "JSONPatch").String("patch", Base64Encode(result.patch.dump()));
+    }
+    if (!result.warnings.empty()) response.Strings("warnings", BoundedWarnings(result.warnings));
+  });
 }
 
 std::string EncodeValidationReview(const DecodedReview& review, const ValidationResult& result) {
-  Json response = AllowedResponse(review);
-  if (!result.allowed) {
-    response["allowed"] = false;
-    response["status"] = {{"status", "Failure"}, {"code", 403}, {"reason", "Forbidden"}, {"message", result.message}};
-  }
-  if (!result.warnings.empty()) response["warnings"] = BoundedWarnings(result.warnings);
-  if (result.allowed && result.enforcement == Enforcement::kAudit && !result.violations.empty()) {
-    response["auditAnnotations"] = AuditAnnotations(result);
-  }
-  return Envelope(review, std::move(response));
+  return Envelope(review, result.allowed, [&result](JsonObjectWriter& response) {
+    if (!result.allowed) {
+      std::string status;
+      JsonObjectWriter(&status)
+          .String("status", "Failure")
+          .Int("code", 403)
+          .String("reason", "Forbidden")
+          .String("message", result.message)
+          .Close();
+      response.Raw("status", status);
+    }
+    if (!result.warnings.empty()) response.Strings("warnings", BoundedWarnings(result.warnings));
+    if (result.allowed && result.enforcement == Enforcement::kAudit && !result.violations.empty()) {
+      response.Raw("auditAnnotations", AuditAnnotations(result));
+    }
+  });
 }
 
-std::string EncodeAllowedReview(const DecodedReview& review) { return Envelope(review, AllowedResponse(review)); }
+std::string EncodeAllowedReview(const DecodedReview& review) {
+  return Envelope(review, true, [](JsonObjectWriter&) {});
+}
 
 std::string EncodeHttpError(int http_status, std::string_view message) {
   const char* reason = http_status == 413   ? "RequestEntityTooLarge"

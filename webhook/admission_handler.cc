@@ -8,6 +8,7 @@
 #include "policy/evaluate.h"
 #include "webhook/admission_codec.h"
 #include "webhook/bounded_json.h"
+#include "webhook/ignored_metadata.h"
 #include "webhook/log.h"
 
 namespace keyward {
@@ -72,7 +73,11 @@ HttpReply AdmissionHandler::Handle(Webhook webhook, std::string_view content_typ
                   "Content-Type is \"" + PrintablePrefix(content_type, 64) +
                       "\": send the AdmissionReview as application/json");
   }
-  BoundedParseResult parsed = ParseBoundedJson(body);
+  std::string trimmed;
+  const bool was_trimmed = RemoveIgnoredMetadata(body, &trimmed);
+  BoundedParseResult parsed = ParseBoundedJson(was_trimmed ? std::string_view(trimmed) : body);
+  // On an error, judge the text as it was sent (and report positions in it).
+  if (!parsed.error.empty() && was_trimmed) parsed = ParseBoundedJson(body);
   if (!parsed.error.empty()) return reject(400, kDecisionInvalid, "the body is not valid JSON: " + parsed.error);
 
   DecodedReview review;
@@ -115,6 +120,7 @@ HttpReply AdmissionHandler::Handle(Webhook webhook, std::string_view content_typ
   const std::string_view operation = OperationName(request.operation);
   metrics_->CountAdmission(webhook_name, kind_label, operation, outcome.decision,
                            std::chrono::duration<double>(Clock::now() - start).count());
+  if (!LogEnabled(spdlog::level::info)) return reply;
   LogLine("admission decision")
       .Add("webhook", webhook_name)
       .Add("uid", review.uid)

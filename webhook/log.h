@@ -21,8 +21,11 @@ enum class LogFormat { kJson, kText };
 bool ParseLogFormat(std::string_view text, LogFormat* out);
 
 // Sends logs to standard error in `format` at `level` and above. Call once,
-// before other threads log.
+// before other threads log. Lines below warn are written in batches, at
+// most 100 ms late; FlushLogs() writes what is pending (call it at exit).
 void ConfigureLogging(LogFormat format, spdlog::level::level_enum level);
+void FlushLogs();
+bool LogEnabled(spdlog::level::level_enum level);
 
 class LogLine {
  public:

@@ -88,6 +88,7 @@ std::unique_ptr<ReviewClient> ReviewClient::Connect(std::string_view server, con
   client->set_ca_cert_path(ca_file.c_str());
   client->enable_server_certificate_verification(true);
   client->set_keep_alive(true);
+  client->set_tcp_nodelay(true);  // headers and body are separate writes
   client->set_connection_timeout(5, 0);
   client->set_read_timeout(15, 0);
   return std::unique_ptr<ReviewClient>(new ReviewClient(std::move(client)));

@@ -77,7 +77,9 @@ int RunServeCommand(const ServeFlags& flags) {
     std::cerr << "keyward serve: " << error << "\n";
     return kExitUsage;
   }
-  return RunServer(options);
+  const int status = RunServer(options);
+  FlushLogs();
+  return status;
 }
 
 }  // namespace

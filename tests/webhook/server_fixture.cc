@@ -120,6 +120,7 @@ std::unique_ptr<httplib::SSLClient> ServerTest::Client() const {
   client->set_ca_cert_path(ca_path_.c_str());
   client->enable_server_certificate_verification(true);
   client->set_keep_alive(true);
+  client->set_tcp_nodelay(true);  // headers and body are separate writes
   client->set_connection_timeout(5, 0);
   client->set_read_timeout(10, 0);
   client->set_write_timeout(10, 0);

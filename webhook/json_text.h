@@ -1,0 +1,38 @@
+// Writing small JSON objects straight into a string.
+//
+// Answers and log lines are flat and built once per request; writing them
+// directly costs a fraction of building an nlohmann::json and dumping it,
+// which profiles showed as a tenth of a request's CPU. Values must be valid
+// UTF-8 (every string here comes from a parsed request or from the core).
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace keyward {
+
+// Appends `value` as a quoted JSON string.
+void AppendJsonString(std::string_view value, std::string* out);
+
+class JsonObjectWriter {
+ public:
+  explicit JsonObjectWriter(std::string* out) : out_(out) { out_->push_back('{'); }
+
+  JsonObjectWriter& String(std::string_view key, std::string_view value);
+  JsonObjectWriter& Bool(std::string_view key, bool value);
+  JsonObjectWriter& Int(std::string_view key, int64_t value);
+  JsonObjectWriter& Strings(std::string_view key, const std::vector<std::string>& values);
+  // A value that is already JSON text.
+  JsonObjectWriter& Raw(std::string_view key, std::string_view json);
+  void Close() { out_->push_back('}'); }
+
+ private:
+  void Key(std::string_view key);
+
+  std::string* out_;
+  bool first_ = true;
+};
+
+}  // namespace keyward
