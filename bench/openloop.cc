@@ -15,6 +15,7 @@
 #include <cstdlib>
 #include <fstream>
 #include <iostream>
+#include <memory>
 #include <sstream>
 #include <string>
 #include <thread>
@@ -33,6 +34,7 @@ struct Options {
   double rate = 1000;
   double seconds = 10;
   int connections = 4;
+  int idle = 0;  // extra keep-alive connections that sit idle during the run
 };
 
 bool Parse(int argc, char** argv, Options* options) {
@@ -59,6 +61,8 @@ bool Parse(int argc, char** argv, Options* options) {
       options->seconds = std::stod(value);
     } else if (flag == "--connections") {
       options->connections = std::stoi(value);
+    } else if (flag == "--idle") {
+      options->idle = std::stoi(value);
     } else {
       return false;
     }
@@ -77,9 +81,29 @@ int main(int argc, char** argv) {
   Options options;
   if (!Parse(argc, argv, &options)) {
     std::cerr << "usage: keyward_openloop --url https://HOST:PORT/PATH --ca CA.pem --body FILE "
-                 "[--rate PER_SECOND] [--seconds S] [--connections N]\n";
+                 "[--rate PER_SECOND] [--seconds S] [--connections N] [--idle N]\n";
     return 2;
   }
+  auto connect = [&options] {
+    auto client = std::make_unique<httplib::SSLClient>(options.host, options.port);
+    client->set_ca_cert_path(options.ca.c_str());
+    client->enable_server_certificate_verification(true);
+    client->set_keep_alive(true);
+    client->set_tcp_nodelay(true);
+    return client;
+  };
+  // Idle connections each send one request, then hold their connection
+  // (and, in cpp-httplib, a server thread) for the whole run.
+  std::vector<std::unique_ptr<httplib::SSLClient>> idle;
+  for (int i = 0; i < options.idle; ++i) {
+    idle.push_back(connect());
+    auto result = idle.back()->Post(options.path.c_str(), options.body, "application/json");
+    if (!result || result->status != 200) {
+      std::cerr << "idle connection " << i << " failed\n";
+      return 1;
+    }
+  }
+
   const auto total = static_cast<size_t>(options.rate * options.seconds);
   const auto interval = std::chrono::duration<double>(1.0 / options.rate);
   std::vector<std::vector<double>> latencies(static_cast<size_t>(options.connections));
@@ -89,17 +113,13 @@ int main(int argc, char** argv) {
   std::vector<std::thread> threads;
   for (int c = 0; c < options.connections; ++c) {
     threads.emplace_back([&, c] {
-      httplib::SSLClient client(options.host, options.port);
-      client.set_ca_cert_path(options.ca.c_str());
-      client.enable_server_certificate_verification(true);
-      client.set_keep_alive(true);
-      client.set_tcp_nodelay(true);
+      auto client = connect();
       auto& mine = latencies[static_cast<size_t>(c)];
       mine.reserve(total / static_cast<size_t>(options.connections) + 1);
       for (size_t i = static_cast<size_t>(c); i < total; i += static_cast<size_t>(options.connections)) {
         const auto due = start + std::chrono::duration_cast<Clock::duration>(interval * static_cast<double>(i));
         std::this_thread::sleep_until(due);
-        auto result = client.Post(options.path.c_str(), options.body, "application/json");
+        auto result = client->Post(options.path.c_str(), options.body, "application/json");
         const double ms = std::chrono::duration<double, std::milli>(Clock::now() - due).count();
         if (!result || result->status != 200) {
           ++errors;

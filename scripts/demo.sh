@@ -30,13 +30,7 @@ trap 'stop_server; rm -rf "$scratch"' EXIT
 trap 'echo; echo "demo: stopping"; stop_server; exit 0' INT TERM
 
 echo "demo: development CA and serving certificate for 127.0.0.1 and localhost in $scratch"
-openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 1 -subj "/CN=keyward demo CA" \
-  -keyout "$scratch/ca.key" -out "$scratch/ca.crt" 2>/dev/null
-openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -subj "/CN=localhost" \
-  -keyout "$scratch/tls.key" -out "$scratch/tls.csr" 2>/dev/null
-printf 'subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth\n' >"$scratch/san.ext"
-openssl x509 -req -in "$scratch/tls.csr" -CA "$scratch/ca.crt" -CAkey "$scratch/ca.key" -CAcreateserial \
-  -days 1 -extfile "$scratch/san.ext" -out "$scratch/tls.crt" 2>/dev/null
+scripts/dev-certs.sh "$scratch"
 
 echo "demo: starting keyward serve on https://127.0.0.1:$port (log: $scratch/server.log)"
 "$binary" serve --policy examples/policy.yaml --tls-cert "$scratch/tls.crt" --tls-key "$scratch/tls.key" \

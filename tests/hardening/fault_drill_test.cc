@@ -192,6 +192,7 @@ TEST_F(FaultDrillTest, SigtermUnderLoadFailsNoRequestInFlightAndExitsZero) {
   constexpr auto kShutdownDelay = milliseconds(1500);
   StartServer({"--shutdown-delay", "1500ms"});
   std::vector<std::unique_ptr<LoadClient>> clients;
+  const auto clients_started = Clock::now();
   for (int i = 0; i < 4; ++i) clients.push_back(std::make_unique<LoadClient>(server_->port()));
   std::this_thread::sleep_for(milliseconds(500));
 
@@ -213,6 +214,8 @@ TEST_F(FaultDrillTest, SigtermUnderLoadFailsNoRequestInFlightAndExitsZero) {
   for (const auto& client : clients) answered_before += client->succeeded();
   const auto sigterm = Clock::now();
   server_->Signal(SIGTERM);
+  std::cout << "SIGTERM " << std::chrono::duration_cast<milliseconds>(sigterm - clients_started).count()
+            << " ms after the clients started\n";
   std::this_thread::sleep_for(milliseconds(300));
   const auto ready = PlainGet(server_->metrics_port(), "/readyz");
   ASSERT_TRUE(ready.has_value());

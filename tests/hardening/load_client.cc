@@ -25,6 +25,8 @@ std::vector<std::string> LoadClient::peer_names() const {
 }
 
 void LoadClient::Fail(std::string why) {
+  const auto at = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started_);
+  why += " (" + std::to_string(at.count()) + " ms after the client started)";
   ++failed_;
   std::lock_guard lock(mutex_);
   if (failures_.size() < 10) failures_.push_back(std::move(why));

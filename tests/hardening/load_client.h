@@ -4,6 +4,7 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <functional>
 #include <mutex>
 #include <string>
@@ -59,6 +60,7 @@ class LoadClient {
   void Fail(std::string why);
 
   const int port_;
+  const std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
   const Options options_;
   std::atomic<bool> stopping_{false};
   std::atomic<long> succeeded_{0};
