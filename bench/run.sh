@@ -63,7 +63,7 @@ cpu_ticks() { awk '{print $14 + $15}' "/proc/$server_pid/stat"; }
 closed_loop() {  # webhook connections
   local before after out requests
   before=$(cpu_ticks)
-  out=$(KEYWARD_BENCH_BODY="$scratch/$1.json" wrk -t2 -c"$2" -d"${seconds}s" --latency -s bench/review.lua \
+  out=$(KEYWARD_BENCH_BODY="$scratch/$1.json" wrk -t"$(($2 < 2 ? $2 : 2))" -c"$2" -d"${seconds}s" --latency -s bench/review.lua \
     "https://127.0.0.1:$port/$1")
   after=$(cpu_ticks)
   echo "$out" >>"$scratch/wrk.txt"
@@ -84,7 +84,7 @@ open_loop() {  # webhook idle-connections
 
 echo "keyward $("$keyward" --version | awk '{print $2}') on $(nproc) cores, $(uname -r); $seconds s per run"
 echo
-echo "Closed loop (wrk, 2 threads, keep-alive), 1-tenant policy:"
+echo "Closed loop (wrk, 2 threads but 1 for 1 connection, keep-alive), 1-tenant policy:"
 echo
 echo "| webhook | connections | req/s | p50 | p90 | p99 | server CPU per request (us) |"
 echo "|---|---|---|---|---|---|---|"

@@ -22,7 +22,8 @@ targets=("$@")
                                 fuzz_policy_loader)
 build_dir=${KEYWARD_FUZZ_BUILD_DIR:-build-fuzz}
 
-command -v clang++ >/dev/null || KEYWARD_EXTRA_PACKAGES="clang libclang-rt-14-dev" scripts/setup.sh
+# clang and its libFuzzer/sanitizer runtimes (Debian 12: clang 14).
+KEYWARD_EXTRA_PACKAGES="${KEYWARD_EXTRA_PACKAGES:-} clang libclang-rt-14-dev" scripts/setup.sh
 cmake --preset fuzz -B "$build_dir" >/dev/null
 cmake --build "$build_dir" -j2 --target fuzz_seed_corpus "${targets[@]}"
 

@@ -6,6 +6,7 @@
 #include "webhook/log.h"
 #include "webhook/thread_pool.h"
 #include "webhook/tls_context.h"
+#include "webhook/tls_server.h"
 
 namespace keyward {
 namespace {
@@ -34,8 +35,8 @@ AdmissionServer::AdmissionServer(AdmissionServerOptions options, const Credentia
 AdmissionServer::~AdmissionServer() = default;
 
 std::string AdmissionServer::Bind() {
-  server_ = std::make_unique<httplib::SSLServer>(
-      [this](SSL_CTX& context) { return ConfigureServerTls(&context, credentials_); });
+  server_ = std::make_unique<TlsServer>(
+      [this](SSL_CTX& context) { return ConfigureServerTls(&context, credentials_); }, draining_);
   if (!server_->is_valid()) return "cannot set up TLS: OpenSSL refused the protocol or cipher settings";
   Route();
   time_t seconds = 0;
@@ -47,8 +48,8 @@ std::string AdmissionServer::Bind() {
   server_->set_keep_alive_timeout(static_cast<time_t>(options_.keep_alive_timeout.count()));
   server_->set_keep_alive_max_count(options_.keep_alive_max_requests);
   server_->set_payload_max_length(kMaxReviewBytes);
-  // Headers and body go out in two writes; Nagle would hold the second back
-  // for the client's delayed ACK (40 ms).
+  // A response is one write, but Nagle would still hold back a response
+  // that follows another before the client's delayed ACK (40 ms).
   server_->set_tcp_nodelay(true);
   const size_t max_connections = options_.max_connections;
   server_->new_task_queue = [max_connections] {
@@ -89,8 +90,6 @@ void AdmissionServer::Route() {
       HttpReply reply = handler_->Handle(webhook, req.get_header_value("Content-Type"), req.body);
       res.status = reply.status;
       res.set_content(std::move(reply.body), "application/json");
-      // While shutting down, move the client to another replica.
-      if (draining_->load(std::memory_order_relaxed)) res.set_header("Connection", "close");
     };
   };
   server_->Post("/mutate", serve(Webhook::kMutate));
@@ -114,7 +113,7 @@ void AdmissionServer::Route() {
 bool AdmissionServer::Serve() { return server_->listen_after_bind(); }
 
 void AdmissionServer::Stop() {
-  if (server_) server_->stop();
+  if (server_) server_->StopServing();
 }
 
 }  // namespace keyward

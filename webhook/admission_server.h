@@ -12,11 +12,9 @@
 #include "webhook/listen_address.h"
 #include "webhook/tls_credentials.h"
 
-namespace httplib {
-class SSLServer;
-}
-
 namespace keyward {
+
+class TlsServer;
 
 // Bodies above this get 413 before they are read. The apiserver caps
 // objects at 3 MiB (etcd's request limit); an UPDATE review carries two.
@@ -34,7 +32,7 @@ struct AdmissionServerOptions {
 class AdmissionServer {
  public:
   // The pointers must outlive the server. While *draining is true, every
-  // response asks the client to close its connection.
+  // response closes its connection, moving clients to other replicas.
   AdmissionServer(AdmissionServerOptions options, const CredentialStore* credentials,
                   const AdmissionHandler* handler, const std::atomic<bool>* draining);
   ~AdmissionServer();
@@ -53,7 +51,7 @@ class AdmissionServer {
   const CredentialStore* credentials_;
   const AdmissionHandler* handler_;
   const std::atomic<bool>* draining_;
-  std::unique_ptr<httplib::SSLServer> server_;
+  std::unique_ptr<TlsServer> server_;
   int port_ = -1;
 };
 
