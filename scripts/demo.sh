@@ -57,6 +57,7 @@ echo
 
 echo
 echo "demo: decisions as the server logged them:"
+sleep 0.3  # the server writes info lines in batches, at most 100 ms late
 awk '/admission decision/ {
   line = " "
   for (i = 1; i <= NF; i++) if ($i ~ /^(webhook|kind|namespace|name|decision|violations|latency_us)=/) line = line " " $i

@@ -92,7 +92,7 @@ TEST_F(LifecycleTest, StartupFailsWhenThePortIsTaken) {
 }
 
 TEST_F(LifecycleTest, SigtermDrainsThenExitsZero) {
-  StartServer({"--shutdown-delay", "1500ms"});
+  StartServer({"--shutdown-delay", "3s"});
   const std::string body = LoadReviewFixture("TrainingJob/01-create-base.mutating.json").dump();
 
   // A request in flight across the whole shutdown: headers and half the
@@ -127,7 +127,7 @@ TEST_F(LifecycleTest, SigtermDrainsThenExitsZero) {
   server_->Signal(SIGTERM);
 
   // Readiness fails at once; requests are still answered during the delay.
-  const auto ready_deadline = signalled + std::chrono::milliseconds(500);
+  const auto ready_deadline = signalled + std::chrono::seconds(2);
   while (GetOps("/readyz").status != 503 && Clock::now() < ready_deadline) {
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
@@ -137,8 +137,8 @@ TEST_F(LifecycleTest, SigtermDrainsThenExitsZero) {
   EXPECT_GT(answered, answered_at_signal) << "requests are answered during the shutdown delay";
   EXPECT_EQ(GetOps("/healthz").status, 200);
 
-  ASSERT_TRUE(server_->WaitForLog("closing the listeners", std::chrono::seconds(5)));
-  EXPECT_GE(Clock::now() - signalled, std::chrono::milliseconds(1500));
+  ASSERT_TRUE(server_->WaitForLog("closing the listeners", std::chrono::seconds(10)));
+  EXPECT_GE(Clock::now() - signalled, std::chrono::seconds(3));
   ASSERT_TRUE(in_flight.Write(request.substr(half)));
   RawResponse response;
   ASSERT_TRUE(in_flight.ReadResponse(&response)) << "the in-flight request was dropped";

@@ -202,7 +202,10 @@ TEST_F(ReloadTest, CertificateRotationKeepsKeepAliveConnections) {
   secret.Publish({{"tls.crt", ReadFile(Path("next.crt"))}, {"tls.key", ReadFile(Path("next.key"))}});
   EXPECT_TRUE(WaitForServedSerial(second_serial)) << server_->Log();
   const int sent_at_rotation = sent;
-  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  const auto until = Clock::now() + std::chrono::seconds(5);
+  while (sent <= sent_at_rotation + 10 && failed == 0 && Clock::now() < until) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
   stop = true;
   sender.join();
   EXPECT_EQ(failed, 0);
