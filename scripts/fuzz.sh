@@ -4,7 +4,7 @@
 # starting from seed corpora made from the test fixtures and examples/.
 #
 # Usage: scripts/fuzz.sh [SECONDS_PER_TARGET [TARGET...]]
-#   SECONDS_PER_TARGET  default 25 (what CI runs); e.g. 3600 for an hour each
+#   SECONDS_PER_TARGET  default 20 (what CI runs); e.g. 3600 for an hour each
 #   TARGET              fuzz_admission_review fuzz_json_patch fuzz_key_reference
 #                       fuzz_manifest_reader fuzz_policy_loader (default: all)
 # Each target's corpus grows in <build>/corpus/<target> and is kept between
@@ -15,7 +15,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-seconds=${1:-25}
+seconds=${1:-20}
 shift || true
 targets=("$@")
 ((${#targets[@]})) || targets=(fuzz_admission_review fuzz_json_patch fuzz_key_reference fuzz_manifest_reader

@@ -40,8 +40,8 @@ std::string StringAt(const nlohmann::json& object, const char* field, const char
 
 AdmissionRequest RequestFor(const nlohmann::json& object, const CheckOptions& options) {
   AdmissionRequest request;
-  SplitApiVersion(object.value("apiVersion", ""), &request.group, &request.version);
-  request.kind = object.value("kind", "");
+  SplitApiVersion(StringField(object, "apiVersion"), &request.group, &request.version);
+  request.kind = StringField(object, "kind");
   request.namespace_name = StringAt(object, "metadata", "namespace");
   if (request.namespace_name.empty()) request.namespace_name = options.namespace_name;
   if (request.namespace_name.empty()) request.namespace_name = "default";
@@ -66,7 +66,7 @@ nlohmann::json ToJson(const CheckedObject& checked) {
     violations.push_back({{"path", v.path}, {"code", v.code}, {"message", v.message}});
   }
   const nlohmann::json& object = *checked.request.object;
-  return {{"apiVersion", object.value("apiVersion", "")},
+  return {{"apiVersion", StringField(object, "apiVersion")},
           {"kind", checked.request.kind},
           {"namespace", checked.request.namespace_name},
           {"name", checked.request.name},

@@ -4,6 +4,7 @@
 #include <filesystem>
 #include <regex>
 #include <sstream>
+#include <stdexcept>
 
 #include "webhook/text_file.h"
 
@@ -39,7 +40,17 @@ std::string Location(const std::string& source, const YAML::Mark& mark) {
   return source + ":" + std::to_string(mark.line + 1);
 }
 
-void AddDocument(const YAML::Node& document, const std::string& source, ManifestReadResult& out) {
+// YAML aliases let a few hundred bytes stand for billions of values; no real
+// manifest comes near this many once expanded.
+constexpr size_t kMaxValuesPerText = 2'000'000;
+
+struct ExpansionLimitExceeded : std::length_error {
+  ExpansionLimitExceeded() : std::length_error("the YAML expands to too many values") {}
+};
+
+nlohmann::json Convert(const YAML::Node& node, size_t* budget);
+
+void AddDocument(const YAML::Node& document, const std::string& source, size_t* budget, ManifestReadResult& out) {
   if (document.IsNull()) return;  // empty document between ---
   std::string where = Location(source, document.Mark());
   if (!document.IsMap()) {
@@ -47,23 +58,31 @@ void AddDocument(const YAML::Node& document, const std::string& source, Manifest
                          ": a manifest must be a mapping with apiVersion, kind and metadata");
     return;
   }
-  nlohmann::json object = YamlToJson(document);
-  bool is_list = object.value("kind", "").ends_with("List") && object.contains("items");
-  if (!is_list) {
+  nlohmann::json object = Convert(document, budget);
+  std::string kind = StringField(object, "kind");
+  if (kind.empty() || StringField(object, "apiVersion").empty()) {
+    out.errors.push_back(where + ": a manifest needs apiVersion and kind, each a non-empty string");
+    return;
+  }
+  if (!kind.ends_with("List") || !object.contains("items")) {
     out.manifests.push_back({std::move(object), where});
     return;
   }
   const YAML::Node items = document["items"];
   if (!items.IsSequence()) {
-    out.errors.push_back(where + ": items of a " + object.value("kind", "") + " must be a list");
+    out.errors.push_back(where + ": items of a " + kind + " must be a list");
     return;
   }
-  for (const YAML::Node& item : items) AddDocument(item, source, out);
+  for (const YAML::Node& item : items) AddDocument(item, source, budget, out);
 }
 
 }  // namespace
 
-nlohmann::json YamlToJson(const YAML::Node& node) {
+namespace {
+
+nlohmann::json Convert(const YAML::Node& node, size_t* budget) {
+  if (*budget == 0) throw ExpansionLimitExceeded{};
+  --*budget;
   switch (node.Type()) {
     case YAML::NodeType::Null:
     case YAML::NodeType::Undefined:
@@ -73,22 +92,43 @@ nlohmann::json YamlToJson(const YAML::Node& node) {
       return node.Tag() == "!" ? nlohmann::json(node.Scalar()) : PlainScalar(node.Scalar());
     case YAML::NodeType::Sequence: {
       nlohmann::json array = nlohmann::json::array();
-      for (const YAML::Node& item : node) array.push_back(YamlToJson(item));
+      for (const YAML::Node& item : node) array.push_back(Convert(item, budget));
       return array;
     }
     case YAML::NodeType::Map: {
       nlohmann::json object = nlohmann::json::object();
-      for (const auto& entry : node) object[entry.first.as<std::string>()] = YamlToJson(entry.second);
+      for (const auto& entry : node) {
+        // Keys are scalars in manifests; a complex key is kept as its text.
+        std::string key = entry.first.IsScalar() ? entry.first.Scalar() : YAML::Dump(entry.first);
+        object[key] = Convert(entry.second, budget);
+      }
       return object;
     }
   }
   return nullptr;
 }
 
+}  // namespace
+
+nlohmann::json YamlToJson(const YAML::Node& node) {
+  size_t budget = kMaxValuesPerText;
+  return Convert(node, &budget);
+}
+
+std::string StringField(const nlohmann::json& object, const char* name) {
+  if (!object.is_object()) return "";
+  auto it = object.find(name);
+  return it != object.end() && it->is_string() ? it->get<std::string>() : "";
+}
+
 ManifestReadResult ParseManifests(const std::string& text, const std::string& source_name) {
   ManifestReadResult out;
+  size_t budget = kMaxValuesPerText;
   try {
-    for (const YAML::Node& document : YAML::LoadAll(text)) AddDocument(document, source_name, out);
+    for (const YAML::Node& document : YAML::LoadAll(text)) AddDocument(document, source_name, &budget, out);
+  } catch (const ExpansionLimitExceeded&) {
+    out.errors.push_back(source_name + ": expands to more than " + std::to_string(kMaxValuesPerText) +
+                         " values (YAML aliases?); split it or remove the aliases");
   } catch (const YAML::Exception& e) {
     out.errors.push_back(source_name + ":" + std::to_string(e.mark.line + 1) + ":" +
                          std::to_string(e.mark.column + 1) + ": not valid YAML or JSON: " + e.msg);

@@ -19,10 +19,10 @@ struct ReviewFlags {
 };
 
 std::string Describe(const nlohmann::json& object) {
-  const auto& metadata = object.contains("metadata") ? object["metadata"] : nlohmann::json::object();
-  std::string name = metadata.is_object() ? metadata.value("name", "") : "";
-  std::string ns = metadata.is_object() ? metadata.value("namespace", "") : "";
-  return object.value("kind", "?") + " " + (ns.empty() ? "" : ns + "/") + name;
+  auto metadata = object.find("metadata");
+  std::string name = metadata != object.end() ? StringField(*metadata, "name") : "";
+  std::string ns = metadata != object.end() ? StringField(*metadata, "namespace") : "";
+  return StringField(object, "kind") + " " + (ns.empty() ? "" : ns + "/") + name;
 }
 
 void PrintIndented(std::string_view label, const std::string& text) {

@@ -7,6 +7,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <string>
 
@@ -15,6 +16,13 @@ namespace {
 
 // Responses above this are sent as they are written rather than at the end.
 constexpr size_t kMaxBufferedResponse = 64 * 1024;
+
+// How long a connection accepted just before shutdown may take to send its
+// first request.
+constexpr int kFirstRequestGraceMs = 1000;
+
+// Request line and headers: an apiserver sends well under 2 KiB.
+constexpr size_t kMaxRequestHeadBytes = 64 * 1024;
 
 void AddressOf(const sockaddr_storage& address, std::string* ip, int* port) {
   char text[INET6_ADDRSTRLEN] = "";
@@ -50,11 +58,21 @@ class TlsStream final : public httplib::Stream {
   bool is_readable() const override { return true; }
   bool is_writable() const override { return !failed_; }
 
+  // httplib buffers a request line or header line until its newline, and
+  // reads (to discard) the whole body of a request it refuses as too large:
+  // a budget per request bounds both, after which the connection fails.
+  void StartRequest(size_t read_budget) { read_budget_ = read_budget; }
+
   ssize_t read(char* ptr, size_t size) override {
     // A client waiting for "100 Continue" sends nothing until it has it.
     if (!pending_.empty() && !Flush()) return -1;
-    const int n = SSL_read(ssl_, ptr, static_cast<int>(std::min<size_t>(size, INT32_MAX)));
-    if (n > 0) return n;
+    if (read_budget_ == 0) return -1;
+    size = std::min({size, read_budget_, static_cast<size_t>(INT32_MAX)});
+    const int n = SSL_read(ssl_, ptr, static_cast<int>(size));
+    if (n > 0) {
+      read_budget_ -= static_cast<size_t>(n);
+      return n;
+    }
     return SSL_get_error(ssl_, n) == SSL_ERROR_ZERO_RETURN ? 0 : -1;
   }
 
@@ -96,6 +114,7 @@ class TlsStream final : public httplib::Stream {
   socket_t sock_;
   std::string pending_;
   bool failed_ = false;
+  size_t read_budget_ = 0;
   std::string remote_ip_;
   int remote_port_ = 0;
   std::string local_ip_;
@@ -124,16 +143,24 @@ void TlsServer::StopServing() {
   if (stop_event_ >= 0) (void)!::write(stop_event_, &one, sizeof one);
 }
 
-bool TlsServer::WaitForRequest(SSL* ssl, socket_t sock) const {
+bool TlsServer::WaitForRequest(SSL* ssl, socket_t sock, bool first_request) const {
   // Read-ahead may hold bytes of the next request that no record has
   // surfaced yet: SSL_has_pending sees those, SSL_pending would not.
   if (SSL_has_pending(ssl) == 1) return true;
   pollfd waits[2] = {{sock, POLLIN, 0}, {stop_event_, POLLIN, 0}};
-  const int timeout_ms = static_cast<int>(keep_alive_timeout_sec_ * 1000);
+  int timeout_ms = static_cast<int>(keep_alive_timeout_sec_ * 1000);
   for (;;) {
     const int ready = ::poll(waits, stop_event_ >= 0 ? 2 : 1, timeout_ms);
     if (ready < 0 && errno == EINTR) continue;
-    return ready > 0 && waits[1].revents == 0 && (waits[0].revents & (POLLIN | POLLHUP | POLLERR)) != 0;
+    if (ready <= 0) return false;
+    // A request already on the wire is answered even while stopping: its
+    // client sent it before it could know, and would see it fail.
+    if ((waits[0].revents & (POLLIN | POLLHUP | POLLERR)) != 0) return true;
+    if (!first_request) return false;
+    // Stopping, on a connection opened just before the listener closed: its
+    // client is about to send the request it connected for.
+    waits[1].fd = -1;
+    timeout_ms = kFirstRequestGraceMs;
   }
 }
 
@@ -150,10 +177,12 @@ bool TlsServer::process_and_close_socket(socket_t sock) {
   if (ok) {
     TlsStream stream(ssl, sock);
     for (size_t remaining = keep_alive_max_count_; remaining > 0; --remaining) {
-      if (svr_sock_ == INVALID_SOCKET || !WaitForRequest(ssl, sock)) break;
+      if (stop_event_ < 0 && svr_sock_ == INVALID_SOCKET) break;
+      if (!WaitForRequest(ssl, sock, remaining == keep_alive_max_count_)) break;
       // Last request of the connection: httplib answers with Connection: close.
       const bool close_connection = remaining == 1 || draining_->load(std::memory_order_relaxed);
       bool connection_closed = false;
+      stream.StartRequest(payload_max_length_ + kMaxRequestHeadBytes);
       ok = process_request(stream, close_connection, connection_closed, [ssl](httplib::Request& req) {
         req.ssl = ssl;
       });

@@ -29,8 +29,9 @@ class TlsServer final : public httplib::SSLServer {
 
  private:
   bool process_and_close_socket(socket_t sock) override;
-  // True when a request starts arriving before the keep-alive timeout.
-  bool WaitForRequest(SSL* ssl, socket_t sock) const;
+  // True when a request starts arriving before the keep-alive timeout, or
+  // is already there when the server stops.
+  bool WaitForRequest(SSL* ssl, socket_t sock, bool first_request) const;
 
   const std::atomic<bool>* draining_;
   int stop_event_ = -1;  // eventfd, readable once stopping
