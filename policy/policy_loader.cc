@@ -9,6 +9,7 @@
 
 #include "policy/glob.h"
 #include "policy/policy.h"
+#include "policy/yaml_guard.h"
 
 namespace keyward {
 namespace {
@@ -45,6 +46,10 @@ class Loader {
 
   PolicyLoadResult Load(std::string_view text) {
     YAML::Node root;
+    if (HasDocumentStartingWithComma(text)) {
+      Report(YAML::Mark::null_mark(), "", "not valid YAML: a document starts with a bare ','");
+      return Finish(nullptr);
+    }
     try {
       root = YAML::Load(std::string(text));
     } catch (const YAML::Exception& e) {

@@ -9,6 +9,8 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <chrono>
+#include <cstdint>
 #include <string>
 
 namespace keyward {
@@ -20,6 +22,11 @@ constexpr size_t kMaxBufferedResponse = 64 * 1024;
 // How long a connection accepted just before shutdown may take to send its
 // first request.
 constexpr int kFirstRequestGraceMs = 1000;
+
+// Lingering close bounds (see LingeringClose).
+constexpr auto kLingerTime = std::chrono::seconds(1);
+constexpr time_t kLingerReadTimeoutUs = 100'000;
+constexpr size_t kMaxLingerBytes = 10 * 1024 * 1024;
 
 // Request line and headers: an apiserver sends well under 2 KiB.
 constexpr size_t kMaxRequestHeadBytes = 64 * 1024;
@@ -60,20 +67,30 @@ class TlsStream final : public httplib::Stream {
 
   // httplib buffers a request line or header line until its newline, and
   // reads (to discard) the whole body of a request it refuses as too large:
-  // a budget per request bounds both, after which the connection fails.
-  void StartRequest(size_t read_budget) { read_budget_ = read_budget; }
+  // budgets per request bound both, after which the connection fails.
+  // The head (request line and headers) and the body have budgets of their
+  // own; the head ends at the first empty line.
+  void StartRequest(size_t head_budget, size_t body_budget) {
+    head_budget_ = head_budget;
+    body_budget_ = body_budget;
+    in_head_ = true;
+    last_bytes_ = 0;
+  }
 
   ssize_t read(char* ptr, size_t size) override {
     // A client waiting for "100 Continue" sends nothing until it has it.
     if (!pending_.empty() && !Flush()) return -1;
-    if (read_budget_ == 0) return -1;
-    size = std::min({size, read_budget_, static_cast<size_t>(INT32_MAX)});
+    size_t& budget = in_head_ ? head_budget_ : body_budget_;
+    if (budget == 0) return -1;
+    size = std::min({size, budget, static_cast<size_t>(INT32_MAX)});
     const int n = SSL_read(ssl_, ptr, static_cast<int>(size));
-    if (n > 0) {
-      read_budget_ -= static_cast<size_t>(n);
-      return n;
+    if (n <= 0) return SSL_get_error(ssl_, n) == SSL_ERROR_ZERO_RETURN ? 0 : -1;
+    budget -= static_cast<size_t>(n);
+    for (int i = 0; in_head_ && i < n; ++i) {
+      last_bytes_ = (last_bytes_ << 8) | static_cast<unsigned char>(ptr[i]);
+      in_head_ = (last_bytes_ & 0xffffffff) != 0x0d0a0d0a && (last_bytes_ & 0xffff) != 0x0a0a;
     }
-    return SSL_get_error(ssl_, n) == SSL_ERROR_ZERO_RETURN ? 0 : -1;
+    return n;
   }
 
   ssize_t write(const char* ptr, size_t size) override {
@@ -114,7 +131,10 @@ class TlsStream final : public httplib::Stream {
   socket_t sock_;
   std::string pending_;
   bool failed_ = false;
-  size_t read_budget_ = 0;
+  size_t head_budget_ = 0;
+  size_t body_budget_ = 0;
+  bool in_head_ = true;
+  uint32_t last_bytes_ = 0;  // the last four bytes of the head read so far
   std::string remote_ip_;
   int remote_port_ = 0;
   std::string local_ip_;
@@ -126,6 +146,24 @@ void SetTimeout(socket_t sock, int option, time_t seconds, time_t microseconds) 
   timeout.tv_sec = seconds;
   timeout.tv_usec = static_cast<suseconds_t>(microseconds);
   ::setsockopt(sock, SOL_SOCKET, option, &timeout, sizeof timeout);
+}
+
+// Closing a socket with unread input makes the kernel reset the connection,
+// and a client still sending a body we refused (413) would lose the answer
+// already sent. So: send FIN, discard what still arrives for a bounded time
+// and amount, then close.
+void LingeringClose(socket_t sock) {
+  ::shutdown(sock, SHUT_WR);
+  SetTimeout(sock, SO_RCVTIMEO, 0, kLingerReadTimeoutUs);
+  const auto deadline = std::chrono::steady_clock::now() + kLingerTime;
+  char discard[16 * 1024];
+  size_t drained = 0;
+  while (drained < kMaxLingerBytes && std::chrono::steady_clock::now() < deadline) {
+    const ssize_t n = ::recv(sock, discard, sizeof discard, 0);
+    if (n <= 0) break;
+    drained += static_cast<size_t>(n);
+  }
+  ::close(sock);
 }
 
 }  // namespace
@@ -182,7 +220,7 @@ bool TlsServer::process_and_close_socket(socket_t sock) {
       // Last request of the connection: httplib answers with Connection: close.
       const bool close_connection = remaining == 1 || draining_->load(std::memory_order_relaxed);
       bool connection_closed = false;
-      stream.StartRequest(payload_max_length_ + kMaxRequestHeadBytes);
+      stream.StartRequest(kMaxRequestHeadBytes, payload_max_length_);
       ok = process_request(stream, close_connection, connection_closed, [ssl](httplib::Request& req) {
         req.ssl = ssl;
       });
@@ -192,8 +230,7 @@ bool TlsServer::process_and_close_socket(socket_t sock) {
     if (ok) SSL_shutdown(ssl);
   }
   SSL_free(ssl);
-  ::shutdown(sock, SHUT_RDWR);
-  ::close(sock);
+  LingeringClose(sock);
   return ok;
 }
 

@@ -125,6 +125,9 @@ std::vector<HostileFile> HostileFiles() {
          for (int depth = 0; depth < 3000; ++depth) yaml += std::string(depth, ' ') + "a:\n";
          return yaml;
        }()},
+      // yaml-cpp 0.7's LoadAll loops forever on a lone comma, allocating as
+      // it goes (jbeder/yaml-cpp#1040, fixed upstream in 2024).
+      {"lone-comma.yaml", ","},
       {"binary.yaml", std::string("\x00\xff\xfe\x01---\n\x80\x81", 11)},
       {"not-utf8.yaml", "apiVersion: v1\nkind: \xff\xfe\nmetadata: {name: \xc3}\n"},
   };
