@@ -39,7 +39,8 @@ for target in "${targets[@]}"; do
   echo "fuzz: $target for ${seconds}s"
   # -timeout: one input taking this long is a hang. -rss_limit_mb: a leak or
   # an input that makes memory explode. Both count as crashes.
-  if ! "$build_dir/fuzz/$target" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 \
+  # A fixed seed (KEYWARD_FUZZ_SEED, default 1) makes a short CI run repeatable.
+  if ! "$build_dir/fuzz/$target" -seed="${KEYWARD_FUZZ_SEED:-1}" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 \
       -dict="$seeds/$target.dict" -artifact_prefix="$artifacts/" -print_final_stats=1 -print_funcs=0 \
       "$corpus" "$seeds/$target" >"$build_dir/$target.log" 2>&1; then
     failed+=("$target")
