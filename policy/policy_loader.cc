@@ -46,8 +46,8 @@ class Loader {
 
   PolicyLoadResult Load(std::string_view text) {
     YAML::Node root;
-    if (HasDocumentStartingWithComma(text)) {
-      Report(YAML::Mark::null_mark(), "", "not valid YAML: a document starts with a bare ','");
+    if (HasStrayTopLevelComma(text)) {
+      Report(YAML::Mark::null_mark(), "", "not valid YAML: a ',' stands where a value must start");
       return Finish(nullptr);
     }
     try {

@@ -5,9 +5,10 @@
 
 namespace keyward {
 
-// True when some YAML document in `text` starts with a bare ',' (after blank
-// lines, comments and directives): yaml-cpp 0.7 loops forever on that
-// (fixed upstream after 0.7), so such text must be refused before parsing.
-bool HasDocumentStartingWithComma(std::string_view text);
+// True when `text` has a ',' outside any flow collection where a node may
+// start (line or document start, after a sequence dash, a closed flow
+// collection or a quoted scalar): yaml-cpp 0.7 loops forever on that (fixed
+// upstream after 0.7), so such text must be refused before parsing.
+bool HasStrayTopLevelComma(std::string_view text);
 
 }  // namespace keyward

@@ -43,7 +43,7 @@ std::string Location(const std::string& source, const YAML::Mark& mark) {
 
 // YAML aliases let a few hundred bytes stand for billions of values; no real
 // manifest comes near this many once expanded.
-constexpr size_t kMaxValuesPerText = 500'000;
+constexpr size_t kMaxValuesPerText = 200'000;
 
 struct ExpansionLimitExceeded : std::length_error {
   ExpansionLimitExceeded() : std::length_error("the YAML expands to too many values") {}
@@ -125,8 +125,8 @@ std::string StringField(const nlohmann::json& object, const char* name) {
 ManifestReadResult ParseManifests(const std::string& text, const std::string& source_name) {
   ManifestReadResult out;
   size_t budget = kMaxValuesPerText;
-  if (HasDocumentStartingWithComma(text)) {
-    out.errors.push_back(source_name + ": not valid YAML or JSON: a document starts with a bare ','");
+  if (HasStrayTopLevelComma(text)) {
+    out.errors.push_back(source_name + ": not valid YAML or JSON: a ',' stands where a value must start");
     return out;
   }
   try {

@@ -29,7 +29,7 @@ ManifestReadResult ParseManifests(const std::string& text, const std::string& so
 
 // Converts a YAML node to JSON the way Kubernetes does (YAML 1.2 core
 // scalars: true/false, null, ints and floats; everything else a string).
-// Throws std::length_error past 500,000 values (an alias bomb).
+// Throws std::length_error past 200,000 values (an alias bomb).
 nlohmann::json YamlToJson(const YAML::Node& node);
 
 // object[name] when it is a string, else "" (manifests are untrusted input).
