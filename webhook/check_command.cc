@@ -31,22 +31,20 @@ void SplitApiVersion(const std::string& api_version, std::string* group, std::st
   *version = slash == std::string::npos ? api_version : api_version.substr(slash + 1);
 }
 
-std::string StringAt(const nlohmann::json& object, const char* field, const char* member) {
-  auto outer = object.find(field);
-  if (outer == object.end() || !outer->is_object()) return "";
-  auto inner = outer->find(member);
-  return inner != outer->end() && inner->is_string() ? inner->get<std::string>() : "";
+std::string MetadataField(const nlohmann::json& object, const char* member) {
+  auto metadata = object.find("metadata");
+  return metadata == object.end() ? "" : StringField(*metadata, member);
 }
 
 AdmissionRequest RequestFor(const nlohmann::json& object, const CheckOptions& options) {
   AdmissionRequest request;
   SplitApiVersion(StringField(object, "apiVersion"), &request.group, &request.version);
   request.kind = StringField(object, "kind");
-  request.namespace_name = StringAt(object, "metadata", "namespace");
+  request.namespace_name = MetadataField(object, "namespace");
   if (request.namespace_name.empty()) request.namespace_name = options.namespace_name;
   if (request.namespace_name.empty()) request.namespace_name = "default";
-  request.name = StringAt(object, "metadata", "name");
-  if (request.name.empty()) request.name = StringAt(object, "metadata", "generateName");
+  request.name = MetadataField(object, "name");
+  if (request.name.empty()) request.name = MetadataField(object, "generateName");
   request.operation = Operation::kCreate;
   request.username = options.user;
   request.object = &object;
