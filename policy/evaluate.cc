@@ -4,6 +4,7 @@
 #include <set>
 
 #include "policy/field_path.h"
+#include "policy/text.h"
 
 namespace keyward {
 namespace {
@@ -18,29 +19,9 @@ struct Subject {
   const Tenant* tenant;  // null when no tenant claims the namespace
 };
 
-std::string Quote(std::string_view s) {
-  // Built by appending: GCC 12 misreports "\"" + string as overlapping (-Wrestrict) at -O3.
-  std::string out;
-  out.reserve(s.size() + 2);
-  out.push_back('"');
-  out.append(s);
-  out.push_back('"');
-  return out;
-}
-
 std::string Describe(const Subject& s) {
   std::string out = s.kind.kind.empty() ? "object" : std::string(s.kind.kind);
   return out + " " + s.request.namespace_name + "/" + s.request.name;
-}
-
-// Shortens text to `limit` characters, eliding the middle so both the start
-// (what) and the end (which field) stay readable.
-std::string Elide(std::string text, size_t limit) {
-  if (text.size() <= limit) return text;
-  constexpr std::string_view kEllipsis = "...";
-  size_t keep = limit - kEllipsis.size();
-  size_t head = keep / 2;
-  return text.substr(0, head) + std::string(kEllipsis) + text.substr(text.size() - (keep - head));
 }
 
 // "keyward: <before><path><after>", shortening the path rather than the
@@ -49,7 +30,7 @@ std::string PathWarning(std::string_view before, const std::string& path, std::s
   std::string_view prefix = "keyward: ";
   size_t fixed = prefix.size() + before.size() + after.size();
   size_t room = kMaxWarningLength > fixed + 16 ? kMaxWarningLength - fixed : 16;
-  return Elide(std::string(prefix) + std::string(before) + Elide(path, room) + std::string(after), kMaxWarningLength);
+  return ElideMiddle(std::string(prefix) + std::string(before) + ElideMiddle(path, room) + std::string(after), kMaxWarningLength);
 }
 
 std::string ResourceRegion(const Subject& s, const nlohmann::json& object) {
@@ -119,7 +100,7 @@ void CheckSetKey(const Subject& s, const KmsField& field, const FieldInstance& i
   const KeyReference& key = *parsed.key;
   if (key.IsAwsManaged()) {
     out.Add(path, kAwsManagedKey, Quote(text) + " is an AWS-managed key, which the tenant does not control" + use,
-            "AWS-managed key " + Elide(text, 40));
+            "AWS-managed key " + ElideMiddle(text, 40));
     return;
   }
   if (s.policy.key_references == KeyReferencePolicy::kArnOnly && key.form != KeyReferenceForm::kKeyArn) {
@@ -136,12 +117,12 @@ void CheckSetKey(const Subject& s, const KmsField& field, const FieldInstance& i
       for (const Tenant* t : approving) owners += (owners.empty() ? "" : ", ") + t->name;
       out.Add(path, kForeignKey,
               Quote(text) + " belongs to tenant " + owners + ", not to tenant " + s.tenant->name + use,
-              "key of tenant " + Elide(owners, 40));
+              "key of tenant " + ElideMiddle(owners, 40));
     } else {
       out.Add(path, kUnapprovedKey,
               Quote(text) + " is not approved for tenant " + s.tenant->name + use +
                   " (or have the platform team add the key to the tenant's allowedKeys)",
-              "key not approved for tenant " + Elide(s.tenant->name, 40));
+              "key not approved for tenant " + ElideMiddle(s.tenant->name, 40));
     }
   }
   if (key.IsArn() && !region.empty() && key.region != region) {
@@ -170,9 +151,9 @@ void CheckInstance(const Subject& s, const KmsField& field, const FieldInstance&
               "instance type " + local_type +
                   " has local NVMe storage, which SageMaker encrypts itself and for which it rejects a volume "
                   "KMS key; remove this key or choose an EBS-backed instance type",
-              Elide(local_type, 30) + " has local NVMe storage; remove the key");
+              ElideMiddle(local_type, 30) + " has local NVMe storage; remove the key");
     } else {
-      out.warnings.push_back(PathWarning("", instance.path, " does not encrypt local NVMe of " + Elide(local_type, 30)));
+      out.warnings.push_back(PathWarning("", instance.path, " does not encrypt local NVMe of " + ElideMiddle(local_type, 30)));
     }
   }
   CheckSetKey(s, field, instance, *instance.value, region, out);
@@ -277,7 +258,7 @@ ValidationResult ConcludeNoTenant(const Subject& s) {
   findings.Add("metadata.namespace", kNoTenant,
                "namespace " + Quote(s.request.namespace_name) +
                    " belongs to no tenant of the KMS key policy; ask the platform team to add it to a tenant",
-               "namespace " + Elide(s.request.namespace_name, 40) + " belongs to no tenant");
+               "namespace " + ElideMiddle(s.request.namespace_name, 40) + " belongs to no tenant");
   Enforcement level = s.policy.unmatched_namespaces == UnmatchedNamespaces::kWarn
                           ? std::max(s.policy.enforcement, Enforcement::kWarn)
                           : s.policy.enforcement;
@@ -287,7 +268,7 @@ ValidationResult ConcludeNoTenant(const Subject& s) {
 std::string InjectionWarning(const Injection& injection, const std::string& tenant, bool carried) {
   if (carried) return PathWarning("kept ", injection.path, " from the stored object");
   return PathWarning("set ", injection.path,
-                     " to tenant " + Elide(tenant, 30) + "'s " + std::string(KeyPurposeName(injection.purpose)) + " key");
+                     " to tenant " + ElideMiddle(tenant, 30) + "'s " + std::string(KeyPurposeName(injection.purpose)) + " key");
 }
 
 void AddInjection(MutationResult& result, const std::string& pointer, Injection injection, bool carried) {

@@ -3,6 +3,8 @@
 #include <array>
 #include <cctype>
 
+#include "policy/text.h"
+
 namespace keyward {
 namespace {
 
@@ -57,8 +59,8 @@ std::string CheckAliasName(std::string_view name) {
 
 std::string CheckKeyId(std::string_view id) {
   if (IsKeyId(id)) return "";
-  return "\"" + std::string(id) +
-         "\" is not a key ID (expected 8-4-4-4-12 hex digits such as "
+  return Quote(id) +
+         " is not a key ID (expected 8-4-4-4-12 hex digits such as "
          "1234abcd-12ab-34cd-56ef-1234567890ab, or mrk- and 32 hex digits)";
 }
 
@@ -155,8 +157,7 @@ KeyParseResult ParseKeyReference(std::string_view text) {
     return {std::move(key), ""};
   }
   if (auto error = CheckKeyId(text); !error.empty()) {
-    return Fail("\"" + std::string(text) +
-                "\" is not a KMS key reference (expected a key ARN, alias ARN, alias/NAME or key ID)");
+    return Fail(Quote(text) + " is not a KMS key reference (expected a key ARN, alias ARN, alias/NAME or key ID)");
   }
   KeyReference key;
   key.form = KeyReferenceForm::kKeyId;

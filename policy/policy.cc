@@ -44,8 +44,15 @@ const std::string& TenantKeys::For(KeyPurpose purpose) const {
 }
 
 std::string Diagnostic::ToString() const {
+  // Appended piece by piece: ":" + std::to_string(...) makes GCC 12 at -O3
+  // raise a false -Wrestrict.
   std::string out = file;
-  if (line > 0) out += ":" + std::to_string(line) + ":" + std::to_string(column);
+  if (line > 0) {
+    out += ':';
+    out += std::to_string(line);
+    out += ':';
+    out += std::to_string(column);
+  }
   out += ": ";
   if (!path.empty()) out += path + ": ";
   return out + message;

@@ -5,11 +5,9 @@
 #include <set>
 #include <tuple>
 
-#include <yaml-cpp/yaml.h>
-
 #include "policy/glob.h"
 #include "policy/policy.h"
-#include "policy/yaml_guard.h"
+#include "policy/bounded_yaml.h"
 
 namespace keyward {
 namespace {
@@ -45,17 +43,26 @@ class Loader {
   explicit Loader(std::string_view file) : file_(file) {}
 
   PolicyLoadResult Load(std::string_view text) {
-    YAML::Node root;
-    if (HasStrayTopLevelComma(text)) {
-      Report(YAML::Mark::null_mark(), "", "not valid YAML: a ',' stands where a value must start");
+    // A policy is one document; any after the first are not read.
+    YamlNode root;
+    std::optional<PolicyLoadResult> result;
+    std::optional<YamlError> error = ReadYaml(text, kPolicyYamlLimits, [&](const YamlNode& document) {
+      root = document;
+      result = LoadRoot(root);
+      return false;
+    });
+    if (error) {
+      Report(error->mark, "", error->message);
       return Finish(nullptr);
     }
-    try {
-      root = YAML::Load(std::string(text));
-    } catch (const YAML::Exception& e) {
-      Report(e.mark, "", "not valid YAML: " + e.msg);
-      return Finish(nullptr);
-    }
+    if (!result) return LoadRoot(root);  // no document at all: an empty file
+    return std::move(*result);
+  }
+
+ private:
+  // The tree behind `root` lives only while ReadYaml's handler runs, so the
+  // whole policy is read from inside it.
+  PolicyLoadResult LoadRoot(const YamlNode& root) {
     auto policy = std::make_shared<Policy>();
     if (!root.IsMap()) {
       Report(root.Mark(), "", "the policy must be a YAML mapping with apiVersion, kind and spec");
@@ -72,10 +79,9 @@ class Loader {
     return Finish(std::move(policy));
   }
 
- private:
-  using Fields = std::map<std::string, YAML::Node>;
+  using Fields = std::map<std::string, YamlNode>;
 
-  void Report(const YAML::Mark& mark, std::string path, std::string message) {
+  void Report(const YamlMark& mark, std::string path, std::string message) {
     Diagnostic d;
     d.file = file_;
     if (!mark.is_null()) {
@@ -101,10 +107,11 @@ class Loader {
   }
 
   // The mapping's fields, reporting unknown ones with the closest known name.
-  Fields Expect(const YAML::Node& node, const std::string& path, std::initializer_list<std::string_view> known) {
+  Fields Expect(const YamlNode& node, const std::string& path, std::initializer_list<std::string_view> known) {
     Fields fields;
-    for (const auto& entry : node) {
-      std::string name = entry.first.IsScalar() ? entry.first.Scalar() : "";
+    for (size_t i = 0; i < node.size(); ++i) {
+      const YamlNode key = node.Key(i);
+      std::string name = key.IsScalar() ? key.Scalar() : "";
       if (std::find(known.begin(), known.end(), name) == known.end()) {
         std::string hint;
         size_t best = 3;
@@ -117,15 +124,15 @@ class Loader {
         }
         std::string all;
         for (std::string_view candidate : known) all += (all.empty() ? "" : ", ") + std::string(candidate);
-        Report(entry.first.Mark(), Join(path, name), "unknown field" + (hint.empty() ? "; known fields: " + all : hint));
+        Report(key.Mark(), Join(path, name), "unknown field" + (hint.empty() ? "; known fields: " + all : hint));
         continue;
       }
-      fields[name] = entry.second;
+      fields[name] = node.Value(i);
     }
     return fields;
   }
 
-  std::optional<std::string> Scalar(const YAML::Node& node, const std::string& path) {
+  std::optional<std::string> Scalar(const YamlNode& node, const std::string& path) {
     if (!node.IsScalar()) {
       Report(node.Mark(), path, "must be a single value, not a list or mapping");
       return std::nullopt;
@@ -133,7 +140,7 @@ class Loader {
     return node.Scalar();
   }
 
-  void CheckConstant(Fields& fields, const char* name, std::string_view expected, const YAML::Node& parent) {
+  void CheckConstant(Fields& fields, const char* name, std::string_view expected, const YamlNode& parent) {
     if (!fields.count(name)) {
       Report(parent.Mark(), name, "missing; write " + std::string(name) + ": " + std::string(expected));
       return;
@@ -170,13 +177,13 @@ class Loader {
   }
 
   // A list of strings, each checked by `check` (which returns an error or "").
-  std::vector<std::pair<std::string, YAML::Mark>> StringList(
+  std::vector<std::pair<std::string, YamlMark>> StringList(
       Fields& fields, const char* name, const std::string& path,
       const std::function<std::string(const std::string&)>& check) {
-    std::vector<std::pair<std::string, YAML::Mark>> out;
+    std::vector<std::pair<std::string, YamlMark>> out;
     if (!fields.count(name)) return out;
     std::string field_path = Join(path, name);
-    const YAML::Node& node = fields[name];
+    const YamlNode& node = fields[name];
     if (node.IsNull()) return out;
     if (!node.IsSequence()) {
       Report(node.Mark(), field_path, "must be a list, e.g. [a, b]");
@@ -195,7 +202,7 @@ class Loader {
     return out;
   }
 
-  static std::vector<std::string> Values(const std::vector<std::pair<std::string, YAML::Mark>>& items) {
+  static std::vector<std::string> Values(const std::vector<std::pair<std::string, YamlMark>>& items) {
     std::vector<std::string> out;
     for (const auto& item : items) out.push_back(item.first);
     return out;
@@ -207,7 +214,7 @@ class Loader {
                                                       "(lower-case letters, digits, '-', and the wildcards * and ?)";
   }
 
-  void LoadSpec(const YAML::Node& spec, Policy& policy) {
+  void LoadSpec(const YamlNode& spec, Policy& policy) {
     if (!spec.IsMap()) {
       Report(spec.Mark(), "spec", "must be a mapping with defaultRegion and tenants");
       return;
@@ -249,7 +256,7 @@ class Loader {
       Report(spec.Mark(), "spec.tenants", "missing or empty; list at least one tenant with name, namespaces and keys");
       return;
     }
-    const YAML::Node& tenants = f["tenants"];
+    const YamlNode& tenants = f["tenants"];
     if (!tenants.IsSequence() || tenants.size() == 0) {
       Report(tenants.Mark(), "spec.tenants", "must be a non-empty list of tenants");
       return;
@@ -277,7 +284,7 @@ class Loader {
     CheckNamespaceClaims(policy);
   }
 
-  bool LoadTenant(const YAML::Node& node, const std::string& path, const Policy& policy, Tenant& tenant) {
+  bool LoadTenant(const YamlNode& node, const std::string& path, const Policy& policy, Tenant& tenant) {
     if (!node.IsMap()) {
       Report(node.Mark(), path, "must be a mapping with name, namespaces and keys");
       return false;
@@ -335,7 +342,7 @@ class Loader {
     return diagnostics_.size() == errors_before;
   }
 
-  void LoadKeys(const YAML::Node& node, const std::string& path, const Policy& policy, const std::string& region,
+  void LoadKeys(const YamlNode& node, const std::string& path, const Policy& policy, const std::string& region,
                 TenantKeys& keys) {
     if (!node.IsMap()) {
       Report(node.Mark(), path, "must be a mapping with default (and optionally volume, output)");
@@ -387,7 +394,7 @@ class Loader {
       std::string_view pattern;
       size_t tenant;
       size_t entry;  // index in the tenant's namespaces list
-      YAML::Mark mark;
+      YamlMark mark;
     };
     std::vector<Claim> exact, globs;
     for (size_t t = 0; t < policy.tenants.size(); ++t) {
@@ -435,9 +442,9 @@ class Loader {
 
   std::string file_;
   std::vector<Diagnostic> diagnostics_;
-  YAML::Mark name_mark_;  // of the tenant LoadTenant read last
-  std::vector<YAML::Mark> current_namespace_marks_;
-  std::vector<std::vector<YAML::Mark>> namespace_marks_;  // per accepted tenant
+  YamlMark name_mark_;  // of the tenant LoadTenant read last
+  std::vector<YamlMark> current_namespace_marks_;
+  std::vector<std::vector<YamlMark>> namespace_marks_;  // per accepted tenant
   std::vector<size_t> source_index_;  // per accepted tenant: its index in spec.tenants
 };
 

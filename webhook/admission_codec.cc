@@ -3,6 +3,7 @@
 #include <string>
 #include <vector>
 
+#include "policy/text.h"
 #include "webhook/base64.h"
 #include "webhook/json_text.h"
 
@@ -108,16 +109,7 @@ std::vector<std::string> BoundedWarnings(const std::vector<std::string>& warning
   return out;
 }
 
-std::string Bounded(std::string value) {
-  if (value.size() <= kMaxAuditValueLength) return value;
-  constexpr std::string_view kEllipsis = "...";
-  value.resize(kMaxAuditValueLength - kEllipsis.size());
-  // Do not leave half a UTF-8 sequence behind.
-  while (!value.empty() && (static_cast<unsigned char>(value.back()) & 0xC0) == 0x80) value.pop_back();
-  if (!value.empty() && (static_cast<unsigned char>(value.back()) & 0x80) != 0) value.pop_back();
-  value += kEllipsis;
-  return value;
-}
+std::string Bounded(std::string value) { return ElideEnd(value, kMaxAuditValueLength); }
 
 std::string AuditAnnotations(const ValidationResult& result) {
   std::string violations;

@@ -8,7 +8,8 @@
 #include <vector>
 
 #include <nlohmann/json.hpp>
-#include <yaml-cpp/yaml.h>
+
+#include "policy/bounded_yaml.h"
 
 namespace keyward {
 
@@ -22,15 +23,24 @@ struct ManifestReadResult {
   std::vector<std::string> errors;  // "file:line:column: what is wrong"
 };
 
+// Every manifest read is kept until all are read (so that an input error
+// stops `keyward check` before any verdict), so memory is bounded by the
+// values read in all, as well as per document (kManifestYamlLimits) and per
+// file (kMaxManifestBytes): about 250 bytes each, 250 MiB at this bound.
+inline constexpr size_t kMaxManifestValues = 1'000'000;
+
 ManifestReadResult ReadManifests(const std::vector<std::string>& inputs, std::istream& standard_input);
 
-// Parses one YAML or JSON text (JSON is YAML) holding any number of documents.
-ManifestReadResult ParseManifests(const std::string& text, const std::string& source_name);
+// Parses one YAML or JSON text (JSON is YAML) holding any number of documents,
+// each within kManifestYamlLimits (policy/bounded_yaml.h), counting the values
+// read against *values_left (kMaxManifestValues when null).
+ManifestReadResult ParseManifests(const std::string& text, const std::string& source_name,
+                                  size_t* values_left = nullptr);
 
 // Converts a YAML node to JSON the way Kubernetes does (YAML 1.2 core
 // scalars: true/false, null, ints and floats; everything else a string).
-// Throws std::length_error past 200,000 values (an alias bomb).
-nlohmann::json YamlToJson(const YAML::Node& node);
+// Throws std::invalid_argument for a list or mapping used as a key.
+nlohmann::json YamlToJson(const YamlNode& node);
 
 // object[name] when it is a string, else "" (manifests are untrusted input).
 std::string StringField(const nlohmann::json& object, const char* name);

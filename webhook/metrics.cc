@@ -102,7 +102,12 @@ void Histogram::Render(std::string_view name, std::string_view labels, std::stri
     *out += std::string(name) + "_bucket{" + std::string(labels) + "le=\"" + FormatSampleValue(upper_bounds_[i]) +
             "\"} " + std::to_string(std::min(cumulative, count)) + "\n";
   }
-  std::string braced = labels.empty() ? "" : "{" + std::string(labels.substr(0, labels.size() - 1)) + "}";
+  std::string braced;  // appended, not "{" + ...: GCC 12 at -O3 raises a false -Wrestrict on that
+  if (!labels.empty()) {
+    braced += '{';
+    braced += labels.substr(0, labels.size() - 1);
+    braced += '}';
+  }
   *out += std::string(name) + "_bucket{" + std::string(labels) + "le=\"+Inf\"} " + std::to_string(count) + "\n";
   *out += std::string(name) + "_sum" + braced + " " + FormatSampleValue(sum_.load(std::memory_order_relaxed)) + "\n";
   *out += std::string(name) + "_count" + braced + " " + std::to_string(count) + "\n";

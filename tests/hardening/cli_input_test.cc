@@ -11,12 +11,15 @@
 #include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <regex>
+#include <set>
 #include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
 
 #include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
 
 extern char** environ;
 
@@ -26,8 +29,9 @@ namespace {
 namespace fs = std::filesystem;
 using Clock = std::chrono::steady_clock;
 
-constexpr auto kTimeBound = std::chrono::seconds(20);  // sanitizer builds included
-constexpr long kMemoryBoundKiB = 1024 * 1024;          // 1 GiB
+// Safety bounds, wide enough for sanitizer builds; not speed targets.
+constexpr auto kTimeBound = std::chrono::seconds(20);
+constexpr long kMemoryBoundKiB = 1024 * 1024;  // 1 GiB
 
 struct Outcome {
   bool finished = false;  // exited by itself, in time and within memory
@@ -45,7 +49,7 @@ long RssKiB(pid_t pid) {
   return 0;
 }
 
-Outcome RunKeyward(std::vector<std::string> args, const fs::path& output) {
+Outcome RunKeyward(std::vector<std::string> args, const fs::path& output, long memory_bound_kib = kMemoryBoundKiB) {
   args.insert(args.begin(), KEYWARD_BINARY);
   std::vector<char*> argv;
   for (std::string& arg : args) argv.push_back(arg.data());
@@ -67,8 +71,9 @@ Outcome RunKeyward(std::vector<std::string> args, const fs::path& output) {
   for (;;) {
     if (waitpid(pid, &status, WNOHANG) == pid) break;
     const long rss = RssKiB(pid);
-    if (Clock::now() > deadline || rss > kMemoryBoundKiB) {
-      outcome.why = rss > kMemoryBoundKiB ? "used more than 1 GiB" : "ran longer than 20 s";
+    if (Clock::now() > deadline || rss > memory_bound_kib) {
+      outcome.why = rss > memory_bound_kib ? "used more than " + std::to_string(memory_bound_kib / 1024) + " MiB"
+                                           : "ran longer than 20 s";
       ::kill(pid, SIGKILL);
       waitpid(pid, &status, 0);
       return outcome;
@@ -104,7 +109,16 @@ std::string AliasBomb() {
 struct HostileFile {
   std::string name;
   std::string text;
+  long memory_bound_kib = kMemoryBoundKiB;
 };
+
+// 5 MiB of one flat mapping (about 300,000 keys): yaml-cpp 0.7 built a node
+// tree of 725 MB from it before any budget could count it.
+std::string FiveMebibyteMapping() {
+  std::string yaml = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: big}\ndata:\n";
+  for (int i = 0; yaml.size() < (5u << 20); ++i) yaml += "  key" + std::to_string(i) + ": value\n";
+  return yaml;
+}
 
 void PrintTo(const HostileFile& file, std::ostream* out) { *out << file.name; }
 
@@ -129,6 +143,11 @@ std::vector<HostileFile> HostileFiles() {
       // it goes (jbeder/yaml-cpp#1040, fixed upstream in 2024).
       {"lone-comma.yaml", ","},
       {"binary.yaml", std::string("\x00\xff\xfe\x01---\n\x80\x81", 11)},
+      // yaml-cpp 0.7 looped on these 21 bytes, growing to 17 GB in 60 s
+      // (found by fuzz_manifest_reader; also in fuzz-regressions/).
+      {"yaml-cpp-loop.yaml", std::string("# Den\n  !,g\xa7orith$SAG", 21), 256 * 1024},
+      {"yaml-cpp-loop-2-bytes.yaml", "!,", 256 * 1024},
+      {"five-mebibyte-mapping.yaml", FiveMebibyteMapping(), 256 * 1024},
       {"not-utf8.yaml", "apiVersion: v1\nkind: \xff\xfe\nmetadata: {name: \xc3}\n"},
   };
 }
@@ -149,13 +168,14 @@ class CliInputTest : public ::testing::TestWithParam<HostileFile> {
 
 TEST_P(CliInputTest, CheckEndsWithAVerdictOrAnError) {
   const fs::path policy = fs::path(KEYWARD_SOURCE_DIR) / "examples" / "policy.yaml";
-  const Outcome outcome = RunKeyward({"check", "--policy", policy.string(), "-f", file_.string()}, dir_ / "out");
+  const Outcome outcome = RunKeyward({"check", "--policy", policy.string(), "-f", file_.string()}, dir_ / "out",
+                                     GetParam().memory_bound_kib);
   ASSERT_TRUE(outcome.finished) << "keyward check " << outcome.why << "\n" << outcome.output.substr(0, 3000);
   EXPECT_LE(outcome.exit_code, 2) << outcome.output;
 }
 
 TEST_P(CliInputTest, PolicyLintEndsWithAnErrorNamingTheFile) {
-  const Outcome outcome = RunKeyward({"policy", "lint", file_.string()}, dir_ / "out");
+  const Outcome outcome = RunKeyward({"policy", "lint", file_.string()}, dir_ / "out", GetParam().memory_bound_kib);
   ASSERT_TRUE(outcome.finished) << "keyward policy lint " << outcome.why << "\n" << outcome.output.substr(0, 3000);
   // 1: the policy has problems; 2: the file cannot be read as one.
   EXPECT_TRUE(outcome.exit_code == 1 || outcome.exit_code == 2) << outcome.exit_code << "\n" << outcome.output;
@@ -172,6 +192,172 @@ INSTANTIATE_TEST_SUITE_P(HostileFiles, CliInputTest, ::testing::ValuesIn(Hostile
                            }
                            return name;
                          });
+
+// A ',' that starts a line inside text (CSV in a block scalar), a quoted
+// string or a comment is valid YAML: both readers take it as such.
+class ValidYamlTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::temp_directory_path() / ("keyward-valid-" + std::to_string(::getpid()));
+    fs::create_directories(dir_);
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+  fs::path Write(const std::string& name, const std::string& text) {
+    std::ofstream(dir_ / name, std::ios::binary) << text;
+    return dir_ / name;
+  }
+
+  fs::path dir_;
+};
+
+TEST_F(ValidYamlTest, CheckReadsCommasInsideText) {
+  const fs::path manifest = Write("csv.yaml",
+                                  "# , a comment with a comma\n"
+                                  "apiVersion: sagemaker.services.k8s.aws/v1alpha1\n"
+                                  "kind: TrainingJob\n"
+                                  "metadata: {name: csv, namespace: team-a}\n"
+                                  "spec:\n"
+                                  "  hyperParameters:\n"
+                                  "    header: |\n"
+                                  "      a,b\n"
+                                  "      ,c\n"
+                                  "    quoted: \", d\"\n"
+                                  "  environment:\n"
+                                  "    CSV: >\n"
+                                  "      ,e\n");
+  const fs::path policy = fs::path(KEYWARD_SOURCE_DIR) / "examples" / "policy.yaml";
+  const Outcome outcome =
+      RunKeyward({"check", "--policy", policy.string(), "-o", "json", "-f", manifest.string()}, dir_ / "out");
+  ASSERT_TRUE(outcome.finished) << outcome.why;
+  EXPECT_EQ(outcome.exit_code, 0) << outcome.output;
+  EXPECT_EQ(outcome.output.find("not valid YAML"), std::string::npos) << outcome.output;
+  EXPECT_NE(outcome.output.find("\"name\": \"csv\""), std::string::npos) << outcome.output;
+}
+
+TEST_F(ValidYamlTest, PolicyLintReadsCommasInsideText) {
+  std::ifstream example(fs::path(KEYWARD_SOURCE_DIR) / "examples" / "policy.yaml");
+  std::ostringstream text;
+  text << "# , a comment with a comma\n" << example.rdbuf();
+  std::string yaml = text.str();
+  // A quoted user name with a comma, and a comma-led line in a comment.
+  const std::string trusted = "  trustedUsers:\n";
+  yaml.replace(yaml.find(trusted), trusted.size(), trusted + "    # , reviewers\n    - \"CN=ci, O=team-a\"\n");
+  const fs::path policy = Write("policy.yaml", yaml);
+  const Outcome outcome = RunKeyward({"policy", "lint", policy.string()}, dir_ / "out");
+  ASSERT_TRUE(outcome.finished) << outcome.why;
+  EXPECT_EQ(outcome.exit_code, 0) << outcome.output;
+}
+
+
+// `keyward check -o json` is a stable contract (README, "keyward check"):
+// CI pipelines parse it. Adding a field or a code is allowed; renaming or
+// removing one fails here.
+class CheckJsonContractTest : public ValidYamlTest {};
+
+// The codes of the contract. A new code joins the README's table (and may
+// join this list); none of these may go.
+const std::set<std::string> kContractCodes = {"MissingKey",     "AwsManagedKey",   "KeyFormat",
+                                              "ForeignKey",     "UnapprovedKey",   "RegionMismatch",
+                                              "LocalStorageKey", "ImmutableKey",   "NoTenant"};
+
+std::set<std::string> ReadmeCodes() {
+  std::ifstream readme(fs::path(KEYWARD_SOURCE_DIR) / "README.md");
+  std::set<std::string> codes;
+  const std::regex row(R"(^\| `([A-Z][A-Za-z]+)` \|)");
+  std::string line;
+  std::smatch match;
+  while (std::getline(readme, line)) {
+    if (std::regex_search(line, match, row)) codes.insert(match[1]);
+  }
+  return codes;
+}
+
+TEST_F(CheckJsonContractTest, EveryContractCodeIsDocumented) {
+  const std::set<std::string> documented = ReadmeCodes();
+  for (const std::string& code : kContractCodes) EXPECT_TRUE(documented.count(code)) << code;
+}
+
+TEST_F(CheckJsonContractTest, EveryObjectHasTheContractFieldsWithTheirTypes) {
+  const fs::path policy = fs::path(KEYWARD_SOURCE_DIR) / "examples" / "policy.yaml";
+  const fs::path manifests = fs::path(KEYWARD_SOURCE_DIR) / "examples" / "manifests";
+  const Outcome outcome = RunKeyward({"check", "--policy", policy.string(), "-o", "json", "-f", manifests.string()},
+                                     dir_ / "out");
+  ASSERT_TRUE(outcome.finished) << outcome.why;
+  ASSERT_EQ(outcome.exit_code, 1) << "the examples include denied objects\n" << outcome.output;
+  const nlohmann::json report = nlohmann::json::parse(outcome.output.substr(0, outcome.output.rfind(']') + 1));
+  ASSERT_TRUE(report.is_array());
+  ASSERT_GE(report.size(), 8u);
+  const std::set<std::string> documented = ReadmeCodes();
+  std::set<std::string> codes_seen;
+  bool some_patch = false, some_warning = false;
+  for (const nlohmann::json& object : report) {
+    SCOPED_TRACE(object.dump());
+    for (const char* field : {"apiVersion", "kind", "namespace", "name", "tenant", "enforcement", "source"}) {
+      ASSERT_TRUE(object.contains(field) && object[field].is_string()) << field;
+    }
+    EXPECT_TRUE(std::regex_match(object["source"].get<std::string>(), std::regex(R"(.+\.yaml:[0-9]+)")));
+    EXPECT_TRUE(std::set<std::string>({"deny", "warn", "audit"}).count(object["enforcement"]));
+    ASSERT_TRUE(object.contains("allowed") && object["allowed"].is_boolean());
+    ASSERT_TRUE(object.contains("violations") && object["violations"].is_array());
+    for (const nlohmann::json& violation : object["violations"]) {
+      for (const char* field : {"path", "code", "message"}) {
+        ASSERT_TRUE(violation.contains(field) && violation[field].is_string()) << field;
+      }
+      codes_seen.insert(violation["code"]);
+      EXPECT_TRUE(documented.count(violation["code"])) << "undocumented code " << violation["code"];
+    }
+    ASSERT_TRUE(object.contains("warnings") && object["warnings"].is_array());
+    for (const nlohmann::json& warning : object["warnings"]) ASSERT_TRUE(warning.is_string());
+    some_warning = some_warning || !object["warnings"].empty();
+    ASSERT_TRUE(object.contains("patch") && object["patch"].is_array());
+    for (const nlohmann::json& operation : object["patch"]) {
+      ASSERT_TRUE(operation.contains("op") && operation["op"].is_string());
+      ASSERT_TRUE(operation.contains("path") && operation["path"].is_string());
+      EXPECT_EQ(operation["path"].get<std::string>().front(), '/');
+      some_patch = true;
+    }
+  }
+  EXPECT_TRUE(some_patch && some_warning);
+  // The examples show most codes; each one they show must still be a contract code.
+  EXPECT_GE(codes_seen.size(), 5u);
+  for (const std::string& code : codes_seen) EXPECT_TRUE(kContractCodes.count(code)) << code;
+}
+
+// Messages cut to fit (a namespace name in a NoTenant warning, here) stay
+// valid UTF-8 in every output format: nlohmann's dump() throws on anything
+// else, which ended `keyward check -o json` with an abort.
+TEST_F(CheckJsonContractTest, OutputStaysUtf8WhenAMessageIsCut) {
+  std::string ns;
+  for (int i = 0; i < 25; ++i) ns += "\xc3\xa9\xe6\x95\xb0";  // é and 数, 125 bytes
+  const fs::path manifest = Write("utf8.yaml",
+                                  "apiVersion: sagemaker.services.k8s.aws/v1alpha1\n"
+                                  "kind: TrainingJob\n"
+                                  "metadata: {name: utf8, namespace: \"" + ns + "\"}\n"
+                                  "spec: {outputDataConfig: {s3OutputPath: s3://b/o}}\n");
+  // Under unmatchedNamespaces: warn the violation is a warning, whose short
+  // form cuts the namespace name to fit kubectl's line.
+  std::ifstream example(fs::path(KEYWARD_SOURCE_DIR) / "examples" / "policy.yaml");
+  std::ostringstream text;
+  text << example.rdbuf();
+  std::string yaml = text.str();
+  const std::string deny = "unmatchedNamespaces: deny";
+  ASSERT_NE(yaml.find(deny), std::string::npos);
+  yaml.replace(yaml.find(deny), deny.size(), "unmatchedNamespaces: warn");
+  const fs::path policy = Write("policy.yaml", yaml);
+  for (const char* format : {"json", "text", "yaml"}) {
+    SCOPED_TRACE(format);
+    const Outcome outcome =
+        RunKeyward({"check", "--policy", policy.string(), "-o", format, "-f", manifest.string()}, dir_ / "out");
+    ASSERT_TRUE(outcome.finished) << outcome.why << "\n" << outcome.output;
+    EXPECT_EQ(outcome.exit_code, 0) << outcome.output;
+    EXPECT_NE(outcome.output.find("belongs to no tenant"), std::string::npos) << outcome.output;
+    // Strict UTF-8: dump() throws on any byte sequence that is not.
+    EXPECT_NO_THROW((void)nlohmann::json(outcome.output).dump()) << "not valid UTF-8";
+    if (std::string(format) == "json") {
+      EXPECT_TRUE(nlohmann::json::parse(outcome.output, nullptr, false).is_array()) << outcome.output;
+    }
+  }
+}
 
 }  // namespace
 }  // namespace keyward::hardening

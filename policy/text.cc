@@ -1,0 +1,59 @@
+#include "policy/text.h"
+
+namespace keyward {
+namespace {
+
+constexpr std::string_view kEllipsis = "...";
+
+bool IsContinuationByte(char c) { return (static_cast<unsigned char>(c) & 0xC0) == 0x80; }
+
+// The smallest n >= start such that text[n, end) starts on a character.
+size_t Utf8SuffixStart(std::string_view text, size_t start) {
+  while (start < text.size() && IsContinuationByte(text[start])) ++start;
+  return start;
+}
+
+}  // namespace
+
+std::string Quote(std::string_view text) {
+  // Built by appending: GCC 12 misreports "\"" + std::string as overlapping
+  // (-Wrestrict) once inlined at -O2/-O3.
+  std::string out;
+  out.reserve(text.size() + 2);
+  out.push_back('"');
+  out.append(text);
+  out.push_back('"');
+  return out;
+}
+
+size_t Utf8Prefix(std::string_view text, size_t limit) {
+  if (limit >= text.size()) return text.size();
+  // text[limit] starts the first character left out; back up to the start
+  // of the character it belongs to.
+  while (limit > 0 && IsContinuationByte(text[limit])) --limit;
+  return limit;
+}
+
+std::string ElideMiddle(std::string_view text, size_t limit) {
+  if (text.size() <= limit) return std::string(text);
+  if (limit < kEllipsis.size()) return std::string(text.substr(0, Utf8Prefix(text, limit)));
+  const size_t keep = limit - kEllipsis.size();
+  const size_t head = Utf8Prefix(text, keep / 2);
+  const size_t tail = Utf8SuffixStart(text, text.size() - (keep - keep / 2));
+  std::string out;
+  out.reserve(limit);
+  out.append(text.substr(0, head));
+  out.append(kEllipsis);
+  out.append(text.substr(tail));
+  return out;
+}
+
+std::string ElideEnd(std::string_view text, size_t limit) {
+  if (text.size() <= limit) return std::string(text);
+  if (limit < kEllipsis.size()) return std::string(text.substr(0, Utf8Prefix(text, limit)));
+  std::string out(text.substr(0, Utf8Prefix(text, limit - kEllipsis.size())));
+  out.append(kEllipsis);
+  return out;
+}
+
+}  // namespace keyward

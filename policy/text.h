@@ -1,0 +1,26 @@
+// Text helpers every message and answer uses. Whatever keyward writes must
+// stay valid UTF-8 (nlohmann's dump() throws on anything else, and kubectl
+// shows warnings as they are), so every cut here falls between characters.
+#pragma once
+
+#include <cstddef>
+#include <string>
+#include <string_view>
+
+namespace keyward {
+
+// "text" in double quotes.
+std::string Quote(std::string_view text);
+
+// The largest n <= limit such that text[0, n) ends between UTF-8 characters
+// (a cut never splits a multi-byte sequence).
+size_t Utf8Prefix(std::string_view text, size_t limit);
+
+// `text` shortened to at most `limit` bytes by replacing its middle with
+// "...", so both the start (what) and the end (which field) stay readable.
+std::string ElideMiddle(std::string_view text, size_t limit);
+
+// `text` shortened to at most `limit` bytes, ending in "..." when cut.
+std::string ElideEnd(std::string_view text, size_t limit);
+
+}  // namespace keyward
