@@ -36,7 +36,8 @@ AdmissionServer::~AdmissionServer() = default;
 
 std::string AdmissionServer::Bind() {
   server_ = std::make_unique<TlsServer>(
-      [this](SSL_CTX& context) { return ConfigureServerTls(&context, credentials_); }, draining_);
+      [this](SSL_CTX& context) { return ConfigureServerTls(&context, credentials_); }, draining_,
+      options_.request_timeout);
   if (!server_->is_valid()) return "cannot set up TLS: OpenSSL refused the protocol or cipher settings";
   Route();
   time_t seconds = 0;

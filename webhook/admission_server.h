@@ -25,6 +25,8 @@ struct AdmissionServerOptions {
   size_t max_connections = 512;  // pool threads: one per open connection
   std::chrono::milliseconds read_timeout{10'000};
   std::chrono::milliseconds write_timeout{10'000};
+  // Whole-request bound: TLS handshake, head and body (see TlsServer).
+  std::chrono::milliseconds request_timeout{10'000};
   std::chrono::seconds keep_alive_timeout{90};
   size_t keep_alive_max_requests = 1000;
 };

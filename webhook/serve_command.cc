@@ -24,6 +24,7 @@ struct ServeFlags {
   std::string shutdown_delay = "5s";
   std::string read_timeout = "10s";
   std::string write_timeout = "10s";
+  std::string request_timeout = "10s";
   std::string keep_alive_timeout = "90s";
   size_t keep_alive_max_requests = 1000;
   std::string reload_interval = "500ms";
@@ -44,11 +45,15 @@ std::string ToOptions(const ServeFlags& flags, ServeOptions* options) {
   check("--shutdown-delay", ParseDuration(flags.shutdown_delay, &options->shutdown_delay));
   check("--read-timeout", ParseDuration(flags.read_timeout, &options->admission.read_timeout));
   check("--write-timeout", ParseDuration(flags.write_timeout, &options->admission.write_timeout));
+  check("--request-timeout", ParseDuration(flags.request_timeout, &options->admission.request_timeout));
   check("--keep-alive-timeout", ParseDuration(flags.keep_alive_timeout, &keep_alive));
   check("--reload-interval", ParseDuration(flags.reload_interval, &options->reload_interval));
   if (!error.empty()) return error;
   if (options->admission.read_timeout.count() == 0 || options->admission.write_timeout.count() == 0) {
     return "--read-timeout and --write-timeout must be positive: a zero timeout lets one client hold a thread";
+  }
+  if (options->admission.request_timeout.count() == 0) {
+    return "--request-timeout must be positive: it is the longest a client may take to send a request";
   }
   if (keep_alive < std::chrono::seconds(1)) return "--keep-alive-timeout must be at least 1s (whole seconds)";
   if (options->reload_interval < std::chrono::milliseconds(10)) return "--reload-interval must be at least 10ms";
@@ -105,6 +110,11 @@ void AddServeCommand(CLI::App& app, int* exit_code) {
       ->capture_default_str();
   serve->add_option("--read-timeout", flags->read_timeout, "longest wait for request bytes")->capture_default_str();
   serve->add_option("--write-timeout", flags->write_timeout, "longest wait to send response bytes")
+      ->capture_default_str();
+  serve->add_option("--request-timeout", flags->request_timeout,
+                    "longest time to receive a whole request: the TLS handshake plus the request head plus the "
+                    "body, from the accept (later requests on a connection: from their first byte); a connection "
+                    "still sending at the deadline is closed without an answer")
       ->capture_default_str();
   serve->add_option("--keep-alive-timeout", flags->keep_alive_timeout,
                     "close a connection idle this long (whole seconds)")

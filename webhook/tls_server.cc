@@ -10,10 +10,140 @@
 #include <algorithm>
 #include <cerrno>
 #include <chrono>
+#include <condition_variable>
 #include <cstdint>
+#include <limits>
+#include <mutex>
 #include <string>
+#include <string_view>
+#include <thread>
+
+#include "webhook/thread_pool.h"
 
 namespace keyward {
+
+using Clock = std::chrono::steady_clock;
+
+// The deadline of the request a connection is receiving, as one atomic word:
+// the connection's thread arms it when a request starts and disarms it when
+// the answer starts, without a lock or a system call; RequestWatchdog fires
+// it once it has passed.
+class RequestDeadline {
+ public:
+  explicit RequestDeadline(socket_t sock) : sock_(sock) {}
+
+  void Arm(Clock::time_point deadline) {
+    deadline_.store(deadline.time_since_epoch().count(), std::memory_order_relaxed);
+  }
+  // False when the deadline has fired: the connection is being cut and must
+  // not be answered.
+  bool Disarm() {
+    Clock::rep current = deadline_.load(std::memory_order_relaxed);
+    while (current != kFired && !deadline_.compare_exchange_weak(current, kDisarmed)) {
+    }
+    return current != kFired;
+  }
+
+ private:
+  friend class RequestWatchdog;
+  static constexpr Clock::rep kDisarmed = std::numeric_limits<Clock::rep>::max();  // never passes
+  static constexpr Clock::rep kFired = std::numeric_limits<Clock::rep>::min();
+
+  const socket_t sock_;
+  std::atomic<Clock::rep> deadline_{kDisarmed};
+  // Links in the watchdog's list, guarded by its mutex.
+  RequestDeadline* previous_ = nullptr;
+  RequestDeadline* next_ = nullptr;
+};
+
+// Enforces request deadlines even inside one blocking SSL_accept or
+// SSL_read, which a client can keep going for ever by feeding one TLS record
+// a byte per read timeout. One thread sleeps until the earliest armed
+// deadline, or one timeout when none is (a request armed meanwhile is due
+// later than that; a new connection that may be due sooner wakes it), and
+// shuts a connection whose deadline passed down for reading and writing, so
+// its blocked read returns at once. With no connection it sleeps until one
+// arrives.
+//
+// A connection is listed for its whole life (a lock and a pointer swap per
+// connection); arming and disarming per request touch only its atomic word.
+// Sockets are shut down only under the lock, and a connection leaves the
+// list under the lock before its socket is closed, so a descriptor the
+// kernel has reused is never touched. A deadline fires by compare-and-swap,
+// so it is either disarmed (the answer goes out) or fired (nothing does).
+class RequestWatchdog {
+ public:
+  explicit RequestWatchdog(Clock::duration request_timeout)
+      : request_timeout_(request_timeout), thread_([this] { Run(); }) {}
+
+  ~RequestWatchdog() {
+    {
+      std::lock_guard lock(mutex_);
+      stopping_ = true;
+    }
+    wake_.notify_one();
+    thread_.join();
+  }
+
+  // Watches `deadline`, armed to `first`, until Forget().
+  void Watch(RequestDeadline* deadline, Clock::time_point first) {
+    deadline->Arm(first);
+    std::lock_guard lock(mutex_);
+    deadline->next_ = head_;
+    if (head_ != nullptr) head_->previous_ = deadline;
+    head_ = deadline;
+    // Only a connection that waited in the queue can be due before the
+    // watchdog next looks.
+    if (first < next_wake_) {
+      next_wake_ = first;
+      wake_.notify_one();
+    }
+  }
+
+  void Forget(RequestDeadline* deadline) {
+    std::lock_guard lock(mutex_);
+    if (deadline->previous_ != nullptr) {
+      deadline->previous_->next_ = deadline->next_;
+    } else {
+      head_ = deadline->next_;
+    }
+    if (deadline->next_ != nullptr) deadline->next_->previous_ = deadline->previous_;
+    deadline->previous_ = deadline->next_ = nullptr;
+  }
+
+ private:
+  void Run() {
+    std::unique_lock lock(mutex_);
+    while (!stopping_) {
+      const Clock::time_point now = Clock::now();
+      Clock::time_point next = head_ == nullptr ? Clock::time_point::max() : now + request_timeout_;
+      for (RequestDeadline* entry = head_; entry != nullptr; entry = entry->next_) {
+        Clock::rep deadline = entry->deadline_.load(std::memory_order_relaxed);
+        if (deadline == RequestDeadline::kFired) continue;
+        if (deadline > now.time_since_epoch().count()) {
+          next = std::min(next, Clock::time_point(Clock::duration(deadline)));
+        } else if (entry->deadline_.compare_exchange_strong(deadline, RequestDeadline::kFired)) {
+          ::shutdown(entry->sock_, SHUT_RDWR);
+        }
+      }
+      next_wake_ = next;
+      if (next == Clock::time_point::max()) {
+        wake_.wait(lock);
+      } else {
+        wake_.wait_until(lock, next);
+      }
+    }
+  }
+
+  const Clock::duration request_timeout_;
+  std::mutex mutex_;
+  std::condition_variable wake_;
+  RequestDeadline* head_ = nullptr;
+  Clock::time_point next_wake_ = Clock::time_point::max();
+  bool stopping_ = false;
+  std::thread thread_;  // last: starts once the rest is constructed
+};
+
 namespace {
 
 // Responses above this are sent as they are written rather than at the end.
@@ -45,11 +175,14 @@ void AddressOf(const sockaddr_storage& address, std::string* ip, int* port) {
   *ip = text;
 }
 
+// An interim response ("100 Continue") goes out before the body is read.
+bool IsInterimResponse(std::string_view bytes) { return bytes.starts_with("HTTP/1.1 1"); }
+
 // One TLS connection as an httplib::Stream: blocking reads and writes bounded
 // by the socket's timeouts, a response buffered until Flush().
 class TlsStream final : public httplib::Stream {
  public:
-  TlsStream(SSL* ssl, socket_t sock) : ssl_(ssl), sock_(sock) {
+  TlsStream(SSL* ssl, socket_t sock, RequestDeadline* deadline) : ssl_(ssl), sock_(sock), deadline_(deadline) {
     sockaddr_storage address{};
     socklen_t length = sizeof address;
     if (::getpeername(sock, reinterpret_cast<sockaddr*>(&address), &length) == 0) {
@@ -75,6 +208,7 @@ class TlsStream final : public httplib::Stream {
     body_budget_ = body_budget;
     in_head_ = true;
     last_bytes_ = 0;
+    answering_ = false;
   }
 
   ssize_t read(char* ptr, size_t size) override {
@@ -95,6 +229,17 @@ class TlsStream final : public httplib::Stream {
 
   ssize_t write(const char* ptr, size_t size) override {
     if (failed_) return -1;
+    // The first write of the answer means the request was received whole:
+    // its deadline is over. One that fired first closes the connection
+    // unanswered.
+    if (!answering_ && !IsInterimResponse(std::string_view(ptr, size))) {
+      answering_ = true;
+      if (!deadline_->Disarm()) {
+        failed_ = true;
+        pending_.clear();
+        return -1;
+      }
+    }
     pending_.append(ptr, size);
     if (pending_.size() > kMaxBufferedResponse && !Flush()) return -1;
     return static_cast<ssize_t>(size);
@@ -129,8 +274,10 @@ class TlsStream final : public httplib::Stream {
  private:
   SSL* ssl_;
   socket_t sock_;
+  RequestDeadline* deadline_;
   std::string pending_;
   bool failed_ = false;
+  bool answering_ = false;  // the current request's answer has started
   size_t head_budget_ = 0;
   size_t body_budget_ = 0;
   bool in_head_ = true;
@@ -168,10 +315,16 @@ void LingeringClose(socket_t sock) {
 
 }  // namespace
 
-TlsServer::TlsServer(const std::function<bool(SSL_CTX&)>& setup, const std::atomic<bool>* draining)
-    : httplib::SSLServer(setup), draining_(draining), stop_event_(::eventfd(0, EFD_CLOEXEC)) {}
+TlsServer::TlsServer(const std::function<bool(SSL_CTX&)>& setup, const std::atomic<bool>* draining,
+                     std::chrono::milliseconds request_timeout)
+    : httplib::SSLServer(setup),
+      draining_(draining),
+      request_timeout_(request_timeout),
+      watchdog_(std::make_unique<RequestWatchdog>(request_timeout)),
+      stop_event_(::eventfd(0, EFD_CLOEXEC)) {}
 
 TlsServer::~TlsServer() {
+  watchdog_.reset();  // joins its thread
   if (stop_event_ >= 0) ::close(stop_event_);
 }
 
@@ -203,6 +356,26 @@ bool TlsServer::WaitForRequest(SSL* ssl, socket_t sock, bool first_request) cons
 }
 
 bool TlsServer::process_and_close_socket(socket_t sock) {
+  // The first request's deadline runs from the accept, which is when the
+  // accept loop queued the connection. One that waited in the queue past it
+  // is closed unread, at once: a client queued behind slow ones then waits
+  // for its turn about one deadline at most, however many there are. (Under
+  // another task queue, the deadline runs from when a thread takes it.)
+  const Clock::time_point first_deadline =
+      ElasticThreadPool::CurrentTaskQueuedAt().value_or(Clock::now()) + request_timeout_;
+  if (Clock::now() >= first_deadline) {
+    ::close(sock);
+    return false;
+  }
+  RequestDeadline deadline(sock);
+  watchdog_->Watch(&deadline, first_deadline);
+  const bool ok = ServeConnection(sock, &deadline);
+  watchdog_->Forget(&deadline);  // before the descriptor can be reused
+  LingeringClose(sock);
+  return ok;
+}
+
+bool TlsServer::ServeConnection(socket_t sock, RequestDeadline* deadline) {
   SetTimeout(sock, SO_RCVTIMEO, read_timeout_sec_, read_timeout_usec_);
   SetTimeout(sock, SO_SNDTIMEO, write_timeout_sec_, write_timeout_usec_);
   SSL* ssl = SSL_new(ssl_context());
@@ -213,10 +386,14 @@ bool TlsServer::process_and_close_socket(socket_t sock) {
     ok = SSL_accept(ssl) == 1;
   }
   if (ok) {
-    TlsStream stream(ssl, sock);
+    TlsStream stream(ssl, sock, deadline);
     for (size_t remaining = keep_alive_max_count_; remaining > 0; --remaining) {
       if (stop_event_ < 0 && svr_sock_ == INVALID_SOCKET) break;
-      if (!WaitForRequest(ssl, sock, remaining == keep_alive_max_count_)) break;
+      const bool first_request = remaining == keep_alive_max_count_;
+      if (!WaitForRequest(ssl, sock, first_request)) break;
+      // A later request's deadline runs from its first byte: the wait
+      // before it is bounded by the keep-alive timeout instead.
+      if (!first_request) deadline->Arm(Clock::now() + request_timeout_);
       // Last request of the connection: httplib answers with Connection: close.
       const bool close_connection = remaining == 1 || draining_->load(std::memory_order_relaxed);
       bool connection_closed = false;
@@ -230,7 +407,6 @@ bool TlsServer::process_and_close_socket(socket_t sock) {
     if (ok) SSL_shutdown(ssl);
   }
   SSL_free(ssl);
-  LingeringClose(sock);
   return ok;
 }
 

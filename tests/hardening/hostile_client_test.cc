@@ -58,6 +58,14 @@ TEST_F(HostileClientTest, HundredsOfIdleConnectionsDoNotExhaustTheServer) {
     std::string error;
     idle_tls.push_back(TlsConnection::Open(server_->port(), &error));
     ASSERT_NE(idle_tls.back(), nullptr) << "connection " << i << ": " << error;
+    if (i == 0) {
+      // A keep-alive connection as the apiserver leaves it: used, then idle.
+      // (The others never send a request: the request deadline closes them.)
+      ASSERT_TRUE(idle_tls.back()->Write(AnyRequest("before-idle")));
+      const auto first = idle_tls.back()->ReadResponse(kAnswerBound);
+      ASSERT_TRUE(first.has_value()) << idle_tls.back()->last_error();
+      ASSERT_EQ(first->status, 200);
+    }
   }
   // TCP connections that never start the handshake hold a thread until
   // the read timeout.
