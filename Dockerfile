@@ -10,12 +10,8 @@
 FROM debian:12 AS build
 WORKDIR /src
 COPY . .
-RUN scripts/setup.sh \
- && KEYWARD_BUILD_DIR=/build KEYWARD_BUILD_TYPE=Release \
-      scripts/build.sh -DKEYWARD_BUILD_TESTS=OFF -DKEYWARD_BUILD_BENCH=OFF \
- && install -D -m 0755 /build/webhook/keyward /out/keyward \
- && scripts/runtime-packages.sh /out/keyward > /out/runtime-packages.txt \
- && /out/keyward --version
+# The same script CI runs (outside a container) on every submission.
+RUN scripts/image-build-stage.sh /build /out
 
 FROM debian:12-slim
 COPY --from=build /out/runtime-packages.txt /tmp/runtime-packages.txt

@@ -12,7 +12,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 scripts/setup.sh
-scripts/build.sh
+# Only what the demo runs: the keyward binary, not the tests, benches or fuzzers.
+scripts/build.sh --target keyward
 binary=${KEYWARD_BUILD_DIR:-build}/webhook/keyward
 port=${KEYWARD_DEMO_PORT:-8443}
 metrics_port=${KEYWARD_DEMO_METRICS_PORT:-8080}

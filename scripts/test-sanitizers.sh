@@ -6,10 +6,14 @@
 #         shutdown while serving, many clients at once, the thread pool and
 #         the file watcher), built with ThreadSanitizer (preset "tsan",
 #         build-tsan/); only the targets they need are built.
-#   fuzz  every libFuzzer target for a short bounded time (scripts/fuzz.sh).
+#   release  the container image's build stage (scripts/image-build-stage.sh:
+#         the Release binary alone, as users and the Dockerfile build it,
+#         warnings not errors), then `keyward --version` from it.
+#   fuzz  every libFuzzer target for KEYWARD_FUZZ_SECONDS (default 20) each
+#         (scripts/fuzz.sh): exploratory, by hand only, never in CI.
 #
-# Usage: scripts/test-sanitizers.sh [asan] [tsan] [fuzz]   (default: all three)
-# Environment: KEYWARD_FUZZ_SECONDS (default 20) per fuzz target.
+# Usage: scripts/test-sanitizers.sh [asan] [tsan] [release] [fuzz]
+#        (default: asan tsan release, what CI runs)
 #
 # The servers the tests start are the sanitized binary too: a report in the
 # server makes it exit non-zero (or shows in its log), which fails the test.
@@ -19,14 +23,14 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 runs=("$@")
-((${#runs[@]})) || runs=(asan tsan fuzz)
+((${#runs[@]})) || runs=(asan tsan release)
 
 # The tests whose subject is concurrency: reloads and rotation while serving,
 # shutdown while serving, many clients at once, the thread pool and the file
 # watcher (by GoogleTest suite and test name).
-tsan_tests='^(ReloadTest|LifecycleTest|ElasticThreadPoolTest|FileWatcherTest|FaultDrillTest)\.'
+tsan_tests='^(ReloadTest|LifecycleTest|ElasticThreadPoolTest|FileWatcherTest|FaultDrillTest|RequestDeadlineTest)\.'
 tsan_tests+='|^HostileClientTest\.(Slowloris|HundredsOfIdle|ClientsThatVanish)'
-tsan_targets=(keyward server_test webhook_unit_test hostile_client_test fault_drill_test)
+tsan_targets=(keyward server_test webhook_unit_test hostile_client_test fault_drill_test request_deadline_test)
 
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1:detect_stack_use_after_return=1:check_initialization_order=1:strict_init_order=1}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
@@ -46,6 +50,22 @@ run_tsan() {
     ctest --test-dir build-tsan --output-on-failure -j1 --timeout 600 -R "$tsan_tests"
 }
 
+run_release() {
+  mkdir -p build-release
+  local log=build-release/build.log
+  if ! scripts/image-build-stage.sh build-release build-release/out >"$log" 2>&1; then
+    tail -60 "$log" >&2
+    return 1
+  fi
+  # Warnings do not fail this build, by design; they are shown so that they
+  # get fixed (the sanitizer builds, where they are errors, catch most first).
+  if grep -q ': warning: ' "$log"; then
+    echo "test-sanitizers: the Release build warns:" >&2
+    grep ': warning: ' "$log" | sort -u >&2
+  fi
+  echo "test-sanitizers: release: $(build-release/out/keyward --version)"
+}
+
 run_fuzz() {
   scripts/fuzz.sh "${KEYWARD_FUZZ_SECONDS:-20}"
 }
@@ -55,8 +75,8 @@ run_fuzz() {
 failed=()
 for run in "${runs[@]}"; do
   case $run in
-    asan | tsan | fuzz) ;;
-    *) echo "test-sanitizers: unknown run \"$run\" (asan, tsan or fuzz)" >&2; exit 2 ;;
+    asan | tsan | release | fuzz) ;;
+    *) echo "test-sanitizers: unknown run \"$run\" (asan, tsan, release or fuzz)" >&2; exit 2 ;;
   esac
   start=$SECONDS
   if "run_$run"; then

@@ -1,7 +1,9 @@
-// Replays every input that once broke a fuzz target's properties (found by
-// scripts/fuzz.sh, saved under fuzz-regressions/<target>/) through the same
-// property check, so each fixed bug stays fixed. The README next to the
-// inputs says what each one broke.
+// The fuzz targets' share of CI, counted in inputs rather than seconds so
+// that every machine runs the same work: every input that once broke a fuzz
+// target's properties (found by scripts/fuzz.sh, saved under
+// fuzz-regressions/<target>/; the README there says what each one broke)
+// and every seed of every target (fuzz/seed_corpora.h) go through the same
+// property check the fuzzer runs, so each fixed bug stays fixed.
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -11,6 +13,7 @@
 #include <gtest/gtest.h>
 
 #include "fuzz/properties.h"
+#include "fuzz/seed_corpora.h"
 
 namespace keyward::fuzz {
 namespace {
@@ -53,6 +56,21 @@ TEST_P(FuzzRegressionTest, EveryRecordedInputKeepsEveryProperty) {
       target.check(reinterpret_cast<const uint8_t*>(data.data()), data.size());
     } catch (const std::exception& e) {
       ADD_FAILURE() << input << ": " << e.what();
+    }
+  }
+}
+
+TEST_P(FuzzRegressionTest, EverySeedKeepsEveryProperty) {
+  static const SeedCorpora corpora = MakeSeedCorpora(KEYWARD_SOURCE_DIR);
+  const Target& target = GetParam();
+  const auto seeds = corpora.inputs.find(target.name);
+  ASSERT_NE(seeds, corpora.inputs.end()) << "no seeds for " << target.name;
+  ASSERT_FALSE(seeds->second.empty()) << "no seeds for " << target.name;
+  for (const std::string& data : seeds->second) {
+    try {
+      target.check(reinterpret_cast<const uint8_t*>(data.data()), data.size());
+    } catch (const std::exception& e) {
+      ADD_FAILURE() << "seed of " << data.size() << " bytes: " << e.what() << "\n" << data.substr(0, 300);
     }
   }
 }
