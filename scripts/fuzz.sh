@@ -54,7 +54,7 @@ run_fuzzer() {
   local pid=$! deadline=$((SECONDS + seconds + 60)) reported_at=
   while kill -0 "$pid" 2>/dev/null; do
     if [[ -z $reported_at ]] &&
-      grep -qE '^==[0-9]+== ?ERROR: (libFuzzer|AddressSanitizer|UndefinedBehaviorSanitizer|LeakSanitizer)|^ALARM: working on' "$log"; then
+      grep -qE '^==[0-9]+== ?ERROR: (libFuzzer|AddressSanitizer|UndefinedBehaviorSanitizer|LeakSanitizer)|^ALARM: working on' "$log" 2>/dev/null; then
       reported_at=$SECONDS
     fi
     if ((SECONDS > deadline)) || [[ -n $reported_at && $((SECONDS - reported_at)) -gt 20 ]]; then
