@@ -13,8 +13,8 @@
 
 #include <spdlog/spdlog.h>
 
-#include "webhook/admission_handler.h"
-#include "webhook/log.h"
+#include "webhook/server/admission_handler.h"
+#include "webhook/observe/log.h"
 
 int main(int argc, char** argv) {
   if (argc < 4) {

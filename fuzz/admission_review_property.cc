@@ -1,28 +1,30 @@
-// An admission request body, as the server handles it: depth-bounded JSON
-// parse, AdmissionReview decode, then mutation and validation under each
-// fuzz policy, and the encoded responses.
+// An admission request body through the server's own pipeline (Admit:
+// metadata stripping, depth-bounded parse, decode, decide, encode) for both
+// webhooks under each fuzz policy.
 //
-// Properties: nothing throws or crashes; a malformed body gets an error that
-// says something, and the HTTP error body is JSON; a decoded review's
-// responses are JSON AdmissionReviews echoing apiVersion and uid; /mutate
-// always allows and its base64 patch applies to the request's object;
-// /validate's allowed matches the decision; warnings are capped in number and
-// length.
+// Properties: nothing throws or crashes; a malformed body gets a 400 (never
+// a 500) whose JSON Status says what was wrong; a decided review's answer is
+// an AdmissionReview echoing the uid; /mutate always allows and its base64
+// patch applies to the request's object; /validate's allowed matches the
+// verdict; only subresources are skipped; warnings are capped in number and
+// length; stripping ignored metadata never changes the answer to a request
+// that is valid as sent.
 #include <string>
 
 #include "fuzz/fuzz_check.h"
 #include "fuzz/properties.h"
 #include "fuzz/fuzz_policies.h"
-#include "webhook/admission_codec.h"
-#include "webhook/base64.h"
-#include "webhook/bounded_json.h"
+#include "webhook/admission/admission_codec.h"
+#include "webhook/admission/admit.h"
+#include "webhook/admission/base64.h"
+#include "webhook/admission/bounded_json.h"
 
 namespace {
 
 using keyward::fuzz::Require;
 using Json = nlohmann::json;
 
-Json ParseResponse(const std::string& body, const keyward::DecodedReview& review, std::string_view webhook) {
+Json ParseResponse(const std::string& body, const keyward::AdmissionOutcome& review, std::string_view webhook) {
   Json out = Json::parse(body, nullptr, /*allow_exceptions=*/false);
   const std::string where = std::string(webhook) + ": ";
   Require(out.is_object(), where + "the response is a JSON object", body);
@@ -40,29 +42,32 @@ Json ParseResponse(const std::string& body, const keyward::DecodedReview& review
   return response;
 }
 
-void CheckMutate(const keyward::Policy& policy, const keyward::DecodedReview& review) {
-  const keyward::MutationResult result = keyward::Mutate(policy, review.request);
-  const Json response = ParseResponse(keyward::EncodeMutationReview(review, result), review, "mutate");
+// /mutate always allows, and its patch applies to the request's object.
+void CheckMutate(const keyward::AdmissionOutcome& outcome, const Json& response, const Json& request_object) {
   Require(response.value("allowed", false), "mutate always allows");
-  if (!response.contains("patch")) return;
+  if (!response.contains("patch")) {
+    Require(outcome.decision != keyward::kDecisionPatched, "a patched decision carries a patch");
+    return;
+  }
+  Require(outcome.decision == keyward::kDecisionPatched, "a patch means a patched decision");
   Require(response.value("patchType", "") == "JSONPatch", "a patch is a JSONPatch");
   const std::optional<std::string> patch_text = keyward::Base64Decode(response["patch"].get<std::string>());
   Require(patch_text.has_value(), "the patch is valid base64");
   const Json patch = Json::parse(*patch_text, nullptr, false);
   Require(patch.is_array() && !patch.empty(), "the patch is a non-empty JSON array", *patch_text);
-  Require(review.request.object != nullptr, "a patch comes with an object");
+  Require(request_object.is_object(), "a patch comes with an object");
   try {
-    (void)review.request.object->patch(patch);
+    (void)request_object.patch(patch);
   } catch (const Json::exception& e) {
     keyward::fuzz::PropertyFailed("the patch applies to the request's object", e.what());
   }
 }
 
-void CheckValidate(const keyward::Policy& policy, const keyward::DecodedReview& review) {
-  const keyward::ValidationResult result = keyward::Validate(policy, review.request);
-  const Json response = ParseResponse(keyward::EncodeValidationReview(review, result), review, "validate");
-  Require(response.value("allowed", !result.allowed) == result.allowed, "validate's allowed is the decision");
-  if (!result.allowed) {
+// /validate's allowed is the verdict, and a denial carries 403.
+void CheckValidate(const keyward::AdmissionOutcome& outcome, const Json& response) {
+  const bool denied = outcome.decision == keyward::VerdictName(keyward::Verdict::kDenied);
+  Require(response.value("allowed", denied) == !denied, "validate's allowed is the verdict");
+  if (denied) {
     Require(response.contains("status") && response["status"].value("code", 0) == 403, "a denial carries 403");
   }
 }
@@ -70,27 +75,46 @@ void CheckValidate(const keyward::Policy& policy, const keyward::DecodedReview& 
 }  // namespace
 
 void keyward::fuzz::CheckAdmissionReview(const uint8_t* data, size_t size) {
-  keyward::BoundedParseResult parsed = keyward::ParseBoundedJson(keyward::fuzz::AsText(data, size));
-  if (!parsed.error.empty()) {
-    Require(parsed.value.is_null(), "a failed parse keeps no partial value");
-    const Json error = Json::parse(keyward::EncodeHttpError(400, parsed.error), nullptr, false);
-    Require(error.is_object() && error.value("code", 0) == 400, "the HTTP error body is a JSON Status");
-    return;
-  }
-  keyward::DecodedReview review;
-  const std::string error = keyward::DecodeAdmissionReview(parsed.value, &review);
-  if (!error.empty()) {
-    const Json body = Json::parse(keyward::EncodeHttpError(400, error), nullptr, false);
-    Require(body.is_object() && !body.value("message", "").empty(), "the HTTP error body is a JSON Status");
-    return;
-  }
-  Require(!review.uid.empty(), "a decoded review has a uid");
-  if (!review.sub_resource.empty()) {
-    (void)ParseResponse(keyward::EncodeAllowedReview(review), review, "subresource");
-    return;
-  }
+  const std::string_view body = keyward::fuzz::AsText(data, size);
+  // The request's object, for applying patches (the pipeline keeps none).
+  const keyward::BoundedParseResult parsed = keyward::ParseBoundedJson(body);
+  const Json* request = parsed.value.is_object() ? &parsed.value : nullptr;
+  const Json no_object;
+  const Json& object = request != nullptr && request->contains("request") && (*request)["request"].is_object() &&
+                               (*request)["request"].contains("object")
+                           ? (*request)["request"]["object"]
+                           : no_object;
   for (const keyward::fuzz::FuzzPolicy& fp : keyward::fuzz::FuzzPolicies()) {
-    CheckMutate(*fp.policy, review);
-    CheckValidate(*fp.policy, review);
+    for (keyward::Webhook webhook : {keyward::Webhook::kMutate, keyward::Webhook::kValidate}) {
+      const keyward::AdmissionOutcome outcome = keyward::Admit(webhook, *fp.policy, "application/json", body);
+      if (outcome.http_status != 200) {
+        Require(outcome.http_status == 400, "a malformed body is a 400, never a 500", outcome.error);
+        Require(!outcome.error.empty(), "an HTTP error says what was wrong");
+        const Json status = Json::parse(outcome.body, nullptr, false);
+        Require(status.is_object() && status.value("code", 0) == 400 && !status.value("message", "").empty(),
+                "the HTTP error body is a JSON Status", outcome.body);
+      } else {
+        Require(outcome.decoded && !outcome.uid.empty(), "a decided review has a uid");
+        const Json response = ParseResponse(outcome.body, outcome, keyward::WebhookName(webhook));
+        if (outcome.decision == keyward::kDecisionSkipped) {
+          Require(!outcome.sub_resource.empty(), "only subresources are skipped");
+          Require(response.value("allowed", false), "a skipped request is allowed");
+        } else if (webhook == keyward::Webhook::kMutate) {
+          CheckMutate(outcome, response, object);
+        } else {
+          CheckValidate(outcome, response);
+        }
+      }
+      // managedFields and the last-applied annotation are stripped from the
+      // text before parsing: that must never change an answer to a request
+      // that is valid as sent.
+      const keyward::AdmissionOutcome unstripped =
+          keyward::Admit(webhook, *fp.policy, "application/json", body, {.strip_ignored_metadata = false});
+      if (unstripped.http_status == 200) {
+        Require(outcome.http_status == 200 && outcome.body == unstripped.body &&
+                    outcome.decision == unstripped.decision,
+                "stripping ignored metadata never changes a decision", outcome.body + "\n" + unstripped.body);
+      }
+    }
   }
 }

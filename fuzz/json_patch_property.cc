@@ -18,7 +18,7 @@
 #include "fuzz/fuzz_policies.h"
 #include "policy/catalog.h"
 #include "policy/evaluate.h"
-#include "webhook/bounded_json.h"
+#include "webhook/admission/bounded_json.h"
 
 namespace {
 

@@ -6,7 +6,7 @@
 
 #include "fuzz/fuzz_check.h"
 #include "fuzz/properties.h"
-#include "webhook/manifest_reader.h"
+#include "webhook/cli/manifest_reader.h"
 
 void keyward::fuzz::CheckManifestReader(const uint8_t* data, size_t size) {
   using keyward::fuzz::Require;

@@ -15,7 +15,7 @@
 #include "fuzz/fuzz_policies.h"
 #include "policy/catalog.h"
 #include "policy/key_reference.h"
-#include "webhook/manifest_reader.h"
+#include "webhook/cli/manifest_reader.h"
 
 namespace keyward::fuzz {
 

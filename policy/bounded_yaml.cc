@@ -3,6 +3,7 @@
 #include <yaml.h>
 
 #include <algorithm>
+#include <deque>
 #include <cstring>
 #include <memory>
 #include <unordered_map>
@@ -26,7 +27,9 @@ class YamlTree {
     uint32_t height = 0;  // 0 for a scalar; 1 + the tallest child otherwise
   };
 
-  std::vector<Node> nodes;
+  // A deque, not a vector: growing it never copies (and for a moment doubles)
+  // the nodes already read.
+  std::deque<Node> nodes;
   std::vector<uint32_t> children;
 
   YamlNode Handle(uint32_t index) const { return YamlNode(this, index); }

@@ -302,12 +302,37 @@ std::string_view OperationName(Operation op) {
   return "CREATE";
 }
 
+bool IsSubresourceRequest(const AdmissionRequest& request) { return !request.sub_resource.empty(); }
+
+const CatalogKind* JudgedKind(const Policy& policy, const AdmissionRequest& request) {
+  const bool writes = request.operation == Operation::kCreate || request.operation == Operation::kUpdate;
+  if (!writes || request.object == nullptr || IsSubresourceRequest(request) ||
+      policy.IsExemptNamespace(request.namespace_name)) {
+    return nullptr;
+  }
+  return FindCatalogKind(request.group, request.kind);
+}
+
+Verdict VerdictOf(const ValidationResult& result) {
+  if (!result.allowed) return Verdict::kDenied;
+  if (result.violations.empty()) return Verdict::kAllowed;
+  return result.enforcement == Enforcement::kAudit ? Verdict::kAudited : Verdict::kWarned;
+}
+
+std::string_view VerdictName(Verdict verdict) {
+  switch (verdict) {
+    case Verdict::kAllowed: return "allowed";
+    case Verdict::kWarned: return "warned";
+    case Verdict::kAudited: return "audited";
+    case Verdict::kDenied: return "denied";
+  }
+  return "allowed";
+}
+
 MutationResult Mutate(const Policy& policy, const AdmissionRequest& request) {
   MutationResult result;
-  const CatalogKind* kind = FindCatalogKind(request.group, request.kind);
-  bool writes = request.operation == Operation::kCreate || request.operation == Operation::kUpdate;
-  if (kind == nullptr || !writes || request.object == nullptr || policy.mutation == MutationMode::kDisabled ||
-      policy.IsExemptNamespace(request.namespace_name)) {
+  const CatalogKind* kind = JudgedKind(policy, request);
+  if (kind == nullptr || policy.mutation == MutationMode::kDisabled) {
     return result;
   }
   const Tenant* tenant = policy.TenantForNamespace(request.namespace_name);
@@ -344,11 +369,8 @@ MutationResult Mutate(const Policy& policy, const AdmissionRequest& request) {
 }
 
 ValidationResult Validate(const Policy& policy, const AdmissionRequest& request) {
-  const CatalogKind* kind = FindCatalogKind(request.group, request.kind);
-  bool writes = request.operation == Operation::kCreate || request.operation == Operation::kUpdate;
-  if (kind == nullptr || !writes || request.object == nullptr || policy.IsExemptNamespace(request.namespace_name)) {
-    return {};
-  }
+  const CatalogKind* kind = JudgedKind(policy, request);
+  if (kind == nullptr) return {};
   bool is_update = request.operation == Operation::kUpdate;
   if (is_update && (request.old_object == nullptr || policy.IsTrustedUser(request.username))) return {};
   const Tenant* tenant = policy.TenantForNamespace(request.namespace_name);

@@ -6,6 +6,7 @@
 // the rules.
 #pragma once
 
+#include <array>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -32,6 +33,7 @@ struct AdmissionRequest {
   std::string namespace_name;
   std::string name;
   Operation operation = Operation::kCreate;
+  std::string sub_resource;  // e.g. "status" or "scale"; empty for the object itself
   std::string username;
   bool dry_run = false;
   const nlohmann::json* object = nullptr;      // null on DELETE
@@ -48,6 +50,10 @@ inline constexpr std::string_view kRegionMismatch = "RegionMismatch";
 inline constexpr std::string_view kLocalStorageKey = "LocalStorageKey";
 inline constexpr std::string_view kImmutableKey = "ImmutableKey";
 inline constexpr std::string_view kNoTenant = "NoTenant";
+// Every code above, once: the metrics' bounded `code` label is this list.
+inline constexpr std::array kViolationCodes = {kMissingKey,     kAwsManagedKey,   kKeyFormat,
+                                               kForeignKey,     kUnapprovedKey,   kRegionMismatch,
+                                               kLocalStorageKey, kImmutableKey,   kNoTenant};
 
 struct Violation {
   std::string path;     // concrete field path, e.g. spec.productionVariants[1].coreDumpConfig.kmsKeyID
@@ -78,12 +84,30 @@ struct ValidationResult {
   std::string message;  // deny message listing every violation; empty if allowed
 };
 
+// A request for a subresource (status, scale) is never judged: it cannot
+// change a key field, and the ACK controller's status writes must never be
+// blocked. Both webhooks allow it untouched.
+bool IsSubresourceRequest(const AdmissionRequest& request);
+
+// The catalog kind of a request keyward judges, or null for one it lets
+// through untouched: a kind outside the catalog, DELETE and CONNECT (nothing
+// is stored), a subresource, a namespace in exemptNamespaces. The one scope
+// rule of both webhooks.
+const CatalogKind* JudgedKind(const Policy& policy, const AdmissionRequest& request);
+
 // What the mutating webhook does: fill empty KMS fields (CREATE) or carry
 // create-only keys forward from the stored object (UPDATE).
 MutationResult Mutate(const Policy& policy, const AdmissionRequest& request);
 
 // What the validating webhook does, on the object as it will be stored.
 ValidationResult Validate(const Policy& policy, const AdmissionRequest& request);
+
+// What a validation result means for the request. The names are the
+// server's `decision` metric label and log field, and `keyward check`'s
+// verdict.
+enum class Verdict { kAllowed, kWarned, kAudited, kDenied };
+Verdict VerdictOf(const ValidationResult& result);
+std::string_view VerdictName(Verdict verdict);  // allowed, warned, audited, denied
 
 // Both, as the apiserver runs them: mutate, apply the patch, validate the
 // result. Used by `keyward check`.

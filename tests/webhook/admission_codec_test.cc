@@ -1,9 +1,9 @@
-#include "webhook/admission_codec.h"
+#include "webhook/admission/admission_codec.h"
 
 #include <gtest/gtest.h>
 
 #include "tests/webhook/server_fixture.h"
-#include "webhook/base64.h"
+#include "webhook/admission/base64.h"
 
 namespace keyward {
 namespace {
@@ -29,7 +29,7 @@ TEST(AdmissionCodecTest, DecodesACapturedV1Create) {
   EXPECT_TRUE(decoded.request.dry_run);
   EXPECT_EQ(decoded.request.object, &review["request"]["object"]) << "the object is borrowed, not copied";
   EXPECT_EQ(decoded.request.old_object, nullptr);
-  EXPECT_EQ(decoded.sub_resource, "");
+  EXPECT_EQ(decoded.request.sub_resource, "");
 }
 
 TEST(AdmissionCodecTest, DecodesV1beta1UpdatesAndDeletes) {

@@ -1,4 +1,4 @@
-#include "webhook/bounded_json.h"
+#include "webhook/admission/bounded_json.h"
 
 #include <gtest/gtest.h>
 

@@ -1,4 +1,4 @@
-#include "webhook/file_watcher.h"
+#include "webhook/server/file_watcher.h"
 
 #include <gtest/gtest.h>
 

@@ -1,4 +1,4 @@
-#include "webhook/ignored_metadata.h"
+#include "webhook/admission/ignored_metadata.h"
 
 #include <gtest/gtest.h>
 

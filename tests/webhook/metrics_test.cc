@@ -1,11 +1,11 @@
-#include "webhook/metrics.h"
+#include "webhook/observe/metrics.h"
 
 #include <gtest/gtest.h>
 
 #include <thread>
 #include <vector>
 
-#include "webhook/server_metrics.h"
+#include "webhook/server/server_metrics.h"
 
 namespace keyward {
 namespace {

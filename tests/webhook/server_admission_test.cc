@@ -11,7 +11,7 @@
 #include "policy/policy.h"
 #include "tests/webhook/raw_tls_connection.h"
 #include "tests/webhook/server_fixture.h"
-#include "webhook/admission_codec.h"
+#include "webhook/admission/admission_codec.h"
 
 namespace keyward::testing {
 namespace {

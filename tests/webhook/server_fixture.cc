@@ -8,7 +8,7 @@
 #include <sstream>
 #include <thread>
 
-#include "webhook/base64.h"
+#include "webhook/admission/base64.h"
 
 namespace keyward::testing {
 namespace {

@@ -1,9 +1,9 @@
 #include <gtest/gtest.h>
 
-#include "webhook/admission_handler.h"
-#include "webhook/duration.h"
-#include "webhook/listen_address.h"
-#include "webhook/log.h"
+#include "webhook/server/admission_handler.h"
+#include "webhook/cli/duration.h"
+#include "webhook/server/listen_address.h"
+#include "webhook/observe/log.h"
 
 namespace keyward {
 namespace {

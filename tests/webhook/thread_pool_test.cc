@@ -1,4 +1,4 @@
-#include "webhook/thread_pool.h"
+#include "webhook/server/thread_pool.h"
 
 #include <gtest/gtest.h>
 

@@ -1,0 +1,218 @@
+#include "webhook/admission/admission_codec.h"
+
+#include <string>
+#include <vector>
+
+#include "policy/text.h"
+#include "webhook/admission/base64.h"
+#include "webhook/observe/json_text.h"
+
+namespace keyward {
+namespace {
+
+using Json = nlohmann::json;
+
+// Reads an optional string member; a present non-string is an error.
+bool OptionalString(const Json& parent, const char* key, std::string_view where, std::string* out,
+                    std::string* error) {
+  auto it = parent.find(key);
+  if (it == parent.end() || it->is_null()) return true;
+  if (!it->is_string()) {
+    *error = std::string(where) + " must be a string, not " + it->type_name();
+    return false;
+  }
+  *out = it->get_ref<const std::string&>();
+  return true;
+}
+
+// Reads an optional object member (null counts as absent).
+bool OptionalObject(const Json& parent, const char* key, std::string_view where, const Json** out,
+                    std::string* error) {
+  *out = nullptr;
+  auto it = parent.find(key);
+  if (it == parent.end() || it->is_null()) return true;
+  if (!it->is_object()) {
+    *error = std::string(where) + " must be an object or null, not " + it->type_name();
+    return false;
+  }
+  *out = &*it;
+  return true;
+}
+
+std::string DecodeRequest(const Json& request, DecodedReview* out) {
+  std::string error;
+  AdmissionRequest& decoded = out->request;
+
+  auto uid = request.find("uid");
+  if (uid == request.end() || !uid->is_string() || uid->get_ref<const std::string&>().empty()) {
+    return "request.uid is missing or not a non-empty string: the response must echo it";
+  }
+  out->uid = uid->get_ref<const std::string&>();
+
+  auto kind = request.find("kind");
+  if (kind == request.end() || !kind->is_object()) {
+    return "request.kind is missing: it must be an object with group, version and kind";
+  }
+  if (!OptionalString(*kind, "group", "request.kind.group", &decoded.group, &error) ||
+      !OptionalString(*kind, "version", "request.kind.version", &decoded.version, &error) ||
+      !OptionalString(*kind, "kind", "request.kind.kind", &decoded.kind, &error)) {
+    return error;
+  }
+  if (decoded.kind.empty()) return "request.kind.kind is missing: it names the object's kind";
+
+  std::string operation;
+  if (!OptionalString(request, "operation", "request.operation", &operation, &error)) return error;
+  if (!ParseOperation(operation, &decoded.operation)) {
+    return "request.operation is \"" + operation + "\": it must be CREATE, UPDATE, DELETE or CONNECT";
+  }
+
+  if (!OptionalString(request, "namespace", "request.namespace", &decoded.namespace_name, &error) ||
+      !OptionalString(request, "name", "request.name", &decoded.name, &error) ||
+      !OptionalString(request, "subResource", "request.subResource", &decoded.sub_resource, &error)) {
+    return error;
+  }
+
+  const Json* user_info = nullptr;
+  if (!OptionalObject(request, "userInfo", "request.userInfo", &user_info, &error)) return error;
+  if (user_info != nullptr &&
+      !OptionalString(*user_info, "username", "request.userInfo.username", &decoded.username, &error)) {
+    return error;
+  }
+
+  auto dry_run = request.find("dryRun");
+  if (dry_run != request.end() && !dry_run->is_null()) {
+    if (!dry_run->is_boolean()) return std::string("request.dryRun must be a boolean, not ") + dry_run->type_name();
+    decoded.dry_run = dry_run->get<bool>();
+  }
+
+  if (!OptionalObject(request, "object", "request.object", &decoded.object, &error) ||
+      !OptionalObject(request, "oldObject", "request.oldObject", &decoded.old_object, &error)) {
+    return error;
+  }
+  if (IsSubresourceRequest(decoded)) return "";  // never judged: no object needed
+  const bool needs_object = decoded.operation == Operation::kCreate || decoded.operation == Operation::kUpdate;
+  if (needs_object && decoded.object == nullptr) {
+    return "request.object is missing: a " + operation + " review carries the object as it will be stored";
+  }
+  if (decoded.operation == Operation::kUpdate && decoded.old_object == nullptr) {
+    return "request.oldObject is missing: an UPDATE review carries the stored object";
+  }
+  return "";
+}
+
+// Caps the list so a huge object cannot flood kubectl's output.
+std::vector<std::string> BoundedWarnings(const std::vector<std::string>& warnings) {
+  if (warnings.size() <= kMaxWarnings) return warnings;
+  std::vector<std::string> out(warnings.begin(), warnings.begin() + kMaxWarnings - 1);
+  out.push_back("and " + std::to_string(warnings.size() - kMaxWarnings + 1) +
+                " more (see the keyward log for this request)");
+  return out;
+}
+
+std::string Bounded(std::string value) { return ElideEnd(value, kMaxAuditValueLength); }
+
+std::string AuditAnnotations(const ValidationResult& result) {
+  std::string violations;
+  for (const Violation& v : result.violations) {
+    if (!violations.empty()) violations += "; ";
+    violations += v.code + " " + v.path + ": " + v.message;
+  }
+  std::string text;
+  JsonObjectWriter annotations(&text);
+  annotations.String(kAuditEnforcementKey, EnforcementName(result.enforcement));
+  if (!result.tenant.empty()) annotations.String(kAuditTenantKey, Bounded(result.tenant));
+  annotations.String(kAuditViolationsKey, Bounded(std::move(violations)));
+  annotations.Close();
+  return text;
+}
+
+// Writes the AdmissionReview around a response whose members `fill` adds
+// after uid and allowed.
+template <typename Fill>
+std::string Envelope(const DecodedReview& review, bool allowed, Fill fill) {
+  std::string response;
+  response.reserve(512);
+  JsonObjectWriter members(&response);
+  members.String("uid", review.uid).Bool("allowed", allowed);
+  fill(members);
+  members.Close();
+  std::string out;
+  out.reserve(response.size() + 80);
+  JsonObjectWriter envelope(&out);
+  envelope.String("apiVersion", review.api_version).String("kind", "AdmissionReview").Raw("response", response);
+  envelope.Close();
+  return out;
+}
+
+}  // namespace
+
+std::string DecodeAdmissionReview(const Json& review, DecodedReview* out) {
+  if (!review.is_object()) {
+    return std::string("the body is a JSON ") + review.type_name() + ", not an AdmissionReview object";
+  }
+  auto api_version = review.find("apiVersion");
+  if (api_version == review.end() || !api_version->is_string()) {
+    return "apiVersion is missing: expected admission.k8s.io/v1 or admission.k8s.io/v1beta1";
+  }
+  const auto& version = api_version->get_ref<const std::string&>();
+  if (version != kAdmissionV1 && version != kAdmissionV1beta1) {
+    return "apiVersion is \"" + version + "\": expected admission.k8s.io/v1 or admission.k8s.io/v1beta1";
+  }
+  auto kind = review.find("kind");
+  if (kind == review.end() || !kind->is_string() || kind->get_ref<const std::string&>() != "AdmissionReview") {
+    return "kind must be \"AdmissionReview\"";
+  }
+  auto request = review.find("request");
+  if (request == review.end() || !request->is_object()) {
+    return "request is missing: an AdmissionReview sent to a webhook carries a request object";
+  }
+  out->api_version = version;
+  return DecodeRequest(*request, out);
+}
+
+std::string EncodeMutationReview(const DecodedReview& review, const MutationResult& result) {
+  return Envelope(review, true, [&result](JsonObjectWriter& response) {
+    if (!result.patch.empty()) {
+      response.String("patchType", "JSONPatch").String("patch", Base64Encode(result.patch.dump()));
+    }
+    if (!result.warnings.empty()) response.Strings("warnings", BoundedWarnings(result.warnings));
+  });
+}
+
+std::string EncodeValidationReview(const DecodedReview& review, const ValidationResult& result) {
+  return Envelope(review, result.allowed, [&result](JsonObjectWriter& response) {
+    if (!result.allowed) {
+      std::string status;
+      JsonObjectWriter(&status)
+          .String("status", "Failure")
+          .Int("code", 403)
+          .String("reason", "Forbidden")
+          .String("message", result.message)
+          .Close();
+      response.Raw("status", status);
+    }
+    if (!result.warnings.empty()) response.Strings("warnings", BoundedWarnings(result.warnings));
+    if (result.allowed && result.enforcement == Enforcement::kAudit && !result.violations.empty()) {
+      response.Raw("auditAnnotations", AuditAnnotations(result));
+    }
+  });
+}
+
+std::string EncodeAllowedReview(const DecodedReview& review) {
+  return Envelope(review, true, [](JsonObjectWriter&) {});
+}
+
+std::string EncodeHttpError(int http_status, std::string_view message) {
+  const char* reason = http_status == 413   ? "RequestEntityTooLarge"
+                       : http_status == 415 ? "UnsupportedMediaType"
+                       : http_status == 404 ? "NotFound"
+                       : http_status == 405 ? "MethodNotAllowed"
+                       : http_status == 411 ? "LengthRequired"
+                       : http_status >= 500 ? "InternalError"
+                                            : "BadRequest";
+  Json body = {{"apiVersion", "v1"}, {"kind", "Status"},  {"status", "Failure"},
+               {"code", http_status}, {"reason", reason}, {"message", std::string(message)}};
+  return body.dump(-1, ' ', false, Json::error_handler_t::replace);
+}
+
+}  // namespace keyward

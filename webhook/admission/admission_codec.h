@@ -1,0 +1,55 @@
+// Decoding AdmissionReview requests and encoding AdmissionReview responses
+// (admission.k8s.io/v1 and v1beta1, which share one wire shape).
+//
+// The codec knows the wire format only; what to decide is the core's job
+// (policy/evaluate.h). Responses echo the request's apiVersion and uid, as the
+// apiserver requires.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include <nlohmann/json.hpp>
+
+#include "policy/evaluate.h"
+
+namespace keyward {
+
+inline constexpr std::string_view kAdmissionV1 = "admission.k8s.io/v1";
+inline constexpr std::string_view kAdmissionV1beta1 = "admission.k8s.io/v1beta1";
+
+struct DecodedReview {
+  std::string api_version;
+  std::string uid;
+  AdmissionRequest request;  // object pointers borrow from the decoded review
+};
+
+// Fills *out from `review`; the review must outlive *out. Returns an empty
+// string on success, else one sentence naming the offending field and what
+// it should be.
+std::string DecodeAdmissionReview(const nlohmann::json& review, DecodedReview* out);
+
+// /mutate: always allowed; the patch (base64 JSONPatch) only when non-empty.
+std::string EncodeMutationReview(const DecodedReview& review, const MutationResult& result);
+
+// /validate: deny -> allowed:false with a 403 status; warn -> warnings;
+// audit -> auditAnnotations.
+std::string EncodeValidationReview(const DecodedReview& review, const ValidationResult& result);
+
+// Allowed without looking (subresources such as /status).
+std::string EncodeAllowedReview(const DecodedReview& review);
+
+// The JSON body of an HTTP error, shaped like a Kubernetes Status.
+std::string EncodeHttpError(int http_status, std::string_view message);
+
+// Audit annotation keys: the apiserver prefixes them with the webhook's name
+// ("<webhook>/<key>"), so each must be a bare qualified-name part.
+inline constexpr std::string_view kAuditTenantKey = "tenant";
+inline constexpr std::string_view kAuditEnforcementKey = "enforcement";
+inline constexpr std::string_view kAuditViolationsKey = "violations";
+// Audit events are stored per request: keep each value short.
+inline constexpr size_t kMaxAuditValueLength = 1024;
+// kubectl prints every warning; past this many, one line summarises the rest.
+inline constexpr size_t kMaxWarnings = 20;
+
+}  // namespace keyward

@@ -1,0 +1,99 @@
+#include "webhook/admission/admit.h"
+
+#include <cctype>
+#include <exception>
+
+#include "webhook/admission/admission_codec.h"
+#include "webhook/admission/bounded_json.h"
+#include "webhook/admission/ignored_metadata.h"
+#include "webhook/observe/log.h"
+
+namespace keyward {
+namespace {
+
+AdmissionOutcome Refuse(int http_status, std::string_view decision, std::string message) {
+  AdmissionOutcome outcome;
+  outcome.http_status = http_status;
+  outcome.decision = decision;
+  outcome.body = EncodeHttpError(http_status, message);
+  outcome.error = std::move(message);
+  return outcome;
+}
+
+void Describe(const DecodedReview& review, AdmissionOutcome* out) {
+  const AdmissionRequest& request = review.request;
+  out->decoded = true;
+  out->api_version = review.api_version;
+  out->uid = review.uid;
+  out->group = request.group;
+  out->kind = request.kind;
+  out->namespace_name = request.namespace_name;
+  out->name = request.name;
+  out->sub_resource = request.sub_resource;
+  out->username = request.username;
+  out->operation = request.operation;
+  out->dry_run = request.dry_run;
+}
+
+}  // namespace
+
+std::string_view WebhookName(Webhook webhook) { return webhook == Webhook::kMutate ? "mutate" : "validate"; }
+
+bool IsJsonContentType(std::string_view content_type) {
+  std::string_view media_type = content_type.substr(0, content_type.find(';'));
+  while (!media_type.empty() && (media_type.back() == ' ' || media_type.back() == '\t')) media_type.remove_suffix(1);
+  constexpr std::string_view kJson = "application/json";
+  if (media_type.size() != kJson.size()) return false;
+  for (size_t i = 0; i < kJson.size(); ++i) {
+    if (std::tolower(static_cast<unsigned char>(media_type[i])) != kJson[i]) return false;
+  }
+  return true;
+}
+
+AdmissionOutcome Admit(Webhook webhook, const Policy& policy, std::string_view content_type, std::string_view body,
+                       const AdmitOptions& options) {
+  if (!IsJsonContentType(content_type)) {
+    return Refuse(400, kDecisionInvalid,
+                  "Content-Type is \"" + PrintablePrefix(content_type, 64) +
+                      "\": send the AdmissionReview as application/json");
+  }
+  std::string trimmed;
+  const bool was_trimmed = options.strip_ignored_metadata && RemoveIgnoredMetadata(body, &trimmed);
+  BoundedParseResult parsed = ParseBoundedJson(was_trimmed ? std::string_view(trimmed) : body);
+  // On an error, judge the text as it was sent (and report positions in it).
+  if (!parsed.error.empty() && was_trimmed) parsed = ParseBoundedJson(body);
+  if (!parsed.error.empty()) return Refuse(400, kDecisionInvalid, "the body is not valid JSON: " + parsed.error);
+
+  DecodedReview review;
+  if (std::string error = DecodeAdmissionReview(parsed.value, &review); !error.empty()) {
+    return Refuse(400, kDecisionInvalid, "not a valid AdmissionReview: " + error);
+  }
+
+  AdmissionOutcome outcome;
+  Describe(review, &outcome);
+  try {
+    if (IsSubresourceRequest(review.request)) {
+      outcome.decision = kDecisionSkipped;
+      outcome.body = EncodeAllowedReview(review);
+    } else if (webhook == Webhook::kMutate) {
+      MutationResult result = Mutate(policy, review.request);
+      outcome.decision = result.patch.empty() ? kDecisionUnchanged : kDecisionPatched;
+      outcome.body = EncodeMutationReview(review, result);
+      outcome.tenant = std::move(result.tenant);
+      outcome.injected = std::move(result.injected);
+    } else {
+      ValidationResult result = Validate(policy, review.request);
+      outcome.decision = VerdictName(VerdictOf(result));
+      for (const Violation& violation : result.violations) outcome.violation_codes.push_back(violation.code);
+      outcome.body = EncodeValidationReview(review, result);
+      outcome.tenant = std::move(result.tenant);
+    }
+  } catch (const std::exception& e) {
+    AdmissionOutcome failed = Refuse(500, kDecisionError, std::string("internal error while deciding: ") + e.what());
+    Describe(review, &failed);
+    return failed;
+  }
+  return outcome;
+}
+
+}  // namespace keyward

@@ -1,0 +1,70 @@
+// The admission pipeline: one request body in, one HTTP answer out.
+//
+//   content type -> strip ignored metadata -> depth-bounded JSON parse ->
+//   decode the AdmissionReview -> the core decides (policy/evaluate.h) ->
+//   encode the answer
+//
+// A pure function of (webhook, policy, content type, body): no clock, no
+// metrics, no log, no sockets. The server records what the outcome says
+// (server/admission_handler.cc); the fuzz target and the handler bench call
+// this same function, so what they exercise is what the server runs.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "policy/evaluate.h"
+
+namespace keyward {
+
+enum class Webhook { kMutate, kValidate };
+std::string_view WebhookName(Webhook webhook);  // mutate, validate
+
+// Values of the `decision` metric label and log field. A validation's
+// decision is its VerdictName (allowed, warned, audited, denied).
+inline constexpr std::string_view kDecisionPatched = "patched";      // mutate: a non-empty patch
+inline constexpr std::string_view kDecisionUnchanged = "unchanged";  // mutate: nothing to inject
+inline constexpr std::string_view kDecisionSkipped = "skipped";      // a subresource, allowed untouched
+inline constexpr std::string_view kDecisionInvalid = "invalid";      // HTTP 400, no review decoded
+inline constexpr std::string_view kDecisionError = "error";          // HTTP 500
+
+struct AdmissionOutcome {
+  int http_status = 200;
+  std::string body;           // always JSON: an AdmissionReview, or a Status on an HTTP error
+  std::string_view decision;  // one of the kDecision* values or a VerdictName
+  std::string error;          // on an HTTP error: what was wrong with the request
+
+  // What was decided about, once a review was decoded (copied: the parsed
+  // document does not outlive Admit).
+  bool decoded = false;
+  std::string api_version;  // admission.k8s.io/v1 or v1beta1, echoed in the answer
+  std::string uid;
+  std::string group;
+  std::string kind;
+  std::string namespace_name;
+  std::string name;
+  std::string sub_resource;
+  std::string username;
+  Operation operation = Operation::kCreate;
+  bool dry_run = false;
+  std::string tenant;
+  std::vector<std::string> violation_codes;  // validate
+  std::vector<Injection> injected;           // mutate (keys included)
+};
+
+struct AdmitOptions {
+  // Strip managedFields and the last-applied annotation from the text before
+  // parsing (they are large and never read). Off only for the oracle that
+  // checks stripping never changes a decision.
+  bool strip_ignored_metadata = true;
+};
+
+AdmissionOutcome Admit(Webhook webhook, const Policy& policy, std::string_view content_type, std::string_view body,
+                       const AdmitOptions& options = {});
+
+// True when the media type of a Content-Type header is application/json
+// (parameters such as charset are ignored, case does not matter).
+bool IsJsonContentType(std::string_view content_type);
+
+}  // namespace keyward

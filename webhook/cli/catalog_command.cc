@@ -1,0 +1,67 @@
+// keyward catalog: the kinds and KMS fields keyward knows, for humans and for
+// tooling that must agree with it (the Helm chart's webhook rules).
+#include <iostream>
+
+#include <nlohmann/json.hpp>
+
+#include "policy/catalog.h"
+#include "webhook/cli/commands.h"
+
+namespace keyward {
+namespace {
+
+std::string_view LocalStorageRuleName(LocalStorageRule rule) {
+  switch (rule) {
+    case LocalStorageRule::kNotApplicable: return "none";
+    case LocalStorageRule::kRejectKey: return "reject";
+    case LocalStorageRule::kWarnKey: return "warn";
+  }
+  return "none";
+}
+
+nlohmann::json CatalogJson() {
+  nlohmann::json kinds = nlohmann::json::array();
+  for (const CatalogKind& kind : Catalog()) {
+    nlohmann::json fields = nlohmann::json::array();
+    for (const KmsField& field : kind.fields) {
+      fields.push_back({{"path", field.path},
+                        {"purpose", KeyPurposeName(field.purpose)},
+                        {"createOnly", field.create_only},
+                        {"deprecated", field.deprecated},
+                        {"localStorage", LocalStorageRuleName(field.local_storage)},
+                        {"instanceTypePaths", field.instance_type_paths}});
+    }
+    kinds.push_back({{"group", kind.group},
+                     {"version", kind.version},
+                     {"kind", kind.kind},
+                     {"resource", kind.resource},
+                     {"regionPath", kind.region_path},
+                     {"fields", std::move(fields)}});
+  }
+  return kinds;
+}
+
+}  // namespace
+
+void AddCatalogCommand(CLI::App& app, int* exit_code) {
+  auto output = std::make_shared<std::string>("text");
+  CLI::App* catalog = app.add_subcommand("catalog", "List the SageMaker kinds and KMS fields keyward handles");
+  catalog->add_option("-o,--output", *output, "text or json")->check(CLI::IsMember({"text", "json"}));
+  catalog->callback([output, exit_code] {
+    if (*output == "json") {
+      std::cout << CatalogJson().dump(2) << "\n";
+    } else {
+      for (const CatalogKind& kind : Catalog()) {
+        std::cout << kind.group << "/" << kind.version << " " << kind.kind << " (" << kind.resource << ")\n";
+        for (const KmsField& field : kind.fields) {
+          std::cout << "  " << field.path << "  " << KeyPurposeName(field.purpose)
+                    << (field.create_only ? ", create-only" : ", updatable")
+                    << (field.deprecated ? ", deprecated" : "") << "\n";
+        }
+      }
+    }
+    *exit_code = kExitOk;
+  });
+}
+
+}  // namespace keyward

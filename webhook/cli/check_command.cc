@@ -1,0 +1,159 @@
+// keyward check: what the apiserver would do with each manifest (mutate,
+// then validate the mutated object), without a cluster.
+#include <iostream>
+
+#include "policy/evaluate.h"
+#include "webhook/cli/commands.h"
+#include "webhook/cli/manifest_reader.h"
+#include "webhook/admission/policy_file.h"
+
+namespace keyward {
+namespace {
+
+struct CheckOptions {
+  std::string policy_path;
+  std::vector<std::string> inputs;
+  std::string output = "text";
+  std::string namespace_name;
+  std::string user = "kubernetes-user";
+};
+
+struct CheckedObject {
+  const Manifest* manifest;
+  AdmissionRequest request;
+  Evaluation evaluation;
+};
+
+// "group/version" or a core "version".
+void SplitApiVersion(const std::string& api_version, std::string* group, std::string* version) {
+  size_t slash = api_version.find('/');
+  *group = slash == std::string::npos ? "" : api_version.substr(0, slash);
+  *version = slash == std::string::npos ? api_version : api_version.substr(slash + 1);
+}
+
+std::string MetadataField(const nlohmann::json& object, const char* member) {
+  auto metadata = object.find("metadata");
+  return metadata == object.end() ? "" : StringField(*metadata, member);
+}
+
+AdmissionRequest RequestFor(const nlohmann::json& object, const CheckOptions& options) {
+  AdmissionRequest request;
+  SplitApiVersion(StringField(object, "apiVersion"), &request.group, &request.version);
+  request.kind = StringField(object, "kind");
+  request.namespace_name = MetadataField(object, "namespace");
+  if (request.namespace_name.empty()) request.namespace_name = options.namespace_name;
+  if (request.namespace_name.empty()) request.namespace_name = "default";
+  request.name = MetadataField(object, "name");
+  if (request.name.empty()) request.name = MetadataField(object, "generateName");
+  request.operation = Operation::kCreate;
+  request.username = options.user;
+  request.object = &object;
+  return request;
+}
+
+std::vector<std::string> AllWarnings(const Evaluation& e) {
+  std::vector<std::string> warnings = e.mutation.warnings;
+  warnings.insert(warnings.end(), e.validation.warnings.begin(), e.validation.warnings.end());
+  return warnings;
+}
+
+nlohmann::json ToJson(const CheckedObject& checked) {
+  const Evaluation& e = checked.evaluation;
+  nlohmann::json violations = nlohmann::json::array();
+  for (const Violation& v : e.validation.violations) {
+    violations.push_back({{"path", v.path}, {"code", v.code}, {"message", v.message}});
+  }
+  const nlohmann::json& object = *checked.request.object;
+  return {{"apiVersion", StringField(object, "apiVersion")},
+          {"kind", checked.request.kind},
+          {"namespace", checked.request.namespace_name},
+          {"name", checked.request.name},
+          {"source", checked.manifest->source},
+          {"tenant", e.validation.tenant.empty() ? e.mutation.tenant : e.validation.tenant},
+          {"allowed", e.validation.allowed},
+          {"enforcement", EnforcementName(e.validation.enforcement)},
+          {"violations", std::move(violations)},
+          {"warnings", AllWarnings(e)},
+          {"patch", e.mutation.patch}};
+}
+
+void PrintText(const CheckedObject& checked, std::ostream& out) {
+  const Evaluation& e = checked.evaluation;
+  const AdmissionRequest& r = checked.request;
+  std::string tenant = e.validation.tenant.empty() ? e.mutation.tenant : e.validation.tenant;
+  out << r.kind << " " << r.namespace_name << "/" << r.name << " (" << checked.manifest->source << ")";
+  if (!tenant.empty()) out << " tenant " << tenant;
+  switch (VerdictOf(e.validation)) {
+    case Verdict::kDenied:
+      out << ": DENIED\n";
+      break;
+    case Verdict::kWarned:
+    case Verdict::kAudited:
+      out << ": ALLOWED with violations (enforcement " << EnforcementName(e.validation.enforcement) << ")\n";
+      break;
+    case Verdict::kAllowed:
+      out << ": ALLOWED\n";
+      break;
+  }
+  for (const Injection& injection : e.mutation.injected) {
+    out << "  injected " << injection.path << " = " << injection.key << "\n";
+  }
+  for (const Violation& v : e.validation.violations) {
+    out << "  " << v.code << " " << v.path << ": " << v.message << "\n";
+  }
+  for (const std::string& warning : e.validation.warnings) out << "  warning: " << warning << "\n";
+}
+
+int RunCheck(const CheckOptions& options) {
+  PolicyFileResult policy = LoadPolicyFile(options.policy_path);
+  if (!policy.policy) {
+    std::cerr << policy.error;
+    return kExitUsage;
+  }
+  ManifestReadResult read = ReadManifests(options.inputs, std::cin);
+  for (const std::string& error : read.errors) std::cerr << "error: " << error << "\n";
+  if (!read.errors.empty()) return kExitUsage;
+
+  std::vector<CheckedObject> checked;
+  checked.reserve(read.manifests.size());
+  for (const Manifest& manifest : read.manifests) {
+    CheckedObject c{&manifest, RequestFor(manifest.object, options), {}};
+    c.evaluation = Evaluate(*policy.policy, c.request);
+    checked.push_back(std::move(c));
+  }
+  bool any_denied = std::any_of(checked.begin(), checked.end(),
+                                [](const CheckedObject& c) { return !c.evaluation.validation.allowed; });
+  if (options.output == "json") {
+    nlohmann::json report = nlohmann::json::array();
+    for (const CheckedObject& c : checked) report.push_back(ToJson(c));
+    std::cout << report.dump(2) << "\n";
+  } else if (options.output == "yaml") {
+    // Mutated manifests on stdout (for kubectl apply), verdicts on stderr.
+    for (const CheckedObject& c : checked) {
+      std::cout << "---\n" << JsonToYaml(c.evaluation.mutated_object);
+      if (!c.evaluation.validation.allowed || !c.evaluation.validation.violations.empty()) PrintText(c, std::cerr);
+    }
+  } else {
+    for (const CheckedObject& c : checked) PrintText(c, std::cout);
+  }
+  return any_denied ? kExitDenied : kExitOk;
+}
+
+}  // namespace
+
+void AddCheckCommand(CLI::App& app, int* exit_code) {
+  auto options = std::make_shared<CheckOptions>();
+  CLI::App* check = app.add_subcommand(
+      "check", "Mutate and validate manifests as the admission webhooks would (exit 0 allowed, 1 denied, 2 error)");
+  check->add_option("--policy", options->policy_path, "KeyPolicy file")->required();
+  check->add_option("-f,--filename", options->inputs, "Manifest file, directory or - for standard input")
+      ->required();
+  check->add_option("-o,--output", options->output, "text, json (verdicts) or yaml (mutated manifests)")
+      ->check(CLI::IsMember({"text", "json", "yaml"}));
+  check->add_option("-n,--namespace", options->namespace_name,
+                    "Namespace for manifests without metadata.namespace (default: default)");
+  check->add_option("--user", options->user, "User the CREATE is evaluated for");
+  check->callback([options, exit_code] { *exit_code = RunCheck(*options); });
+}
+
+}  // namespace keyward

@@ -1,0 +1,162 @@
+#include "webhook/cli/review_client.h"
+
+#include <unistd.h>
+
+#include <charconv>
+
+#include <httplib.h>
+
+#include "webhook/admission/base64.h"
+
+namespace keyward {
+namespace {
+
+using Json = nlohmann::json;
+
+std::string StringAt(const Json& object, const Json::json_pointer& pointer) {
+  if (!object.contains(pointer)) return "";
+  const Json& value = object.at(pointer);
+  return value.is_string() ? value.get<std::string>() : "";
+}
+
+std::vector<std::string> Strings(const Json& response, const char* key) {
+  std::vector<std::string> out;
+  auto it = response.find(key);
+  if (it == response.end() || !it->is_array()) return out;
+  for (const Json& item : *it) {
+    if (item.is_string()) out.push_back(item.get<std::string>());
+  }
+  return out;
+}
+
+}  // namespace
+
+Json BuildAdmissionReview(const Json& object, std::string_view uid, const ReviewIdentity& identity) {
+  const std::string api_version = StringAt(object, Json::json_pointer("/apiVersion"));
+  const size_t slash = api_version.find('/');
+  const std::string group = slash == std::string::npos ? "" : api_version.substr(0, slash);
+  const std::string version = slash == std::string::npos ? api_version : api_version.substr(slash + 1);
+  const std::string kind = StringAt(object, Json::json_pointer("/kind"));
+  std::string namespace_name = StringAt(object, Json::json_pointer("/metadata/namespace"));
+  if (namespace_name.empty()) namespace_name = identity.namespace_name;
+
+  Json stored = object;
+  if (stored.is_object() && !namespace_name.empty()) stored["metadata"]["namespace"] = namespace_name;
+  const Json group_version_kind = {{"group", group}, {"version", version}, {"kind", kind}};
+  Json request = {
+      {"uid", uid},
+      {"kind", group_version_kind},
+      {"requestKind", group_version_kind},
+      {"name", StringAt(object, Json::json_pointer("/metadata/name"))},
+      {"namespace", namespace_name},
+      {"operation", "CREATE"},
+      {"userInfo", {{"username", identity.username}, {"groups", Json::array({"system:authenticated"})}}},
+      {"object", std::move(stored)},
+      {"oldObject", nullptr},
+      {"dryRun", false},
+  };
+  return {{"apiVersion", "admission.k8s.io/v1"}, {"kind", "AdmissionReview"}, {"request", std::move(request)}};
+}
+
+std::unique_ptr<ReviewClient> ReviewClient::Connect(std::string_view server, const std::string& ca_file,
+                                                    std::string* error) {
+  constexpr std::string_view kScheme = "https://";
+  if (server.substr(0, kScheme.size()) != kScheme) {
+    *error = "--server must start with https://, e.g. https://127.0.0.1:8443";
+    return nullptr;
+  }
+  std::string_view authority = server.substr(kScheme.size());
+  if (!authority.empty() && authority.back() == '/') authority.remove_suffix(1);
+  const size_t colon = authority.rfind(':');
+  int port = 443;
+  std::string_view host = authority;
+  if (colon != std::string_view::npos && authority.find(']', colon) == std::string_view::npos) {
+    host = authority.substr(0, colon);
+    std::string_view digits = authority.substr(colon + 1);
+    auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), port);
+    if (ec != std::errc() || end != digits.data() + digits.size() || port <= 0 || port > 65535) {
+      *error = "--server has an invalid port: " + std::string(server);
+      return nullptr;
+    }
+  }
+  if (host.size() >= 2 && host.front() == '[') host = host.substr(1, host.size() - 2);
+  if (::access(ca_file.c_str(), R_OK) != 0) {
+    *error = "cannot read the CA file " + ca_file;
+    return nullptr;
+  }
+  auto client = std::make_unique<httplib::SSLClient>(std::string(host), port);
+  client->set_ca_cert_path(ca_file.c_str());
+  client->enable_server_certificate_verification(true);
+  client->set_keep_alive(true);
+  client->set_tcp_nodelay(true);  // headers and body are separate writes
+  client->set_connection_timeout(5, 0);
+  client->set_read_timeout(15, 0);
+  return std::unique_ptr<ReviewClient>(new ReviewClient(std::move(client)));
+}
+
+ReviewClient::ReviewClient(std::unique_ptr<httplib::SSLClient> client) : client_(std::move(client)) {}
+ReviewClient::~ReviewClient() = default;
+
+std::string ReviewClient::Post(std::string_view path, const Json& review, Json* response) {
+  auto result = client_->Post(std::string(path).c_str(), review.dump(), "application/json");
+  if (!result) {
+    std::string error = "POST " + std::string(path) + " failed: " + httplib::to_string(result.error());
+    if (result.error() == httplib::Error::SSLServerVerification) {
+      error += " (the server certificate is not signed by the CA given with --ca-file)";
+    }
+    return error;
+  }
+  if (result->status != 200) {
+    return "POST " + std::string(path) + " answered HTTP " + std::to_string(result->status) + ": " + result->body;
+  }
+  Json parsed = Json::parse(result->body, nullptr, false);
+  const std::string& uid = review["request"]["uid"].get_ref<const std::string&>();
+  if (!parsed.is_object() || !parsed.contains("response") || !parsed["response"].is_object()) {
+    return "POST " + std::string(path) + " did not answer with an AdmissionReview";
+  }
+  if (parsed["response"].value("uid", "") != uid) {
+    return "POST " + std::string(path) + " answered for another uid than " + uid;
+  }
+  *response = std::move(parsed["response"]);
+  return "";
+}
+
+std::string ReviewClient::Review(const Json& object, const ReviewIdentity& identity, ReviewOutcome* out) {
+  const std::string prefix = "keyward-review-" + std::to_string(::getpid()) + "-";
+  Json mutation;
+  if (std::string error = Post("/mutate", BuildAdmissionReview(object, prefix + std::to_string(next_uid_++), identity),
+                               &mutation);
+      !error.empty()) {
+    return error;
+  }
+  out->mutation_warnings = Strings(mutation, "warnings");
+  out->mutated_object = object;
+  if (mutation.contains("patch")) {
+    std::optional<std::string> patch_text = Base64Decode(mutation.value("patch", ""));
+    Json patch = patch_text ? Json::parse(*patch_text, nullptr, false) : Json();
+    if (!patch.is_array()) return "/mutate returned a patch that is not a base64 JSON Patch array";
+    try {
+      out->mutated_object = object.patch(patch);
+    } catch (const std::exception& e) {
+      return std::string("/mutate returned a patch that does not apply: ") + e.what();
+    }
+    out->patch = std::move(patch);
+  }
+
+  Json validation;
+  if (std::string error = Post("/validate",
+                               BuildAdmissionReview(out->mutated_object, prefix + std::to_string(next_uid_++), identity),
+                               &validation);
+      !error.empty()) {
+    return error;
+  }
+  out->allowed = validation.value("allowed", false);
+  if (validation.contains("status") && validation["status"].is_object()) {
+    out->message = validation["status"].value("message", "");
+  }
+  out->warnings = Strings(validation, "warnings");
+  if (validation.contains("auditAnnotations")) out->audit_annotations = validation["auditAnnotations"];
+  return "";
+}
+
+}  // namespace keyward

@@ -1,0 +1,105 @@
+// `keyward review`: sends manifests through a running server's /mutate and
+// /validate as the apiserver would, and prints each decision.
+#include <iostream>
+#include <memory>
+
+#include "webhook/cli/commands.h"
+#include "webhook/cli/manifest_reader.h"
+#include "webhook/cli/review_client.h"
+
+namespace keyward {
+namespace {
+
+struct ReviewFlags {
+  std::string server = "https://127.0.0.1:8443";
+  std::string ca_file;
+  std::string namespace_name = "default";
+  std::string user = "kubernetes-admin";
+  std::vector<std::string> inputs;
+};
+
+std::string Describe(const nlohmann::json& object) {
+  auto metadata = object.find("metadata");
+  std::string name = metadata != object.end() ? StringField(*metadata, "name") : "";
+  std::string ns = metadata != object.end() ? StringField(*metadata, "namespace") : "";
+  return StringField(object, "kind") + " " + (ns.empty() ? "" : ns + "/") + name;
+}
+
+void PrintIndented(std::string_view label, const std::string& text) {
+  std::cout << "  " << label;
+  for (char c : text) {
+    std::cout << c;
+    if (c == '\n') std::cout << "            ";
+  }
+  std::cout << "\n";
+}
+
+void PrintOutcome(const ReviewOutcome& outcome) {
+  if (outcome.patch.empty()) {
+    std::cout << "  mutate    nothing to inject\n";
+  }
+  for (const auto& op : outcome.patch) {
+    std::string value = op.contains("value") && op["value"].is_string() ? op["value"].get<std::string>()
+                                                                         : op.value("value", nlohmann::json()).dump();
+    std::cout << "  mutate    " << op.value("op", "?") << " " << op.value("path", "?") << " = " << value << "\n";
+  }
+  for (const auto& warning : outcome.mutation_warnings) PrintIndented("  warning   ", warning);
+  if (!outcome.allowed) {
+    PrintIndented("validate  DENIED: ", outcome.message);
+  } else if (!outcome.audit_annotations.empty()) {
+    std::cout << "  validate  allowed (audited)\n";
+    for (const auto& [key, value] : outcome.audit_annotations.items()) {
+      PrintIndented("  audit     ", key + "=" + (value.is_string() ? value.get<std::string>() : value.dump()));
+    }
+  } else {
+    std::cout << "  validate  allowed" << (outcome.warnings.empty() ? "" : " with warnings") << "\n";
+  }
+  for (const auto& warning : outcome.warnings) PrintIndented("  warning   ", warning);
+}
+
+int RunReview(const ReviewFlags& flags) {
+  std::string error;
+  std::unique_ptr<ReviewClient> client = ReviewClient::Connect(flags.server, flags.ca_file, &error);
+  if (!client) {
+    std::cerr << "keyward review: " << error << "\n";
+    return kExitUsage;
+  }
+  ManifestReadResult read = ReadManifests(flags.inputs, std::cin);
+  for (const auto& problem : read.errors) std::cerr << "keyward review: " << problem << "\n";
+  if (!read.errors.empty()) return kExitUsage;
+
+  ReviewIdentity identity{flags.namespace_name, flags.user};
+  size_t allowed = 0;
+  size_t denied = 0;
+  for (const Manifest& manifest : read.manifests) {
+    std::cout << manifest.source << "  " << Describe(manifest.object) << "\n";
+    ReviewOutcome outcome;
+    if (std::string failure = client->Review(manifest.object, identity, &outcome); !failure.empty()) {
+      std::cerr << "keyward review: " << manifest.source << ": " << failure << "\n";
+      return kExitUsage;
+    }
+    PrintOutcome(outcome);
+    ++(outcome.allowed ? allowed : denied);
+  }
+  std::cout << read.manifests.size() << " object(s): " << allowed << " allowed, " << denied << " denied\n";
+  return denied > 0 ? kExitDenied : kExitOk;
+}
+
+}  // namespace
+
+void AddReviewCommand(CLI::App& app, int* exit_code) {
+  auto flags = std::make_shared<ReviewFlags>();
+  CLI::App* review = app.add_subcommand(
+      "review", "Send manifests through a running keyward server's /mutate and /validate, as the apiserver would");
+  review->add_option("--server", flags->server, "the server's URL")->capture_default_str();
+  review->add_option("--ca-file", flags->ca_file, "CA certificate (PEM) that signed the server's certificate")
+      ->required();
+  review->add_option("-n,--namespace", flags->namespace_name, "namespace for objects that name none")
+      ->capture_default_str();
+  review->add_option("--user", flags->user, "the requesting user (userInfo.username)")->capture_default_str();
+  review->add_option("-f,--filename,inputs", flags->inputs, "manifest files, directories, or - for standard input")
+      ->required();
+  review->callback([flags, exit_code] { *exit_code = RunReview(*flags); });
+}
+
+}  // namespace keyward

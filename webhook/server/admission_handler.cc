@@ -1,0 +1,69 @@
+#include "webhook/server/admission_handler.h"
+
+#include <chrono>
+
+#include "webhook/observe/log.h"
+
+namespace keyward {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+// How much of a malformed body the log may show.
+constexpr size_t kLoggedBodyPrefix = 128;
+
+int64_t MicrosecondsSince(Clock::time_point start) {
+  return std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - start).count();
+}
+
+}  // namespace
+
+HttpReply AdmissionHandler::Handle(Webhook webhook, std::string_view content_type, std::string_view body) const {
+  const Clock::time_point start = Clock::now();
+  const std::string_view webhook_name = WebhookName(webhook);
+  const std::shared_ptr<const Policy> policy = policies_->Current();
+  AdmissionOutcome outcome = Admit(webhook, *policy, content_type, body);
+  const double seconds = std::chrono::duration<double>(Clock::now() - start).count();
+
+  if (outcome.http_status != 200) {
+    metrics_->CountAdmission(webhook_name, "other", "unknown", outcome.decision, seconds);
+    LogLine(outcome.http_status >= 500 ? "admission request failed" : "malformed admission request rejected")
+        .Add("webhook", webhook_name)
+        .Add("status", outcome.http_status)
+        .Add("error", outcome.error)
+        .Add("body_prefix", PrintablePrefix(body, kLoggedBodyPrefix))
+        .Add("latency_us", MicrosecondsSince(start))
+        .Warn();
+    return HttpReply{outcome.http_status, std::move(outcome.body)};
+  }
+
+  const std::string_view kind_label = KindLabel(outcome.group, outcome.kind);
+  const std::string_view operation = OperationName(outcome.operation);
+  for (const Injection& injection : outcome.injected) metrics_->CountInjection(kind_label, injection.purpose);
+  for (const std::string& code : outcome.violation_codes) metrics_->CountViolation(kind_label, code);
+  metrics_->CountAdmission(webhook_name, kind_label, operation, outcome.decision, seconds);
+  if (LogEnabled(spdlog::level::info)) {
+    std::vector<std::string> injected_paths;
+    for (const Injection& injection : outcome.injected) injected_paths.push_back(injection.path);
+    LogLine("admission decision")
+        .Add("webhook", webhook_name)
+        .Add("uid", outcome.uid)
+        .Add("kind", outcome.kind)
+        .Add("group", outcome.group)
+        .Add("namespace", outcome.namespace_name)
+        .Add("name", outcome.name)
+        .Add("operation", operation)
+        .Add("subresource", outcome.sub_resource)
+        .Add("user", outcome.username)
+        .Add("dryRun", outcome.dry_run)
+        .Add("decision", outcome.decision)
+        .Add("tenant", outcome.tenant)
+        .Add("violations", outcome.violation_codes)
+        .Add("injected", injected_paths)
+        .Add("latency_us", MicrosecondsSince(start))
+        .Info();
+  }
+  return HttpReply{200, std::move(outcome.body)};
+}
+
+}  // namespace keyward

@@ -1,0 +1,31 @@
+// The server's side of one admission request: takes the current policy,
+// runs the admission pipeline (admission/admit.h), and records the outcome
+// in the metrics and the log. The decision itself is made in Admit.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "webhook/admission/admit.h"
+#include "webhook/server/policy_store.h"
+#include "webhook/server/server_metrics.h"
+
+namespace keyward {
+
+struct HttpReply {
+  int status = 200;
+  std::string body;  // always JSON
+};
+
+class AdmissionHandler {
+ public:
+  AdmissionHandler(const PolicyStore* policies, ServerMetrics* metrics) : policies_(policies), metrics_(metrics) {}
+
+  HttpReply Handle(Webhook webhook, std::string_view content_type, std::string_view body) const;
+
+ private:
+  const PolicyStore* policies_;
+  ServerMetrics* metrics_;
+};
+
+}  // namespace keyward

@@ -1,0 +1,120 @@
+#include "webhook/server/admission_server.h"
+
+#include <httplib.h>
+
+#include "webhook/admission/admission_codec.h"
+#include "webhook/observe/log.h"
+#include "webhook/server/thread_pool.h"
+#include "webhook/server/tls_context.h"
+#include "webhook/server/tls_server.h"
+
+namespace keyward {
+namespace {
+
+// Threads that served a connection linger this long for the next one.
+constexpr std::chrono::seconds kIdleThreadLifetime{60};
+
+void ReplyError(httplib::Response& res, int status, std::string_view message) {
+  res.status = status;
+  res.set_content(EncodeHttpError(status, message), "application/json");
+}
+
+template <typename Duration>
+void SplitSeconds(Duration duration, time_t* seconds, time_t* microseconds) {
+  const auto us = std::chrono::duration_cast<std::chrono::microseconds>(duration).count();
+  *seconds = static_cast<time_t>(us / 1'000'000);
+  *microseconds = static_cast<time_t>(us % 1'000'000);
+}
+
+}  // namespace
+
+AdmissionServer::AdmissionServer(AdmissionServerOptions options, const CredentialStore* credentials,
+                                 const AdmissionHandler* handler, const std::atomic<bool>* draining)
+    : options_(std::move(options)), credentials_(credentials), handler_(handler), draining_(draining) {}
+
+AdmissionServer::~AdmissionServer() = default;
+
+std::string AdmissionServer::Bind() {
+  server_ = std::make_unique<TlsServer>(
+      [this](SSL_CTX& context) { return ConfigureServerTls(&context, credentials_); }, draining_,
+      options_.request_timeout);
+  if (!server_->is_valid()) return "cannot set up TLS: OpenSSL refused the protocol or cipher settings";
+  Route();
+  time_t seconds = 0;
+  time_t microseconds = 0;
+  SplitSeconds(options_.read_timeout, &seconds, &microseconds);
+  server_->set_read_timeout(seconds, microseconds);
+  SplitSeconds(options_.write_timeout, &seconds, &microseconds);
+  server_->set_write_timeout(seconds, microseconds);
+  server_->set_keep_alive_timeout(static_cast<time_t>(options_.keep_alive_timeout.count()));
+  server_->set_keep_alive_max_count(options_.keep_alive_max_requests);
+  server_->set_payload_max_length(kMaxReviewBytes);
+  // A response is one write, but Nagle would still hold back a response
+  // that follows another before the client's delayed ACK (40 ms).
+  server_->set_tcp_nodelay(true);
+  const size_t max_connections = options_.max_connections;
+  server_->new_task_queue = [max_connections] {
+    return new ElasticThreadPool(max_connections, kIdleThreadLifetime);
+  };
+  std::string error;
+  port_ = BindServer(*server_, options_.address, &error);
+  return error;
+}
+
+void AdmissionServer::Route() {
+  // Runs before the body is read: refuse what must not be read at all. The
+  // unread body would be taken for the next request, so these close the
+  // connection.
+  server_->set_pre_routing_handler([](const httplib::Request& req, httplib::Response& res) {
+    if (req.has_header("Transfer-Encoding")) {
+      res.set_header("Connection", "close");
+      ReplyError(res, 411, "chunked bodies are not accepted: send the AdmissionReview with a Content-Length");
+      return httplib::Server::HandlerResponse::Handled;
+    }
+    if (req.get_header_value<uint64_t>("Content-Length") > kMaxReviewBytes) {
+      res.set_header("Connection", "close");
+      ReplyError(res, 413, "the body is larger than " + std::to_string(kMaxReviewBytes) + " bytes");
+      return httplib::Server::HandlerResponse::Handled;
+    }
+    return httplib::Server::HandlerResponse::Unhandled;
+  });
+  auto not_post = [](const httplib::Request& req, httplib::Response& res) {
+    res.set_header("Allow", "POST");
+    ReplyError(res, 405, req.method + " " + req.path + " is not supported: send the AdmissionReview with POST");
+  };
+  for (const char* path : {"/mutate", "/validate"}) {
+    server_->Get(path, not_post).Put(path, not_post).Patch(path, not_post).Delete(path, not_post);
+    server_->Options(path, not_post);
+  }
+  auto serve = [this](Webhook webhook) {
+    return [this, webhook](const httplib::Request& req, httplib::Response& res) {
+      HttpReply reply = handler_->Handle(webhook, req.get_header_value("Content-Type"), req.body);
+      res.status = reply.status;
+      res.set_content(std::move(reply.body), "application/json");
+    };
+  };
+  server_->Post("/mutate", serve(Webhook::kMutate));
+  server_->Post("/validate", serve(Webhook::kValidate));
+  // Fills errors cpp-httplib produces itself (400 on an unreadable request,
+  // 413 on an oversized body it was about to read).
+  server_->set_error_handler(httplib::Server::HandlerWithResponse(
+      [](const httplib::Request&, httplib::Response& res) {
+        if (!res.body.empty()) return httplib::Server::HandlerResponse::Unhandled;
+        ReplyError(res, res.status,
+                   res.status == 404   ? "no such endpoint: the admission server answers POST /mutate and POST /validate"
+                   : res.status == 413 ? "the body is larger than the limit"
+                                       : "malformed HTTP request");
+        return httplib::Server::HandlerResponse::Handled;
+      }));
+  server_->set_exception_handler([](const httplib::Request&, httplib::Response& res, std::exception_ptr) {
+    ReplyError(res, 500, "internal error");
+  });
+}
+
+bool AdmissionServer::Serve() { return server_->listen_after_bind(); }
+
+void AdmissionServer::Stop() {
+  if (server_) server_->StopServing();
+}
+
+}  // namespace keyward

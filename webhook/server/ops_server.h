@@ -1,0 +1,38 @@
+// The plain-HTTP operations port: GET /healthz (the process answers),
+// GET /readyz (policy and certificate loaded, not shutting down) and
+// GET /metrics (Prometheus text format).
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "webhook/server/listen_address.h"
+#include "webhook/server/server_metrics.h"
+
+namespace httplib {
+class Server;
+}
+
+namespace keyward {
+
+class OpsServer {
+ public:
+  // `ready` returns an empty string when ready, else why not.
+  OpsServer(ListenAddress address, const ServerMetrics* metrics, std::function<std::string()> ready);
+  ~OpsServer();
+
+  std::string Bind();
+  int port() const { return port_; }
+  bool Serve();
+  void Stop();
+
+ private:
+  ListenAddress address_;
+  const ServerMetrics* metrics_;
+  std::function<std::string()> ready_;
+  std::unique_ptr<httplib::Server> server_;
+  int port_ = -1;
+};
+
+}  // namespace keyward

@@ -1,0 +1,105 @@
+#include "webhook/server/serve.h"
+
+#include <signal.h>
+
+#include <atomic>
+#include <thread>
+
+#include "webhook/server/admission_handler.h"
+#include "webhook/server/file_watcher.h"
+#include "webhook/observe/log.h"
+#include "webhook/server/ops_server.h"
+#include "webhook/server/policy_store.h"
+#include "webhook/server/server_metrics.h"
+#include "webhook/server/shutdown_signals.h"
+#include "webhook/server/tls_credentials.h"
+
+namespace keyward {
+namespace {
+
+ServeOutcome StartupFailure(std::string_view what, const std::string& error) {
+  LogLine(what).Add("error", error).Error();
+  return ServeOutcome::kCouldNotStart;
+}
+
+std::string HostPort(const ListenAddress& address, int port) {
+  const bool v6 = address.host.find(':') != std::string::npos;
+  return (v6 ? "[" + address.host + "]" : address.host) + ":" + std::to_string(port);
+}
+
+}  // namespace
+
+ServeOutcome RunServer(const ServeOptions& options) {
+  BlockShutdownSignals();
+  ServerMetrics metrics;
+  PolicyStore policies(options.policy_path, &metrics);
+  CredentialStore credentials(options.certificate_path, options.key_path, &metrics);
+
+  // Watch before loading: a change racing the first load is then seen too.
+  FileWatcher watcher(options.reload_interval);
+  watcher.Watch({options.policy_path}, [&policies] { policies.Reload(); });
+  watcher.Watch({options.certificate_path, options.key_path}, [&credentials] { credentials.Reload(); });
+
+  if (std::string error = policies.LoadInitial(); !error.empty()) {
+    return StartupFailure("cannot start: the policy did not load", error);
+  }
+  if (std::string error = credentials.LoadInitial(); !error.empty()) {
+    return StartupFailure("cannot start: the serving certificate and key did not load", error);
+  }
+
+  std::atomic<bool> draining{false};
+  AdmissionHandler handler(&policies, &metrics);
+  AdmissionServer admission(options.admission, &credentials, &handler, &draining);
+  OpsServer ops(options.metrics_address, &metrics, [&draining] {
+    return draining.load() ? std::string("shutting down") : std::string();
+  });
+  if (std::string error = admission.Bind(); !error.empty()) {
+    return StartupFailure("cannot start the admission server", error);
+  }
+  if (std::string error = ops.Bind(); !error.empty()) {
+    return StartupFailure("cannot start the metrics server", error);
+  }
+
+  watcher.Start();
+  std::atomic<bool> failed{false};
+  auto serve = [&failed](auto& server, std::string_view name) {
+    return std::thread([&failed, &server, name] {
+      if (!server.Serve()) {
+        LogLine("server stopped unexpectedly").Add("server", name).Error();
+        failed = true;
+        RequestShutdown();
+      }
+    });
+  };
+  std::thread admission_thread = serve(admission, "admission");
+  std::thread ops_thread = serve(ops, "metrics");
+  LogLine("serving")
+      .Add("admission_address", HostPort(options.admission.address, admission.port()))
+      .Add("admission_port", admission.port())
+      .Add("metrics_address", HostPort(options.metrics_address, ops.port()))
+      .Add("metrics_port", ops.port())
+      .Add("version", KEYWARD_VERSION)
+      .Info();
+
+  const int signal_number = WaitForShutdownSignal(std::nullopt);
+  draining = true;
+  if (!failed) {
+    LogLine("shutting down: readiness fails now; still serving for the shutdown delay")
+        .Add("signal", signal_number == SIGINT ? "SIGINT" : "SIGTERM")
+        .Add("shutdown_delay_ms", static_cast<int64_t>(options.shutdown_delay.count()))
+        .Info();
+    if (WaitForShutdownSignal(options.shutdown_delay) != 0) {
+      LogLine("second signal: skipping the rest of the shutdown delay").Info();
+    }
+  }
+  LogLine("closing the listeners; finishing requests in flight").Info();
+  admission.Stop();
+  admission_thread.join();
+  ops.Stop();
+  ops_thread.join();
+  watcher.Stop();
+  LogLine("stopped").Info();
+  return failed ? ServeOutcome::kFailedWhileRunning : ServeOutcome::kStopped;
+}
+
+}  // namespace keyward

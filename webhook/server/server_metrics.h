@@ -1,0 +1,47 @@
+// The metrics keyward exports, with label values drawn from bounded sets:
+// kinds from the catalog (else "other"), the fixed violation codes, the two
+// key purposes. Namespaces and names never become labels; they go to the log.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "policy/catalog.h"
+#include "webhook/observe/metrics.h"
+
+namespace keyward {
+
+// The kind label for (group, kind): the kind when catalogued, else "other".
+std::string_view KindLabel(std::string_view group, std::string_view kind);
+
+class ServerMetrics {
+ public:
+  ServerMetrics();
+
+  // webhook: "mutate" or "validate"; operation: CREATE.. or "unknown";
+  // decision: see admission_handler.h.
+  void CountAdmission(std::string_view webhook, std::string_view kind_label, std::string_view operation,
+                      std::string_view decision, double seconds);
+  void CountInjection(std::string_view kind_label, KeyPurpose purpose);
+  void CountViolation(std::string_view kind_label, std::string_view code);
+  void CountPolicyReload(bool success);
+  void SetPolicyLoadTime(double unix_seconds);  // the serving policy's, startup included
+  void CountCertificateReload(bool success);
+  void SetCertificateExpiry(double unix_seconds);
+
+  std::string Render() const { return registry_.Render(); }
+
+ private:
+  MetricsRegistry registry_;
+  Family<Counter>& requests_;
+  Family<Histogram>& duration_;
+  Family<Counter>& injected_keys_;
+  Family<Counter>& violations_;
+  Family<Counter>& policy_reloads_;
+  Family<Gauge>& policy_last_success_;
+  Family<Counter>& certificate_reloads_;
+  Family<Gauge>& certificate_expiry_;
+  Family<Gauge>& build_info_;
+};
+
+}  // namespace keyward
