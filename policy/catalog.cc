@@ -130,9 +130,7 @@ std::vector<CatalogKind> BuildCatalog() {
 
 }  // namespace
 
-std::string_view KeyPurposeName(KeyPurpose purpose) {
-  return purpose == kVolume ? "volume" : "output";
-}
+std::string_view KeyPurposeName(KeyPurpose purpose) { return WordOf<KeyPurpose>(kKeyPurposeWords, purpose); }
 
 std::span<const CatalogKind> Catalog() {
   static const std::vector<CatalogKind> kCatalog = BuildCatalog();

@@ -15,6 +15,8 @@
 #include <string_view>
 #include <vector>
 
+#include "policy/enum_words.h"
+
 namespace keyward {
 
 // Which of the tenant's keys a field receives.
@@ -23,6 +25,9 @@ enum class KeyPurpose {
   kOutput,  // data SageMaker writes to S3
 };
 
+// volume, output: also the policy's names for a tenant's keys.
+inline constexpr EnumWord<KeyPurpose> kKeyPurposeWords[] = {{KeyPurpose::kVolume, "volume"},
+                                                           {KeyPurpose::kOutput, "output"}};
 std::string_view KeyPurposeName(KeyPurpose purpose);
 
 // What to do with a set volume key when an instance type it covers has local
@@ -34,6 +39,11 @@ enum class LocalStorageRule {
   kRejectKey,      // LocalStorageKey violation
   kWarnKey,        // allowed, with a warning that local storage is not covered
 };
+
+// As `keyward catalog` prints them.
+inline constexpr EnumWord<LocalStorageRule> kLocalStorageRuleWords[] = {
+    {LocalStorageRule::kNotApplicable, "none"}, {LocalStorageRule::kRejectKey, "reject"},
+    {LocalStorageRule::kWarnKey, "warn"}};
 
 struct KmsField {
   std::string_view path;  // e.g. "spec.resourceConfig.volumeKMSKeyID"

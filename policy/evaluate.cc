@@ -4,6 +4,7 @@
 #include <set>
 
 #include "policy/field_path.h"
+#include "policy/key_rules.h"
 #include "policy/text.h"
 
 namespace keyward {
@@ -91,24 +92,25 @@ void CheckSetKey(const Subject& s, const KmsField& field, const FieldInstance& i
     return;
   }
   const std::string& text = value.get_ref<const std::string&>();
-  KeyParseResult parsed = ParseKeyReference(text);
-  if (!parsed.key) {
-    out.Add(path, kKeyFormat, Quote(text) + " is not a valid KMS key reference: " + parsed.error + use,
-            "malformed key reference");
-    return;
-  }
-  const KeyReference& key = *parsed.key;
-  if (key.IsAwsManaged()) {
-    out.Add(path, kAwsManagedKey, Quote(text) + " is an AWS-managed key, which the tenant does not control" + use,
-            "AWS-managed key " + ElideMiddle(text, 40));
-    return;
-  }
-  if (s.policy.key_references == KeyReferencePolicy::kArnOnly && key.form != KeyReferenceForm::kKeyArn) {
-    out.Add(path, kKeyFormat,
-            Quote(text) + " is a " + std::string(KeyReferenceFormName(key.form)) +
-                "; only key ARNs are accepted because they pin account, region and key" + use,
-            std::string(KeyReferenceFormName(key.form)) + ", not a key ARN");
-    return;
+  const KeyClassification classified = ClassifyKey(text, s.policy.key_references);
+  const KeyReference& key = classified.key;
+  switch (classified.problem) {
+    case KeyProblem::kMalformed:
+      out.Add(path, kKeyFormat, Quote(text) + " is not a valid KMS key reference: " + classified.parse_error + use,
+              "malformed key reference");
+      return;
+    case KeyProblem::kAwsManaged:
+      out.Add(path, kAwsManagedKey, Quote(text) + " is an AWS-managed key, which the tenant does not control" + use,
+              "AWS-managed key " + ElideMiddle(text, 40));
+      return;
+    case KeyProblem::kNotAnArn:
+      out.Add(path, kKeyFormat,
+              Quote(text) + " is a " + std::string(KeyReferenceFormName(key.form)) +
+                  "; only key ARNs are accepted because they pin account, region and key" + use,
+              std::string(KeyReferenceFormName(key.form)) + ", not a key ARN");
+      return;
+    case KeyProblem::kNone:
+      break;
   }
   std::vector<const Tenant*> approving = s.policy.TenantsApproving(text, key);
   if (s.tenant != nullptr && std::find(approving.begin(), approving.end(), s.tenant) == approving.end()) {
@@ -125,7 +127,7 @@ void CheckSetKey(const Subject& s, const KmsField& field, const FieldInstance& i
               "key not approved for tenant " + ElideMiddle(s.tenant->name, 40));
     }
   }
-  if (key.IsArn() && !region.empty() && key.region != region) {
+  if (InAnotherRegion(key, region)) {
     out.Add(path, kRegionMismatch,
             Quote(text) + " is in region " + key.region + " but the resource is created in " + region +
                 "; use a key in " + region,
@@ -280,27 +282,12 @@ void AddInjection(MutationResult& result, const std::string& pointer, Injection 
 }  // namespace
 
 bool ParseOperation(std::string_view text, Operation* out) {
-  static constexpr std::pair<std::string_view, Operation> kNames[] = {
-      {"CREATE", Operation::kCreate}, {"UPDATE", Operation::kUpdate},
-      {"DELETE", Operation::kDelete}, {"CONNECT", Operation::kConnect}};
-  for (const auto& [name, op] : kNames) {
-    if (text == name) {
-      *out = op;
-      return true;
-    }
-  }
-  return false;
+  const Operation* op = ValueOf<Operation>(kOperationWords, text);
+  if (op != nullptr) *out = *op;
+  return op != nullptr;
 }
 
-std::string_view OperationName(Operation op) {
-  switch (op) {
-    case Operation::kCreate: return "CREATE";
-    case Operation::kUpdate: return "UPDATE";
-    case Operation::kDelete: return "DELETE";
-    case Operation::kConnect: return "CONNECT";
-  }
-  return "CREATE";
-}
+std::string_view OperationName(Operation op) { return WordOf<Operation>(kOperationWords, op); }
 
 bool IsSubresourceRequest(const AdmissionRequest& request) { return !request.sub_resource.empty(); }
 
@@ -319,15 +306,7 @@ Verdict VerdictOf(const ValidationResult& result) {
   return result.enforcement == Enforcement::kAudit ? Verdict::kAudited : Verdict::kWarned;
 }
 
-std::string_view VerdictName(Verdict verdict) {
-  switch (verdict) {
-    case Verdict::kAllowed: return "allowed";
-    case Verdict::kWarned: return "warned";
-    case Verdict::kAudited: return "audited";
-    case Verdict::kDenied: return "denied";
-  }
-  return "allowed";
-}
+std::string_view VerdictName(Verdict verdict) { return WordOf<Verdict>(kVerdictWords, verdict); }
 
 MutationResult Mutate(const Policy& policy, const AdmissionRequest& request) {
   MutationResult result;

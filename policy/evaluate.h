@@ -19,6 +19,10 @@
 namespace keyward {
 
 enum class Operation { kCreate, kUpdate, kDelete, kConnect };
+inline constexpr EnumWord<Operation> kOperationWords[] = {{Operation::kCreate, "CREATE"},
+                                                         {Operation::kUpdate, "UPDATE"},
+                                                         {Operation::kDelete, "DELETE"},
+                                                         {Operation::kConnect, "CONNECT"}};
 
 // Parses CREATE/UPDATE/DELETE/CONNECT; false for anything else.
 bool ParseOperation(std::string_view text, Operation* out);
@@ -106,6 +110,10 @@ ValidationResult Validate(const Policy& policy, const AdmissionRequest& request)
 // server's `decision` metric label and log field, and `keyward check`'s
 // verdict.
 enum class Verdict { kAllowed, kWarned, kAudited, kDenied };
+inline constexpr EnumWord<Verdict> kVerdictWords[] = {{Verdict::kAllowed, "allowed"},
+                                                     {Verdict::kWarned, "warned"},
+                                                     {Verdict::kAudited, "audited"},
+                                                     {Verdict::kDenied, "denied"}};
 Verdict VerdictOf(const ValidationResult& result);
 std::string_view VerdictName(Verdict verdict);  // allowed, warned, audited, denied
 

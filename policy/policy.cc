@@ -29,14 +29,7 @@ std::string_view InstanceFamily(std::string_view instance_type) {
 
 }  // namespace
 
-std::string_view EnforcementName(Enforcement e) {
-  switch (e) {
-    case Enforcement::kDeny: return "deny";
-    case Enforcement::kWarn: return "warn";
-    case Enforcement::kAudit: return "audit";
-  }
-  return "deny";
-}
+std::string_view EnforcementName(Enforcement e) { return WordOf<Enforcement>(kEnforcementWords, e); }
 
 const std::string& TenantKeys::For(KeyPurpose purpose) const {
   const std::string& specific = purpose == KeyPurpose::kVolume ? volume_key : output_key;

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "policy/catalog.h"
+#include "policy/enum_words.h"
 #include "policy/key_reference.h"
 
 namespace keyward {
@@ -23,6 +24,16 @@ enum class Enforcement { kDeny, kWarn, kAudit };
 enum class MutationMode { kInject, kDisabled };
 enum class KeyReferencePolicy { kArnOnly, kAny };
 enum class UnmatchedNamespaces { kDeny, kWarn, kAllow };
+
+// The policy file's words for each (policy/enum_words.h).
+inline constexpr EnumWord<Enforcement> kEnforcementWords[] = {
+    {Enforcement::kDeny, "deny"}, {Enforcement::kWarn, "warn"}, {Enforcement::kAudit, "audit"}};
+inline constexpr EnumWord<MutationMode> kMutationModeWords[] = {{MutationMode::kInject, "inject"},
+                                                               {MutationMode::kDisabled, "disabled"}};
+inline constexpr EnumWord<KeyReferencePolicy> kKeyReferencePolicyWords[] = {{KeyReferencePolicy::kArnOnly, "arn"},
+                                                                           {KeyReferencePolicy::kAny, "any"}};
+inline constexpr EnumWord<UnmatchedNamespaces> kUnmatchedNamespacesWords[] = {
+    {UnmatchedNamespaces::kDeny, "deny"}, {UnmatchedNamespaces::kWarn, "warn"}, {UnmatchedNamespaces::kAllow, "allow"}};
 
 std::string_view EnforcementName(Enforcement e);
 

@@ -6,7 +6,9 @@
 #include <tuple>
 
 #include "policy/glob.h"
+#include "policy/key_rules.h"
 #include "policy/policy.h"
+#include "policy/text.h"
 #include "policy/bounded_yaml.h"
 
 namespace keyward {
@@ -154,20 +156,17 @@ class Loader {
   // Enums are read as text: YAML 1.1 tools turn a bare off/no into a boolean,
   // so such a value is called out rather than guessed at.
   template <typename E>
-  void Enum(Fields& fields, const char* name, const std::string& path,
-            std::initializer_list<std::pair<std::string_view, E>> choices, E* out) {
+  void Enum(Fields& fields, const char* name, const std::string& path, std::span<const EnumWord<E>> words, E* out) {
     if (!fields.count(name)) return;
     std::string field_path = Join(path, name);
     auto value = Scalar(fields[name], field_path);
     if (!value) return;
-    for (const auto& [text, choice] : choices) {
-      if (*value == text) {
-        *out = choice;
-        return;
-      }
+    if (const E* choice = ValueOf(words, *value)) {
+      *out = *choice;
+      return;
     }
     std::string allowed;
-    for (const auto& choice : choices) allowed += (allowed.empty() ? "" : " | ") + std::string(choice.first);
+    for (const EnumWord<E>& choice : words) allowed += (allowed.empty() ? "" : " | ") + std::string(choice.word);
     static const std::set<std::string> kYamlBooleans = {"on", "off", "yes", "no", "y", "n", "true", "false",
                                                         "On", "Off", "Yes", "No", "True", "False", "ON", "OFF"};
     std::string hint = kYamlBooleans.count(*value)
@@ -231,17 +230,10 @@ class Loader {
         Report(f["defaultRegion"].Mark(), "spec.defaultRegion", "\"" + *region + "\" is not an AWS region name such as us-east-1");
       }
     }
-    using enum Enforcement;
-    Enum<Enforcement>(f, "enforcement", "spec", {{"deny", kDeny}, {"warn", kWarn}, {"audit", kAudit}}, &policy.enforcement);
-    Enum<MutationMode>(f, "mutation", "spec", {{"inject", MutationMode::kInject}, {"disabled", MutationMode::kDisabled}},
-                       &policy.mutation);
-    Enum<KeyReferencePolicy>(f, "keyReferences", "spec",
-                             {{"arn", KeyReferencePolicy::kArnOnly}, {"any", KeyReferencePolicy::kAny}},
-                             &policy.key_references);
-    Enum<UnmatchedNamespaces>(f, "unmatchedNamespaces", "spec",
-                              {{"deny", UnmatchedNamespaces::kDeny},
-                               {"warn", UnmatchedNamespaces::kWarn},
-                               {"allow", UnmatchedNamespaces::kAllow}},
+    Enum<Enforcement>(f, "enforcement", "spec", kEnforcementWords, &policy.enforcement);
+    Enum<MutationMode>(f, "mutation", "spec", kMutationModeWords, &policy.mutation);
+    Enum<KeyReferencePolicy>(f, "keyReferences", "spec", kKeyReferencePolicyWords, &policy.key_references);
+    Enum<UnmatchedNamespaces>(f, "unmatchedNamespaces", "spec", kUnmatchedNamespacesWords,
                               &policy.unmatched_namespaces);
     policy.exempt_namespaces = Values(StringList(f, "exemptNamespaces", "spec", CheckNamespace));
     policy.trusted_users = Values(StringList(f, "trustedUsers", "spec", [](const std::string& v) {
@@ -320,8 +312,7 @@ class Loader {
     if (f.count("enforcement")) {
       Enforcement e = policy.enforcement;
       size_t before = diagnostics_.size();
-      Enum<Enforcement>(f, "enforcement", path,
-                        {{"deny", Enforcement::kDeny}, {"warn", Enforcement::kWarn}, {"audit", Enforcement::kAudit}}, &e);
+      Enum<Enforcement>(f, "enforcement", path, kEnforcementWords, &e);
       if (diagnostics_.size() == before) tenant.enforcement = e;
     }
     std::string region = tenant.region.empty() ? policy.default_region : tenant.region;
@@ -367,20 +358,22 @@ class Loader {
   }
 
   static std::string CheckTenantKey(const std::string& value, const Policy& policy, const std::string& region) {
-    KeyParseResult parsed = ParseKeyReference(value);
-    if (!parsed.key) return "malformed key reference: " + parsed.error;
-    const KeyReference& key = *parsed.key;
-    if (key.IsAwsManaged()) {
-      return "\"" + value + "\" is an AWS-managed key; use a customer-managed key ARN "
-             "(arn:aws:kms:REGION:ACCOUNT:key/KEY-ID)";
+    const KeyClassification key = ClassifyKey(value, policy.key_references);
+    switch (key.problem) {
+      case KeyProblem::kMalformed:
+        return "malformed key reference: " + key.parse_error;
+      case KeyProblem::kAwsManaged:
+        return Quote(value) + " is an AWS-managed key; use a customer-managed key ARN "
+               "(arn:aws:kms:REGION:ACCOUNT:key/KEY-ID)";
+      case KeyProblem::kNotAnArn:
+        return "is a " + std::string(KeyReferenceFormName(key.key.form)) +
+               ", but keyReferences: arn accepts only key ARNs (arn:aws:kms:REGION:ACCOUNT:key/KEY-ID); "
+               "use the key's ARN or set keyReferences: any";
+      case KeyProblem::kNone:
+        break;
     }
-    if (policy.key_references == KeyReferencePolicy::kArnOnly && key.form != KeyReferenceForm::kKeyArn) {
-      return "is a " + std::string(KeyReferenceFormName(key.form)) +
-             ", but keyReferences: arn accepts only key ARNs (arn:aws:kms:REGION:ACCOUNT:key/KEY-ID); "
-             "use the key's ARN or set keyReferences: any";
-    }
-    if (key.IsArn() && !region.empty() && key.region != region) {
-      return "the key is in region " + key.region + " but the tenant's region is " + region +
+    if (InAnotherRegion(key.key, region)) {
+      return "the key is in region " + key.key.region + " but the tenant's region is " + region +
              "; use a key in " + region + " or set the tenant's region";
     }
     return "";

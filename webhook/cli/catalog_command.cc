@@ -11,12 +11,7 @@ namespace keyward {
 namespace {
 
 std::string_view LocalStorageRuleName(LocalStorageRule rule) {
-  switch (rule) {
-    case LocalStorageRule::kNotApplicable: return "none";
-    case LocalStorageRule::kRejectKey: return "reject";
-    case LocalStorageRule::kWarnKey: return "warn";
-  }
-  return "none";
+  return WordOf<LocalStorageRule>(kLocalStorageRuleWords, rule);
 }
 
 nlohmann::json CatalogJson() {

@@ -2,11 +2,11 @@
 
 #include <unistd.h>
 
-#include <charconv>
 
 #include <httplib.h>
 
 #include "webhook/admission/base64.h"
+#include "webhook/server/listen_address.h"
 
 namespace keyward {
 namespace {
@@ -67,24 +67,16 @@ std::unique_ptr<ReviewClient> ReviewClient::Connect(std::string_view server, con
   }
   std::string_view authority = server.substr(kScheme.size());
   if (!authority.empty() && authority.back() == '/') authority.remove_suffix(1);
-  const size_t colon = authority.rfind(':');
-  int port = 443;
-  std::string_view host = authority;
-  if (colon != std::string_view::npos && authority.find(']', colon) == std::string_view::npos) {
-    host = authority.substr(0, colon);
-    std::string_view digits = authority.substr(colon + 1);
-    auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), port);
-    if (ec != std::errc() || end != digits.data() + digits.size() || port <= 0 || port > 65535) {
-      *error = "--server has an invalid port: " + std::string(server);
-      return nullptr;
-    }
+  ListenAddress address;
+  if (SplitHostPort(authority, 443, &address) != HostPortProblem::kNone || address.port == 0) {
+    *error = "--server has an invalid port: " + std::string(server);
+    return nullptr;
   }
-  if (host.size() >= 2 && host.front() == '[') host = host.substr(1, host.size() - 2);
   if (::access(ca_file.c_str(), R_OK) != 0) {
     *error = "cannot read the CA file " + ca_file;
     return nullptr;
   }
-  auto client = std::make_unique<httplib::SSLClient>(std::string(host), port);
+  auto client = std::make_unique<httplib::SSLClient>(address.host, address.port);
   client->set_ca_cert_path(ca_file.c_str());
   client->enable_server_certificate_verification(true);
   client->set_keep_alive(true);

@@ -24,21 +24,36 @@ void ReuseAddressOnly(socket_t socket) {
 
 }  // namespace
 
-std::string ParseListenAddress(std::string_view text, ListenAddress* out) {
+HostPortProblem SplitHostPort(std::string_view text, std::optional<int> default_port, ListenAddress* out) {
   const size_t colon = text.rfind(':');
-  if (colon == std::string_view::npos) {
-    return "listen address \"" + std::string(text) + "\" has no port: write host:port, e.g. 0.0.0.0:8443";
+  // A colon inside "[...]" belongs to an IPv6 address, not to a port.
+  const bool has_port = colon != std::string_view::npos && text.find(']', colon) == std::string_view::npos;
+  if (!has_port && !default_port) return HostPortProblem::kNoPort;
+  std::string_view host = has_port ? text.substr(0, colon) : text;
+  int port = default_port.value_or(0);
+  if (has_port) {
+    const std::string_view digits = text.substr(colon + 1);
+    auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), port);
+    if (ec != std::errc() || end != digits.data() + digits.size() || port < 0 || port > 65535) {
+      return HostPortProblem::kBadPort;
+    }
   }
-  std::string_view host = text.substr(0, colon);
-  std::string_view port = text.substr(colon + 1);
   if (host.size() >= 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
-  int value = -1;
-  auto [end, ec] = std::from_chars(port.data(), port.data() + port.size(), value);
-  if (ec != std::errc() || end != port.data() + port.size() || value < 0 || value > 65535) {
-    return "listen address \"" + std::string(text) + "\" has an invalid port: use 0-65535";
+  out->host = std::string(host);
+  out->port = port;
+  return HostPortProblem::kNone;
+}
+
+std::string ParseListenAddress(std::string_view text, ListenAddress* out) {
+  switch (SplitHostPort(text, std::nullopt, out)) {
+    case HostPortProblem::kNoPort:
+      return "listen address \"" + std::string(text) + "\" has no port: write host:port, e.g. 0.0.0.0:8443";
+    case HostPortProblem::kBadPort:
+      return "listen address \"" + std::string(text) + "\" has an invalid port: use 0-65535";
+    case HostPortProblem::kNone:
+      break;
   }
-  out->host = host.empty() ? "0.0.0.0" : std::string(host);
-  out->port = value;
+  if (out->host.empty()) out->host = "0.0.0.0";
   return "";
 }
 

@@ -1,6 +1,7 @@
 // Listening sockets for the two servers: address parsing and binding.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -12,6 +13,12 @@ struct ListenAddress {
   std::string host;  // "0.0.0.0", "::", "127.0.0.1", a host name
   int port = 0;      // 0: any free port
 };
+
+// Splits "host:port" or "[v6]:port" (the brackets removed), and "host" or
+// "[v6]" alone when a default port is given. The one host:port parser of
+// the server's flags and the review client's URL; each words its errors.
+enum class HostPortProblem { kNone, kNoPort, kBadPort };
+HostPortProblem SplitHostPort(std::string_view text, std::optional<int> default_port, ListenAddress* out);
 
 // Parses "host:port", "[v6]:port" or ":port" (all IPv4 interfaces). Returns
 // an empty string on success, else what is wrong.
