@@ -122,6 +122,14 @@ std::vector<CatalogKind> BuildCatalog() {
        {Output("spec.outputDataConfig.kmsKeyId"),
         JobVolume("spec.resourceConfig.volumeKmsKeyId", {"spec.resourceConfig.instanceType"})}},
   };
+  for (CatalogKind& kind : kinds) {
+    for (KmsField& field : kind.fields) {
+      field.split_path = SplitFieldPath(field.path);
+      for (std::string_view pattern : field.instance_type_paths) {
+        field.split_instance_type_paths.push_back(SplitFieldPath(pattern));
+      }
+    }
+  }
   std::sort(kinds.begin(), kinds.end(), [](const CatalogKind& a, const CatalogKind& b) {
     return std::tie(a.group, a.kind) < std::tie(b.group, b.kind);
   });

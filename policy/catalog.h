@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "policy/enum_words.h"
+#include "policy/field_path.h"
 
 namespace keyward {
 
@@ -54,6 +55,10 @@ struct KmsField {
   // Where the instance types covered by this volume live. A pattern that
   // shares an array prefix with `path` refers to the same array element.
   std::vector<std::string_view> instance_type_paths = {};
+
+  // The paths above split once, when the catalog is built (Catalog()).
+  SplitPath split_path = {};
+  std::vector<SplitPath> split_instance_type_paths = {};
 };
 
 struct CatalogKind {

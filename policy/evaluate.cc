@@ -57,8 +57,8 @@ std::string ResourceRegion(const Subject& s, const nlohmann::json& object) {
 std::string LocalInstanceType(const Subject& s, const KmsField& field, const nlohmann::json& object,
                               const FieldInstance& instance) {
   if (field.local_storage == LocalStorageRule::kNotApplicable) return "";
-  for (std::string_view pattern : field.instance_type_paths) {
-    for (std::string_view type : FindBoundStrings(object, pattern, field.path, instance.indices)) {
+  for (const SplitPath& pattern : field.split_instance_type_paths) {
+    for (std::string_view type : FindBoundStrings(object, pattern, field.split_path, instance.indices)) {
       if (s.policy.HasLocalStorage(type)) return std::string(type);
     }
   }
@@ -165,7 +165,7 @@ Findings CheckWholeObject(const Subject& s, const nlohmann::json& object) {
   Findings out;
   std::string region = ResourceRegion(s, object);
   for (const KmsField& field : s.kind.fields) {
-    for (const FieldInstance& instance : FindFieldInstances(object, field.path)) {
+    for (const FieldInstance& instance : FindFieldInstances(object, field.split_path)) {
       CheckInstance(s, field, instance, object, region, out);
     }
   }
@@ -184,9 +184,9 @@ Findings CheckChangedFields(const Subject& s, const nlohmann::json& object, cons
   Findings out;
   std::string region = ResourceRegion(s, object);
   for (const KmsField& field : s.kind.fields) {
-    std::vector<FieldInstance> current = FindFieldInstances(object, field.path);
+    std::vector<FieldInstance> current = FindFieldInstances(object, field.split_path);
     for (const FieldInstance& instance : current) {
-      const nlohmann::json* before = FindSameField(old_object, field.path, instance.indices);
+      const nlohmann::json* before = FindSameField(old_object, field.split_path, instance.indices);
       bool both_empty = IsEmptyValue(before) && IsEmptyValue(instance.value);
       if (both_empty || (!IsEmptyValue(before) && !IsEmptyValue(instance.value) && *before == *instance.value)) {
         continue;
@@ -204,7 +204,7 @@ Findings CheckChangedFields(const Subject& s, const nlohmann::json& object, cons
       }
     }
     // A key whose parent object disappeared was removed too.
-    for (const FieldInstance& old_instance : FindFieldInstances(old_object, field.path)) {
+    for (const FieldInstance& old_instance : FindFieldInstances(old_object, field.split_path)) {
       if (!field.create_only || IsEmptyValue(old_instance.value)) continue;
       bool still_there = std::any_of(current.begin(), current.end(),
                                      [&](const FieldInstance& c) { return c.path == old_instance.path; });
@@ -323,7 +323,7 @@ MutationResult Mutate(const Policy& policy, const AdmissionRequest& request) {
   if (request.operation == Operation::kCreate) {
     for (const KmsField& field : kind->fields) {
       if (field.deprecated) continue;
-      for (const FieldInstance& instance : FindFieldInstances(object, field.path)) {
+      for (const FieldInstance& instance : FindFieldInstances(object, field.split_path)) {
         if (!IsEmptyValue(instance.value) || !LocalInstanceType(s, field, object, instance).empty()) continue;
         AddInjection(result, instance.pointer,
                      {instance.path, field.purpose, tenant->keys.For(field.purpose)}, false);
@@ -337,9 +337,9 @@ MutationResult Mutate(const Policy& policy, const AdmissionRequest& request) {
   if (request.old_object == nullptr || policy.IsTrustedUser(request.username)) return result;
   for (const KmsField& field : kind->fields) {
     if (!field.create_only) continue;
-    for (const FieldInstance& instance : FindFieldInstances(object, field.path)) {
+    for (const FieldInstance& instance : FindFieldInstances(object, field.split_path)) {
       if (!IsEmptyValue(instance.value)) continue;
-      const nlohmann::json* stored = FindSameField(*request.old_object, field.path, instance.indices);
+      const nlohmann::json* stored = FindSameField(*request.old_object, field.split_path, instance.indices);
       if (IsEmptyValue(stored) || !stored->is_string()) continue;
       AddInjection(result, instance.pointer, {instance.path, field.purpose, stored->get<std::string>()}, true);
     }

@@ -5,12 +5,11 @@
 namespace keyward {
 namespace {
 
-struct Segment {
-  std::string_view name;
-  bool array;  // name[] : every element
-};
+using Segment = PathSegment;
 
-std::vector<Segment> SplitPattern(std::string_view pattern) {
+}  // namespace
+
+SplitPath SplitFieldPath(std::string_view pattern) {
   std::vector<Segment> segments;
   size_t start = 0;
   while (start <= pattern.size()) {
@@ -24,6 +23,8 @@ std::vector<Segment> SplitPattern(std::string_view pattern) {
   }
   return segments;
 }
+
+namespace {
 
 const nlohmann::json* Member(const nlohmann::json& object, std::string_view name) {
   if (!object.is_object()) return nullptr;
@@ -98,8 +99,7 @@ bool IsEmptyValue(const nlohmann::json* value) {
   return value == nullptr || value->is_null() || (value->is_string() && value->get_ref<const std::string&>().empty());
 }
 
-std::vector<FieldInstance> FindFieldInstances(const nlohmann::json& root, std::string_view pattern) {
-  std::vector<Segment> segments = SplitPattern(pattern);
+std::vector<FieldInstance> FindFieldInstances(const nlohmann::json& root, const SplitPath& segments) {
   std::vector<FieldInstance> out;
   const Segment& field = segments.back();
   for (Cursor& parent : WalkToParents(root, segments, nullptr, 0)) {
@@ -110,20 +110,25 @@ std::vector<FieldInstance> FindFieldInstances(const nlohmann::json& root, std::s
   return out;
 }
 
-const nlohmann::json* FindSameField(const nlohmann::json& root, std::string_view pattern,
+std::vector<FieldInstance> FindFieldInstances(const nlohmann::json& root, std::string_view pattern) {
+  return FindFieldInstances(root, SplitFieldPath(pattern));
+}
+
+const nlohmann::json* FindSameField(const nlohmann::json& root, const SplitPath& segments,
                                     const std::vector<size_t>& indices) {
-  std::vector<Segment> segments = SplitPattern(pattern);
   for (const Cursor& parent : WalkToParents(root, segments, &indices, indices.size())) {
     return Member(*parent.node, segments.back().name);
   }
   return nullptr;
 }
 
-std::vector<std::string_view> FindBoundStrings(const nlohmann::json& root, std::string_view pattern,
-                                               std::string_view bound_pattern,
-                                               const std::vector<size_t>& bound_indices) {
-  std::vector<Segment> segments = SplitPattern(pattern);
-  std::vector<Segment> bound = SplitPattern(bound_pattern);
+const nlohmann::json* FindSameField(const nlohmann::json& root, std::string_view pattern,
+                                    const std::vector<size_t>& indices) {
+  return FindSameField(root, SplitFieldPath(pattern), indices);
+}
+
+std::vector<std::string_view> FindBoundStrings(const nlohmann::json& root, const SplitPath& segments,
+                                               const SplitPath& bound, const std::vector<size_t>& bound_indices) {
   // Count the arrays on the common prefix of both patterns: those are the
   // same array, so they take the key field's indices.
   size_t shared_arrays = 0;
@@ -140,9 +145,15 @@ std::vector<std::string_view> FindBoundStrings(const nlohmann::json& root, std::
   return out;
 }
 
+std::vector<std::string_view> FindBoundStrings(const nlohmann::json& root, std::string_view pattern,
+                                               std::string_view bound_pattern,
+                                               const std::vector<size_t>& bound_indices) {
+  return FindBoundStrings(root, SplitFieldPath(pattern), SplitFieldPath(bound_pattern), bound_indices);
+}
+
 const nlohmann::json* FindPlain(const nlohmann::json& root, std::string_view dotted_path) {
   const nlohmann::json* node = &root;
-  for (const Segment& segment : SplitPattern(dotted_path)) {
+  for (const Segment& segment : SplitFieldPath(dotted_path)) {
     node = Member(*node, segment.name);
     if (node == nullptr) return nullptr;
   }

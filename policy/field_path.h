@@ -14,6 +14,17 @@
 
 namespace keyward {
 
+// A catalog path split into its segments: spec.productionVariants[].kmsKeyID
+// is {spec}, {productionVariants, array}, {kmsKeyID}. The catalog splits each
+// of its paths once, when it is built; the string_view overloads below split
+// on every call and serve tests and one-off lookups.
+struct PathSegment {
+  std::string_view name;
+  bool array;  // name[] : every element
+};
+using SplitPath = std::vector<PathSegment>;
+SplitPath SplitFieldPath(std::string_view pattern);
+
 struct FieldInstance {
   std::string path;                  // spec.productionVariants[1].coreDumpConfig.kmsKeyID
   std::string pointer;               // /spec/productionVariants/1/coreDumpConfig/kmsKeyID
@@ -23,16 +34,22 @@ struct FieldInstance {
 
 // Every instance of `pattern` in `root` whose parent object exists (for
 // arrays: in each element that is an object), in document order.
+std::vector<FieldInstance> FindFieldInstances(const nlohmann::json& root, const SplitPath& pattern);
 std::vector<FieldInstance> FindFieldInstances(const nlohmann::json& root, std::string_view pattern);
 
 // The field at the concrete position of `instance` (same array indices) in
 // another version of the object, or nullptr when absent there.
+const nlohmann::json* FindSameField(const nlohmann::json& root, const SplitPath& pattern,
+                                    const std::vector<size_t>& indices);
 const nlohmann::json* FindSameField(const nlohmann::json& root, std::string_view pattern,
                                     const std::vector<size_t>& indices);
 
 // String values of `pattern` in `root`, where the leading arrays that
 // `pattern` shares with `bound_pattern` are fixed to `bound_indices`: the
 // instance types of the same array element as the key field.
+std::vector<std::string_view> FindBoundStrings(const nlohmann::json& root, const SplitPath& pattern,
+                                               const SplitPath& bound_pattern,
+                                               const std::vector<size_t>& bound_indices);
 std::vector<std::string_view> FindBoundStrings(const nlohmann::json& root, std::string_view pattern,
                                                std::string_view bound_pattern,
                                                const std::vector<size_t>& bound_indices);

@@ -79,7 +79,8 @@ class Policy {
   std::vector<Tenant> tenants;
 
   // Lookups below are O(length of the argument), independent of the number
-  // of tenants; Index() must have been called (the loader does).
+  // of tenants. Only LoadPolicy makes a Policy whose indexes are built, and
+  // it hands it out const, so the indexes always match the fields.
   const Tenant* TenantForNamespace(std::string_view ns) const;
   bool IsExemptNamespace(std::string_view ns) const;
   bool IsTrustedUser(std::string_view user) const;
@@ -91,10 +92,12 @@ class Policy {
   Enforcement EnforcementFor(const Tenant* tenant) const;
   const std::string& RegionFor(const Tenant& tenant) const;
 
+ private:
+  friend struct PolicyIndexer;  // policy_loader.cc: the one caller of Index()
+
   // Builds the lookup indexes from the public fields above.
   void Index();
 
- private:
   // Heterogeneous lookup, so a string_view finds a key without a copy.
   struct StringHash {
     using is_transparent = void;

@@ -12,6 +12,11 @@
 #include "policy/bounded_yaml.h"
 
 namespace keyward {
+
+struct PolicyIndexer {
+  static void Run(Policy& policy) { policy.Index(); }
+};
+
 namespace {
 
 constexpr std::string_view kApiVersion = "keyward.dev/v1alpha1";
@@ -100,7 +105,7 @@ class Loader {
       return std::tie(a.line, a.column) < std::tie(b.line, b.column);
     });
     if (!diagnostics_.empty() || policy == nullptr) return {nullptr, std::move(diagnostics_)};
-    policy->Index();
+    PolicyIndexer::Run(*policy);
     return {std::move(policy), {}};
   }
 

@@ -52,6 +52,12 @@ JsonObjectWriter& JsonObjectWriter::Int(std::string_view key, int64_t value) {
   return *this;
 }
 
+JsonObjectWriter& JsonObjectWriter::Unsigned(std::string_view key, uint64_t value) {
+  Key(key);
+  *out_ += std::to_string(value);
+  return *this;
+}
+
 JsonObjectWriter& JsonObjectWriter::Strings(std::string_view key, const std::vector<std::string>& values) {
   Key(key);
   out_->push_back('[');

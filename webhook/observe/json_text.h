@@ -16,13 +16,19 @@ namespace keyward {
 // Appends `value` as a quoted JSON string.
 void AppendJsonString(std::string_view value, std::string* out);
 
+// The one JSON writer of the shell: answers, error bodies and JSON log lines.
 class JsonObjectWriter {
  public:
   explicit JsonObjectWriter(std::string* out) : out_(out) { out_->push_back('{'); }
+  // Members only, no braces: for text that another layer wraps in an object
+  // (the log's pattern writes the braces, time and level).
+  struct MembersOnly {};
+  JsonObjectWriter(std::string* out, MembersOnly) : out_(out) {}
 
   JsonObjectWriter& String(std::string_view key, std::string_view value);
   JsonObjectWriter& Bool(std::string_view key, bool value);
   JsonObjectWriter& Int(std::string_view key, int64_t value);
+  JsonObjectWriter& Unsigned(std::string_view key, uint64_t value);
   JsonObjectWriter& Strings(std::string_view key, const std::vector<std::string>& values);
   // A value that is already JSON text.
   JsonObjectWriter& Raw(std::string_view key, std::string_view json);

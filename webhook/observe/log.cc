@@ -121,73 +121,73 @@ void FlushLogs() { spdlog::default_logger_raw()->flush(); }
 
 bool LogEnabled(spdlog::level::level_enum level) { return spdlog::default_logger_raw()->should_log(level); }
 
-LogLine::LogLine(std::string_view message) {
+LogLine::LogLine(std::string_view message) : json_(g_format == LogFormat::kJson) {
   text_.reserve(256);
-  if (g_format == LogFormat::kJson) {
-    text_ += "\"msg\":";
-    AppendJsonString(message, &text_);
+  if (json_) {
+    members_.String("msg", message);
   } else {
     text_ += message;
   }
 }
 
-void LogLine::Key(std::string_view key) {
-  if (g_format == LogFormat::kJson) {
-    text_ += ",\"";
-    text_ += key;
-    text_ += "\":";
-  } else {
-    text_ += ' ';
-    text_ += key;
-    text_ += '=';
-  }
+void LogLine::TextKey(std::string_view key) {
+  text_ += ' ';
+  text_ += key;
+  text_ += '=';
 }
 
 LogLine& LogLine::Add(std::string_view key, std::string_view value) {
-  Key(key);
-  if (g_format == LogFormat::kJson) {
-    AppendJsonString(value, &text_);
+  if (json_) {
+    members_.String(key, value);
   } else {
+    TextKey(key);
     AppendTextValue(value, &text_);
   }
   return *this;
 }
 
 LogLine& LogLine::Add(std::string_view key, int64_t value) {
-  Key(key);
-  text_ += std::to_string(value);
+  if (json_) {
+    members_.Int(key, value);
+  } else {
+    TextKey(key);
+    text_ += std::to_string(value);
+  }
   return *this;
 }
 
 LogLine& LogLine::Add(std::string_view key, uint64_t value) {
-  Key(key);
-  text_ += std::to_string(value);
+  if (json_) {
+    members_.Unsigned(key, value);
+  } else {
+    TextKey(key);
+    text_ += std::to_string(value);
+  }
   return *this;
 }
 
 LogLine& LogLine::Add(std::string_view key, bool value) {
-  Key(key);
-  text_ += value ? "true" : "false";
+  if (json_) {
+    members_.Bool(key, value);
+  } else {
+    TextKey(key);
+    text_ += value ? "true" : "false";
+  }
   return *this;
 }
 
 LogLine& LogLine::Add(std::string_view key, const std::vector<std::string>& values) {
-  Key(key);
-  if (g_format == LogFormat::kJson) {
-    text_ += '[';
-    for (size_t i = 0; i < values.size(); ++i) {
-      if (i > 0) text_ += ',';
-      AppendJsonString(values[i], &text_);
-    }
-    text_ += ']';
-  } else {
-    std::string joined;
-    for (size_t i = 0; i < values.size(); ++i) {
-      if (i > 0) joined += ',';
-      joined += values[i];
-    }
-    AppendTextValue(joined, &text_);
+  if (json_) {
+    members_.Strings(key, values);
+    return *this;
   }
+  std::string joined;
+  for (size_t i = 0; i < values.size(); ++i) {
+    if (i > 0) joined += ',';
+    joined += values[i];
+  }
+  TextKey(key);
+  AppendTextValue(joined, &text_);
   return *this;
 }
 

@@ -13,6 +13,8 @@
 
 #include <spdlog/common.h>
 
+#include "webhook/observe/json_text.h"
+
 namespace keyward {
 
 enum class LogFormat { kJson, kText };
@@ -46,10 +48,12 @@ class LogLine {
   void Error() { Emit(spdlog::level::err); }
 
  private:
-  void Key(std::string_view key);
+  void TextKey(std::string_view key);
   void Emit(spdlog::level::level_enum level);
 
+  const bool json_;  // the format when the line was started
   std::string text_;
+  JsonObjectWriter members_{&text_, JsonObjectWriter::MembersOnly{}};  // used in the JSON format
 };
 
 // The first `limit` bytes of untrusted input, with anything but printable
