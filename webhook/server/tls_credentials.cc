@@ -95,32 +95,29 @@ CredentialsLoadResult LoadCredentials(const std::string& certificate_path, const
 CredentialStore::CredentialStore(std::string certificate_path, std::string key_path, ServerMetrics* metrics)
     : certificate_path_(std::move(certificate_path)), key_path_(std::move(key_path)), metrics_(metrics) {}
 
-std::string CredentialStore::Load() {
+CredentialStore::Loaded CredentialStore::Load() const {
   CredentialsLoadResult loaded = LoadCredentials(certificate_path_, key_path_);
-  if (loaded.credentials == nullptr) return loaded.error;
+  return {std::move(loaded.credentials), std::move(loaded.error)};
+}
+
+void CredentialStore::OnLoaded(const Credentials& credentials, bool initial) {
+  if (!initial) metrics_->CountCertificateReload(true);
+  metrics_->SetCertificateExpiry(credentials.not_after_unix_seconds);
   const double now = std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
   auto line = LogLine("serving certificate loaded");
   line.Add("certificate", certificate_path_)
-      .Add("subject", loaded.credentials->subject)
-      .Add("not_after_unix", static_cast<int64_t>(loaded.credentials->not_after_unix_seconds));
-  if (loaded.credentials->not_after_unix_seconds < now) {
+      .Add("subject", credentials.subject)
+      .Add("not_after_unix", static_cast<int64_t>(credentials.not_after_unix_seconds));
+  if (credentials.not_after_unix_seconds < now) {
     line.Add("expired", true).Warn();
   } else {
     line.Info();
   }
-  metrics_->SetCertificateExpiry(loaded.credentials->not_after_unix_seconds);
-  current_.store(std::move(loaded.credentials), std::memory_order_release);
-  return "";
 }
 
-std::string CredentialStore::LoadInitial() { return Load(); }
-
-void CredentialStore::Reload() {
-  std::string error = Load();
-  metrics_->CountCertificateReload(error.empty());
-  if (!error.empty()) {
-    LogLine("certificate reload failed; the previous certificate keeps serving").Add("error", error).Error();
-  }
+void CredentialStore::OnReloadFailed(const std::string& error) {
+  metrics_->CountCertificateReload(false);
+  LogLine("certificate reload failed; the previous certificate keeps serving").Add("error", error).Error();
 }
 
 }  // namespace keyward

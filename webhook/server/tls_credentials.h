@@ -15,6 +15,7 @@
 #include <memory>
 #include <string>
 
+#include "webhook/server/reloadable_store.h"
 #include "webhook/server/server_metrics.h"
 
 namespace keyward {
@@ -42,24 +43,21 @@ struct CredentialsLoadResult {
 // never quotes key material.
 CredentialsLoadResult LoadCredentials(const std::string& certificate_path, const std::string& key_path);
 
-class CredentialStore {
+// The serving certificate and key, swapped whole on reload
+// (reloadable_store.h); each load is logged with the certificate's subject
+// and expiry, and a failed reload is counted and leaves the previous pair.
+class CredentialStore final : public ReloadableStore<Credentials> {
  public:
   CredentialStore(std::string certificate_path, std::string key_path, ServerMetrics* metrics);
 
-  // Returns an empty string on success, else what is wrong.
-  std::string LoadInitial();
-  // After the files changed: logs and counts the outcome.
-  void Reload();
-
-  std::shared_ptr<const Credentials> Current() const { return current_.load(std::memory_order_acquire); }
-
  private:
-  std::string Load();
+  Loaded Load() const override;
+  void OnLoaded(const Credentials& credentials, bool initial) override;
+  void OnReloadFailed(const std::string& error) override;
 
   const std::string certificate_path_;
   const std::string key_path_;
   ServerMetrics* const metrics_;
-  std::atomic<std::shared_ptr<const Credentials>> current_;
 };
 
 }  // namespace keyward

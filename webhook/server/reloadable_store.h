@@ -1,0 +1,65 @@
+// One immutable snapshot of something loaded from files (the policy, the
+// serving certificate), swapped whole: validate, then swap.
+//
+// Readers take a shared_ptr to the current snapshot and keep it for as long
+// as they use it (a request, a handshake), so a reload never changes
+// anything halfway. A load that fails leaves the previous snapshot serving,
+// never an empty or half one. What a load means to the operator (log lines,
+// metrics) is said by the subclass.
+#pragma once
+
+#include <atomic>
+#include <memory>
+#include <string>
+
+namespace keyward {
+
+template <typename T>
+class ReloadableStore {
+ public:
+  virtual ~ReloadableStore() = default;
+
+  std::shared_ptr<const T> Current() const { return current_.load(std::memory_order_acquire); }
+
+  // At startup. Returns an empty string on success, else what is wrong.
+  std::string LoadInitial() {
+    Loaded loaded = Load();
+    if (loaded.value == nullptr) return loaded.error;
+    Publish(std::move(loaded.value), /*initial=*/true);
+    return "";
+  }
+
+  // After the files changed.
+  void Reload() {
+    Loaded loaded = Load();
+    if (loaded.value == nullptr) {
+      OnReloadFailed(loaded.error);
+      return;
+    }
+    Publish(std::move(loaded.value), /*initial=*/false);
+  }
+
+ protected:
+  struct Loaded {
+    std::shared_ptr<const T> value;  // null on failure
+    std::string error;               // what is wrong, when value is null
+  };
+
+  // Reads and validates the files; touches nothing else.
+  virtual Loaded Load() const = 0;
+  // After `value` became current.
+  virtual void OnLoaded(const T& value, bool initial) = 0;
+  // After a reload failed; the previous snapshot still serves.
+  virtual void OnReloadFailed(const std::string& error) = 0;
+
+ private:
+  void Publish(std::shared_ptr<const T> value, bool initial) {
+    std::shared_ptr<const T> published = value;
+    current_.store(std::move(value), std::memory_order_release);
+    OnLoaded(*published, initial);
+  }
+
+  std::atomic<std::shared_ptr<const T>> current_;
+};
+
+}  // namespace keyward
