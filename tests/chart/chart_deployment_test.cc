@@ -8,6 +8,7 @@
 
 #include "tests/chart/chart_support.h"
 #include "tests/chart/install_cases.h"
+#include "tests/support/keyward_process.h"
 
 namespace keyward::testing {
 namespace {
@@ -166,17 +167,18 @@ INSTANTIATE_TEST_SUITE_P(AllInstalls, DeploymentInstallTest, ::testing::ValuesIn
                          InstallCaseName);
 
 // `keyward policy lint` on the policy a rendered ConfigMap holds.
-ProcessResult LintConfigMapPolicy(const Objects& objects, const TempDir& directory) {
+RunResult LintConfigMapPolicy(const Objects& objects, const TempDir& directory) {
   YAML::Node config_map = objects.One("ConfigMap", std::string(kFullname) + "-policy");
   std::string path = directory.File("policy.yaml");
   WriteFile(path, At(config_map, "data")["policy.yaml"].as<std::string>(""));
-  return RunProcess({KEYWARD_BINARY, "policy", "lint", path});
+  return RunKeyward({"policy", "lint", path}, directory.File("lint.log"));
 }
 
 TEST(PolicyConfigMapTest, DefaultPolicyIsValid) {
   TempDir directory;
-  ProcessResult lint = LintConfigMapPolicy(MustRender({}), directory);
-  EXPECT_EQ(lint.exit_code, 0) << lint.output << lint.error_output;
+  RunResult lint = LintConfigMapPolicy(MustRender({}), directory);
+  EXPECT_TRUE(lint.finished) << lint.why;
+  EXPECT_EQ(lint.exit_status, 0) << lint.output;
 }
 
 TEST(PolicyConfigMapTest, ValuesPolicyReachesThePodsVerbatim) {
@@ -199,10 +201,10 @@ TEST(PolicyConfigMapTest, ValuesPolicyReachesThePodsVerbatim) {
   YAML::Node config_map = objects.One("ConfigMap", std::string(kFullname) + "-policy");
   EXPECT_EQ(At(config_map, "data")["policy.yaml"].as<std::string>(""), policy);
 
-  ProcessResult lint = LintConfigMapPolicy(objects, directory);
-  EXPECT_NE(lint.exit_code, 0) << "keyward accepted a policy with enforcement: sometimes";
-  EXPECT_NE((lint.output + lint.error_output).find("enforcement"), std::string::npos)
-      << lint.output << lint.error_output;
+  RunResult lint = LintConfigMapPolicy(objects, directory);
+  EXPECT_TRUE(lint.finished) << lint.why;
+  EXPECT_NE(lint.exit_status, 0) << "keyward accepted a policy with enforcement: sometimes";
+  EXPECT_NE(lint.output.find("enforcement"), std::string::npos) << lint.output;
 }
 
 }  // namespace

@@ -13,12 +13,10 @@
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
-#include <fstream>
-#include <sstream>
 
 #include <gtest/gtest.h>
 
-extern char** environ;
+#include "tests/support/keyward_process.h"
 
 namespace keyward::testing {
 namespace {
@@ -39,13 +37,6 @@ std::string ToolPath(const char* override_variable, const char* tool) {
     return "";
   }
   return path;
-}
-
-std::vector<char*> CStrings(std::vector<std::string>& strings) {
-  std::vector<char*> pointers;
-  for (std::string& s : strings) pointers.push_back(s.data());
-  pointers.push_back(nullptr);
-  return pointers;
 }
 
 // Reads both pipes until the child closes them or the deadline passes.
@@ -80,15 +71,7 @@ ProcessResult RunProcess(const std::vector<std::string>& argv, const std::map<st
                          std::chrono::seconds timeout) {
   ProcessResult result;
   std::vector<std::string> args = argv;
-  std::map<std::string, std::string> merged;
-  for (char** entry = environ; *entry != nullptr; ++entry) {
-    std::string_view text(*entry);
-    size_t eq = text.find('=');
-    if (eq != std::string_view::npos) merged[std::string(text.substr(0, eq))] = std::string(text.substr(eq + 1));
-  }
-  for (const auto& [name, value] : env) merged[name] = value;
-  std::vector<std::string> env_strings;
-  for (const auto& [name, value] : merged) env_strings.push_back(name + "=" + value);
+  std::vector<std::string> env_strings = EnvironmentWith(env);
   std::vector<char*> c_args = CStrings(args);
   std::vector<char*> c_env = CStrings(env_strings);
 
@@ -129,52 +112,6 @@ ProcessResult RunProcess(const std::vector<std::string>& argv, const std::map<st
   return result;
 }
 
-BackgroundProcess::BackgroundProcess(const std::vector<std::string>& argv, const std::string& log_path) {
-  std::vector<std::string> args = argv;
-  std::vector<char*> c_args = CStrings(args);
-  int log_fd = open(log_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  pid_t pid = fork();
-  if (pid == 0) {
-    dup2(log_fd, STDOUT_FILENO);
-    dup2(log_fd, STDERR_FILENO);
-    execvp(c_args[0], c_args.data());
-    dprintf(STDERR_FILENO, "cannot run %s: %s\n", c_args[0], std::strerror(errno));
-    _exit(127);
-  }
-  if (log_fd >= 0) close(log_fd);
-  if (pid < 0) ADD_FAILURE() << "fork: " << std::strerror(errno);
-  pid_ = pid;
-}
-
-BackgroundProcess::~BackgroundProcess() {
-  if (pid_ > 0) Terminate(std::chrono::seconds(10));
-}
-
-bool BackgroundProcess::running() {
-  if (pid_ <= 0) return false;
-  int status = 0;
-  if (waitpid(pid_, &status, WNOHANG) != pid_) return true;
-  exit_code_ = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  pid_ = -1;
-  return false;
-}
-
-int BackgroundProcess::Terminate(std::chrono::seconds timeout) {
-  if (!running()) return exit_code_;
-  kill(pid_, SIGTERM);
-  auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (running()) {
-    if (std::chrono::steady_clock::now() > deadline) {
-      kill(pid_, SIGKILL);
-      waitpid(pid_, nullptr, 0);
-      pid_ = -1;
-      return -1;
-    }
-    usleep(20'000);
-  }
-  return exit_code_;
-}
-
 int FreeLoopbackPort() {
   int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
   sockaddr_in address{};
@@ -195,31 +132,6 @@ std::string HelmPath() { return ToolPath("KEYWARD_HELM", "helm"); }
 std::string KubectlPath() { return ToolPath("KEYWARD_KUBECTL", "kubectl"); }
 
 std::string SourcePath(std::string_view relative) { return std::string(KEYWARD_SOURCE_DIR) + "/" + std::string(relative); }
-
-std::string ReadFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) ADD_FAILURE() << "cannot read " << path;
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
-void WriteFile(const std::string& path, std::string_view content) {
-  std::ofstream out(path, std::ios::binary | std::ios::trunc);
-  out << content;
-  if (!out) ADD_FAILURE() << "cannot write " << path;
-}
-
-TempDir::TempDir() {
-  std::string pattern = (fs::temp_directory_path() / "keyward-chart-XXXXXX").string();
-  if (mkdtemp(pattern.data()) == nullptr) ADD_FAILURE() << "mkdtemp: " << std::strerror(errno);
-  path_ = pattern;
-}
-
-TempDir::~TempDir() {
-  std::error_code ignored;
-  fs::remove_all(path_, ignored);
-}
 
 std::map<std::string, std::string> HelmEnvironment(const TempDir& home, const std::string& kubeconfig) {
   std::string config = kubeconfig;

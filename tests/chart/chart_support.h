@@ -15,6 +15,8 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include "tests/support/files.h"
+
 namespace keyward::testing {
 
 struct ProcessResult {
@@ -29,25 +31,6 @@ ProcessResult RunProcess(const std::vector<std::string>& argv,
                          const std::map<std::string, std::string>& env = {},
                          std::chrono::seconds timeout = std::chrono::seconds(120));
 
-// A process running beside the test, its output going to a log file. The
-// destructor stops it (SIGTERM, then SIGKILL) if it still runs.
-class BackgroundProcess {
- public:
-  BackgroundProcess(const std::vector<std::string>& argv, const std::string& log_path);
-  ~BackgroundProcess();
-  BackgroundProcess(const BackgroundProcess&) = delete;
-  BackgroundProcess& operator=(const BackgroundProcess&) = delete;
-
-  bool running();
-  // Sends SIGTERM and waits up to `timeout`; the exit code, or -1 when it
-  // had to be killed or died by a signal.
-  int Terminate(std::chrono::seconds timeout);
-
- private:
-  int pid_ = -1;
-  int exit_code_ = -1;
-};
-
 // A TCP port on 127.0.0.1 that was free a moment ago.
 int FreeLoopbackPort();
 
@@ -56,22 +39,6 @@ std::string HelmPath();
 std::string KubectlPath();
 
 std::string SourcePath(std::string_view relative);  // in the source tree
-std::string ReadFile(const std::string& path);
-void WriteFile(const std::string& path, std::string_view content);
-
-// A fresh directory, removed with everything in it on destruction.
-class TempDir {
- public:
-  TempDir();
-  ~TempDir();
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  const std::string& path() const { return path_; }
-  std::string File(std::string_view name) const { return path_ + "/" + std::string(name); }
-
- private:
-  std::string path_;
-};
 
 // Environment for helm that isolates it from the user's configuration and
 // clusters: its own config/cache/data homes and an empty kubeconfig, unless

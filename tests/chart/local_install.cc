@@ -33,16 +33,16 @@ LocalInstall::LocalInstall(const Objects& objects, std::string_view deployment_n
 
   webhook_port_ = FreeLoopbackPort();
   probe_port_ = FreeLoopbackPort();
-  std::vector<std::string> argv = {KEYWARD_BINARY};
+  std::vector<std::string> args;
   for (std::string arg : Strings(container["args"])) {
     if (StartsWith(arg, "--listen=")) arg = "--listen=127.0.0.1:" + std::to_string(webhook_port_);
     if (StartsWith(arg, "--metrics-listen=")) arg = "--metrics-listen=127.0.0.1:" + std::to_string(probe_port_);
     // Paths inside the pod's mounts live under the temporary root here.
     size_t eq = arg.find("=/");
     if (eq != std::string::npos) arg = arg.substr(0, eq + 1) + root_.path() + arg.substr(eq + 1);
-    argv.push_back(arg);
+    args.push_back(arg);
   }
-  process_ = std::make_unique<BackgroundProcess>(argv, root_.File("keyward.log"));
+  process_ = std::make_unique<KeywardProcess>(args, root_.File("keyward.log"));
 }
 
 void LocalInstall::WriteVolumes(const Objects& objects, const YAML::Node& pod, const YAML::Node& container) {
@@ -80,7 +80,7 @@ int LocalInstall::ProbeStatus(const std::string& path) {
 bool LocalInstall::WaitUntilReady(std::chrono::seconds timeout) {
   auto deadline = std::chrono::steady_clock::now() + timeout;
   while (std::chrono::steady_clock::now() < deadline) {
-    if (!process_ || !process_->running()) return false;
+    if (!process_ || !process_->Running()) return false;
     if (ProbeStatus(readiness_path_) == 200) return true;
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }
@@ -88,7 +88,7 @@ bool LocalInstall::WaitUntilReady(std::chrono::seconds timeout) {
 }
 
 int LocalInstall::Terminate() {
-  return process_ ? process_->Terminate(std::chrono::seconds(grace_period_seconds_)) : -1;
+  return process_ ? process_->Stop(std::chrono::seconds(grace_period_seconds_)) : -1;
 }
 
 std::string LocalInstall::Log() const { return ReadFile(root_.File("keyward.log")); }

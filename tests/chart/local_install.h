@@ -10,6 +10,7 @@
 #include <string_view>
 
 #include "tests/chart/chart_support.h"
+#include "tests/support/keyward_process.h"
 
 namespace keyward::testing {
 
@@ -37,7 +38,7 @@ class LocalInstall {
   int probe_port_ = 0;
   int grace_period_seconds_ = 30;
   std::string readiness_path_, liveness_path_;
-  std::unique_ptr<BackgroundProcess> process_;
+  std::unique_ptr<KeywardProcess> process_;
 };
 
 // Starts the Deployment `name` of `objects` locally and checks it as the

@@ -2,12 +2,6 @@
 // from anyone's repository, in CI pipelines) and `keyward policy lint`.
 // Each must end with a verdict or a clear error, never a crash, a hang or
 // memory without bound.
-#include <fcntl.h>
-#include <signal.h>
-#include <spawn.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
 #include <chrono>
 #include <filesystem>
 #include <fstream>
@@ -21,77 +15,16 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
-extern char** environ;
+#include "tests/support/keyward_process.h"
 
-namespace keyward::hardening {
+namespace keyward::testing {
 namespace {
 
 namespace fs = std::filesystem;
-using Clock = std::chrono::steady_clock;
 
-// Safety bounds, wide enough for sanitizer builds; not speed targets.
-constexpr auto kTimeBound = std::chrono::seconds(20);
-constexpr long kMemoryBoundKiB = 1024 * 1024;  // 1 GiB
-
-struct Outcome {
-  bool finished = false;  // exited by itself, in time and within memory
-  int exit_code = -1;
-  std::string output;
-  std::string why;  // when not finished
-};
-
-long RssKiB(pid_t pid) {
-  std::ifstream status("/proc/" + std::to_string(pid) + "/status");
-  std::string line;
-  while (std::getline(status, line)) {
-    if (line.rfind("VmRSS:", 0) == 0) return std::stol(line.substr(6));
-  }
-  return 0;
-}
-
-Outcome RunKeyward(std::vector<std::string> args, const fs::path& output, long memory_bound_kib = kMemoryBoundKiB) {
-  args.insert(args.begin(), KEYWARD_BINARY);
-  std::vector<char*> argv;
-  for (std::string& arg : args) argv.push_back(arg.data());
-  argv.push_back(nullptr);
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, output.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-  posix_spawn_file_actions_adddup2(&actions, STDOUT_FILENO, STDERR_FILENO);
-  pid_t pid = -1;
-  Outcome outcome;
-  const int spawned = posix_spawn(&pid, argv[0], &actions, nullptr, argv.data(), environ);
-  posix_spawn_file_actions_destroy(&actions);
-  if (spawned != 0) {
-    outcome.why = "cannot start keyward";
-    return outcome;
-  }
-  const auto deadline = Clock::now() + kTimeBound;
-  int status = 0;
-  for (;;) {
-    if (waitpid(pid, &status, WNOHANG) == pid) break;
-    const long rss = RssKiB(pid);
-    if (Clock::now() > deadline || rss > memory_bound_kib) {
-      outcome.why = rss > memory_bound_kib ? "used more than " + std::to_string(memory_bound_kib / 1024) + " MiB"
-                                           : "ran longer than 20 s";
-      ::kill(pid, SIGKILL);
-      waitpid(pid, &status, 0);
-      return outcome;
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  }
-  std::ifstream in(output);
-  std::ostringstream text;
-  text << in.rdbuf();
-  outcome.output = text.str();
-  if (WIFSIGNALED(status)) {
-    outcome.why = "killed by signal " + std::to_string(WTERMSIG(status));
-    return outcome;
-  }
-  outcome.finished = true;
-  outcome.exit_code = WEXITSTATUS(status);
-  return outcome;
-}
+// Safety bounds (RunBounds: 20 s, 1 GiB), wide enough for sanitizer
+// builds; not speed targets.
+constexpr long kMemoryBoundKiB = RunBounds{}.memory_kib;
 
 std::string AliasBomb() {
   // Nine levels of ten aliases each: 10^9 scalars once expanded, from
@@ -170,17 +103,18 @@ class CliInputTest : public ::testing::TestWithParam<HostileFile> {
 
 TEST_P(CliInputTest, CheckEndsWithAVerdictOrAnError) {
   const fs::path policy = fs::path(KEYWARD_SOURCE_DIR) / "examples" / "policy.yaml";
-  const Outcome outcome = RunKeyward({"check", "--policy", policy.string(), "-f", file_.string()}, dir_ / "out",
-                                     GetParam().memory_bound_kib);
+  const RunResult outcome = RunKeyward({"check", "--policy", policy.string(), "-f", file_.string()}, dir_ / "out",
+                                       {.memory_kib = GetParam().memory_bound_kib});
   ASSERT_TRUE(outcome.finished) << "keyward check " << outcome.why << "\n" << outcome.output.substr(0, 3000);
-  EXPECT_LE(outcome.exit_code, 2) << outcome.output;
+  EXPECT_LE(outcome.exit_status, 2) << outcome.output;
 }
 
 TEST_P(CliInputTest, PolicyLintEndsWithAnErrorNamingTheFile) {
-  const Outcome outcome = RunKeyward({"policy", "lint", file_.string()}, dir_ / "out", GetParam().memory_bound_kib);
+  const RunResult outcome = RunKeyward({"policy", "lint", file_.string()}, dir_ / "out",
+                                       {.memory_kib = GetParam().memory_bound_kib});
   ASSERT_TRUE(outcome.finished) << "keyward policy lint " << outcome.why << "\n" << outcome.output.substr(0, 3000);
   // 1: the policy has problems; 2: the file cannot be read as one.
-  EXPECT_TRUE(outcome.exit_code == 1 || outcome.exit_code == 2) << outcome.exit_code << "\n" << outcome.output;
+  EXPECT_TRUE(outcome.exit_status == 1 || outcome.exit_status == 2) << outcome.exit_status << "\n" << outcome.output;
   EXPECT_NE(outcome.output.find(GetParam().name), std::string::npos) << "the error does not name the file:\n"
                                                                      << outcome.output;
 }
@@ -228,10 +162,10 @@ TEST_F(ValidYamlTest, CheckReadsCommasInsideText) {
                                   "    CSV: >\n"
                                   "      ,e\n");
   const fs::path policy = fs::path(KEYWARD_SOURCE_DIR) / "examples" / "policy.yaml";
-  const Outcome outcome =
+  const RunResult outcome =
       RunKeyward({"check", "--policy", policy.string(), "-o", "json", "-f", manifest.string()}, dir_ / "out");
   ASSERT_TRUE(outcome.finished) << outcome.why;
-  EXPECT_EQ(outcome.exit_code, 0) << outcome.output;
+  EXPECT_EQ(outcome.exit_status, 0) << outcome.output;
   EXPECT_EQ(outcome.output.find("not valid YAML"), std::string::npos) << outcome.output;
   EXPECT_NE(outcome.output.find("\"name\": \"csv\""), std::string::npos) << outcome.output;
 }
@@ -245,9 +179,9 @@ TEST_F(ValidYamlTest, PolicyLintReadsCommasInsideText) {
   const std::string trusted = "  trustedUsers:\n";
   yaml.replace(yaml.find(trusted), trusted.size(), trusted + "    # , reviewers\n    - \"CN=ci, O=team-a\"\n");
   const fs::path policy = Write("policy.yaml", yaml);
-  const Outcome outcome = RunKeyward({"policy", "lint", policy.string()}, dir_ / "out");
+  const RunResult outcome = RunKeyward({"policy", "lint", policy.string()}, dir_ / "out");
   ASSERT_TRUE(outcome.finished) << outcome.why;
-  EXPECT_EQ(outcome.exit_code, 0) << outcome.output;
+  EXPECT_EQ(outcome.exit_status, 0) << outcome.output;
 }
 
 
@@ -282,10 +216,10 @@ TEST_F(CheckJsonContractTest, EveryContractCodeIsDocumented) {
 TEST_F(CheckJsonContractTest, EveryObjectHasTheContractFieldsWithTheirTypes) {
   const fs::path policy = fs::path(KEYWARD_SOURCE_DIR) / "examples" / "policy.yaml";
   const fs::path manifests = fs::path(KEYWARD_SOURCE_DIR) / "examples" / "manifests";
-  const Outcome outcome = RunKeyward({"check", "--policy", policy.string(), "-o", "json", "-f", manifests.string()},
+  const RunResult outcome = RunKeyward({"check", "--policy", policy.string(), "-o", "json", "-f", manifests.string()},
                                      dir_ / "out");
   ASSERT_TRUE(outcome.finished) << outcome.why;
-  ASSERT_EQ(outcome.exit_code, 1) << "the examples include denied objects\n" << outcome.output;
+  ASSERT_EQ(outcome.exit_status, 1) << "the examples include denied objects\n" << outcome.output;
   const nlohmann::json report = nlohmann::json::parse(outcome.output.substr(0, outcome.output.rfind(']') + 1));
   ASSERT_TRUE(report.is_array());
   ASSERT_GE(report.size(), 8u);
@@ -348,10 +282,10 @@ TEST_F(CheckJsonContractTest, OutputStaysUtf8WhenAMessageIsCut) {
   const fs::path policy = Write("policy.yaml", yaml);
   for (const char* format : {"json", "text", "yaml"}) {
     SCOPED_TRACE(format);
-    const Outcome outcome =
+    const RunResult outcome =
         RunKeyward({"check", "--policy", policy.string(), "-o", format, "-f", manifest.string()}, dir_ / "out");
     ASSERT_TRUE(outcome.finished) << outcome.why << "\n" << outcome.output;
-    EXPECT_EQ(outcome.exit_code, 0) << outcome.output;
+    EXPECT_EQ(outcome.exit_status, 0) << outcome.output;
     EXPECT_NE(outcome.output.find("belongs to no tenant"), std::string::npos) << outcome.output;
     // Strict UTF-8: dump() throws on any byte sequence that is not.
     EXPECT_NO_THROW((void)nlohmann::json(outcome.output).dump()) << "not valid UTF-8";
@@ -362,4 +296,4 @@ TEST_F(CheckJsonContractTest, OutputStaysUtf8WhenAMessageIsCut) {
 }
 
 }  // namespace
-}  // namespace keyward::hardening
+}  // namespace keyward::testing

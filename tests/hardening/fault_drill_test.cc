@@ -3,18 +3,16 @@
 // and broken files, and the server gets SIGTERM. Nothing may fail.
 #include <signal.h>
 
-#include <filesystem>
-#include <fstream>
+#include <iostream>
 #include <set>
 #include <thread>
 
-#include "tests/hardening/load_client.h"
-#include "tests/hardening/server_test_fixture.h"
+#include "tests/support/load_client.h"
+#include "tests/support/server_fixture.h"
 
-namespace keyward::hardening {
+namespace keyward::testing {
 namespace {
 
-namespace fs = std::filesystem;
 using std::chrono::seconds;
 using Clock = std::chrono::steady_clock;
 
@@ -25,40 +23,22 @@ void ExpectNoFailures(const LoadClient& client, const std::string& what) {
   EXPECT_GT(client.succeeded(), 0) << what << " sent nothing";
 }
 
-// Replaces `name` in `dir` the way kubelet updates a mounted ConfigMap or
-// Secret: the file is a symlink into ..data, and ..data, a symlink to a
-// fresh timestamped directory, is swapped with one rename.
-void SwapConfigMapStyle(const fs::path& dir, const std::string& name, const std::string& text, int generation) {
-  const std::string data_dir = "..data_" + std::to_string(generation);
-  fs::create_directory(dir / data_dir);
-  {
-    std::ofstream out(dir / data_dir / name, std::ios::binary);
-    out << text;
-  }
-  fs::create_directory_symlink(data_dir, dir / "..data_tmp");
-  fs::rename(dir / "..data_tmp", dir / "..data");
-  if (!fs::is_symlink(dir / name)) {
-    fs::create_symlink(fs::path("..data") / name, dir / (name + ".link"));
-    fs::rename(dir / (name + ".link"), dir / name);
-  }
-}
-
 TEST_F(FaultDrillTest, RotatingTheCertificateTenTimesUnderLoadFailsNoRequest) {
   StartServer();
-  LoadClient keep_alive(server_->port());
-  LoadClient reconnecting(server_->port(), LoadClient::Reconnecting());
+  LoadClient keep_alive(server_->admission_port());
+  LoadClient reconnecting(server_->admission_port(), LoadClient::Reconnecting());
   std::this_thread::sleep_for(milliseconds(300));
   for (int i = 1; i <= 10; ++i) {
     const TestCertificate next = MakeSelfSignedCertificate("rotation-" + std::to_string(i));
     // Alternate atomic renames (key first: for a moment the pair does not
     // match) with in-place rewrites (for a moment each file is half there).
     if (i % 2 == 0) {
-      ReplaceFile(server_->key_path(), next.key_pem);
+      ReplaceFile(key_path_, next.key_pem);
       std::this_thread::sleep_for(milliseconds(60));
-      ReplaceFile(server_->certificate_path(), next.certificate_pem);
+      ReplaceFile(certificate_path_, next.certificate_pem);
     } else {
-      RewriteInPlace(server_->certificate_path(), next.certificate_pem);
-      RewriteInPlace(server_->key_path(), next.key_pem);
+      RewriteInPlace(certificate_path_, next.certificate_pem);
+      RewriteInPlace(key_path_, next.key_pem);
     }
     std::this_thread::sleep_for(milliseconds(300));
   }
@@ -67,7 +47,7 @@ TEST_F(FaultDrillTest, RotatingTheCertificateTenTimesUnderLoadFailsNoRequest) {
   const auto deadline = Clock::now() + seconds(5);
   while (Clock::now() < deadline && newest != "rotation-10") {
     std::string error;
-    auto connection = TlsConnection::Open(server_->port(), &error);
+    auto connection = TlsConnection::Open(server_->admission_port(), &error);
     ASSERT_NE(connection, nullptr) << error;
     newest = connection->PeerCommonName();
   }
@@ -80,7 +60,8 @@ TEST_F(FaultDrillTest, RotatingTheCertificateTenTimesUnderLoadFailsNoRequest) {
   const std::set<std::string> distinct(names.begin(), names.end());
   EXPECT_GE(distinct.size(), 5u) << "new connections did not follow the rotations";
   for (const std::string& name : distinct) {
-    EXPECT_TRUE(name == "initial" || name.starts_with("rotation-")) << "served an unknown certificate: " << name;
+    EXPECT_TRUE(name == certificate_.common_name || name.starts_with("rotation-"))
+        << "served an unknown certificate: " << name;
   }
 }
 
@@ -90,31 +71,18 @@ TEST_F(FaultDrillTest, RotatingTheCertificateTenTimesUnderLoadFailsNoRequest) {
 // malformed, or complete.
 struct KeySet {
   std::string volume, output, fallback;
+  std::string policy_fixture;  // in tests/fixtures/policies/
 };
 const KeySet kKeysA = {"arn:aws:kms:us-east-1:111122223333:key/0a0a0a0a-1a2b-4c3d-9e8f-0123456789ab",
                        "arn:aws:kms:us-east-1:111122223333:key/0b0b0b0b-1a2b-4c3d-9e8f-0123456789ab",
-                       "arn:aws:kms:us-east-1:111122223333:key/0c0c0c0c-1a2b-4c3d-9e8f-0123456789ab"};
+                       "arn:aws:kms:us-east-1:111122223333:key/0c0c0c0c-1a2b-4c3d-9e8f-0123456789ab",
+                       "reload-drill-keys-a.yaml"};
 const KeySet kKeysB = {"arn:aws:kms:us-east-1:111122223333:key/0d0d0d0d-1a2b-4c3d-9e8f-0123456789ab",
                        "arn:aws:kms:us-east-1:111122223333:key/0e0e0e0e-1a2b-4c3d-9e8f-0123456789ab",
-                       "arn:aws:kms:us-east-1:111122223333:key/0f0f0f0f-1a2b-4c3d-9e8f-0123456789ab"};
+                       "arn:aws:kms:us-east-1:111122223333:key/0f0f0f0f-1a2b-4c3d-9e8f-0123456789ab",
+                       "reload-drill-keys-b.yaml"};
 
-std::string PolicyWith(const KeySet& keys) {
-  return R"(apiVersion: keyward.dev/v1alpha1
-kind: KeyPolicy
-spec:
-  defaultRegion: us-east-1
-  tenants:
-    - name: team-b
-      namespaces: [team-b]
-      keys:
-        default: arn:aws:kms:us-east-1:444455556666:key/7c9d2e4f-5a6b-4c7d-8e9f-a0b1c2d3e4f5
-    - name: team-a
-      namespaces: [team-a]
-      keys:
-        volume: )" + keys.volume + R"(
-        output: )" + keys.output + R"(
-        default: )" + keys.fallback + "\n";
-}
+std::string PolicyWith(const KeySet& keys) { return PolicyFixture(keys.policy_fixture); }
 
 std::vector<std::string> BrokenPolicies() {
   const std::string good = PolicyWith(kKeysB);
@@ -160,16 +128,17 @@ TEST_F(FaultDrillTest, ReplacingThePolicyHundredTimesWithGoodAndBrokenFilesFails
   std::atomic<long> from_a{0};
   std::atomic<long> from_b{0};
   auto check = [&](const AdmissionAnswer& answer) { return WholePolicyProblem(answer, &from_a, &from_b); };
-  LoadClient first(server_->port(), LoadClient::Checking(check));
-  LoadClient second(server_->port(), LoadClient::Checking(check));
+  LoadClient first(server_->admission_port(), LoadClient::Checking(check));
+  LoadClient second(server_->admission_port(), LoadClient::Checking(check));
   const std::vector<std::string> broken = BrokenPolicies();
-  const fs::path live_dir = server_->policy_path().parent_path();
+  // The policy's directory, updated as the kubelet updates a ConfigMap.
+  ProjectedVolume live_dir(dir_);
   for (int i = 0; i < 100; ++i) {
     const std::string text = i % 2 == 1 ? broken[(i / 2) % broken.size()] : PolicyWith(i % 4 == 0 ? kKeysB : kKeysA);
     switch (i % 3) {
-      case 0: ReplaceFile(server_->policy_path(), text); break;
-      case 1: SwapConfigMapStyle(live_dir, "policy.yaml", text, i); break;
-      default: RewriteInPlace(server_->policy_path(), text); break;
+      case 0: ReplaceFile(policy_path_, text); break;
+      case 1: live_dir.Publish({{"policy.yaml", text}}); break;
+      default: RewriteInPlace(policy_path_, text); break;
     }
     std::this_thread::sleep_for(milliseconds(120));
   }
@@ -193,12 +162,12 @@ TEST_F(FaultDrillTest, SigtermUnderLoadFailsNoRequestInFlightAndExitsZero) {
   StartServer({"--shutdown-delay", "1500ms"});
   std::vector<std::unique_ptr<LoadClient>> clients;
   const auto clients_started = Clock::now();
-  for (int i = 0; i < 4; ++i) clients.push_back(std::make_unique<LoadClient>(server_->port()));
+  for (int i = 0; i < 4; ++i) clients.push_back(std::make_unique<LoadClient>(server_->admission_port()));
   std::this_thread::sleep_for(milliseconds(500));
 
   // A request whose body is still arriving when the listener closes.
   std::string error;
-  auto slow = TlsConnection::Open(server_->port(), &error);
+  auto slow = TlsConnection::Open(server_->admission_port(), &error);
   ASSERT_NE(slow, nullptr) << error;
   const nlohmann::json object = EndpointConfigWithoutKeys("slow");
   const std::string request = PostRequest("/mutate", CreateReview(object, "team-a", "slow-upload"));
@@ -228,7 +197,7 @@ TEST_F(FaultDrillTest, SigtermUnderLoadFailsNoRequestInFlightAndExitsZero) {
   EXPECT_EQ(answer.error, "");
   EXPECT_EQ(answer.patched.size(), kEndpointConfigKmsFields);
 
-  const int status = server_->WaitForExit(kShutdownDelay + seconds(15));
+  const int status = server_->WaitForExit(kShutdownDelay + seconds(15)).value_or(-1);
   const auto exited_after = std::chrono::duration_cast<milliseconds>(Clock::now() - sigterm);
   for (const auto& client : clients) client->Stop();
   EXPECT_EQ(status, 0) << server_->Log();
@@ -244,4 +213,4 @@ TEST_F(FaultDrillTest, SigtermUnderLoadFailsNoRequestInFlightAndExitsZero) {
 }
 
 }  // namespace
-}  // namespace keyward::hardening
+}  // namespace keyward::testing

@@ -3,10 +3,10 @@
 #include <atomic>
 #include <thread>
 
-#include "tests/hardening/load_client.h"
-#include "tests/hardening/server_test_fixture.h"
+#include "tests/support/load_client.h"
+#include "tests/support/server_fixture.h"
 
-namespace keyward::hardening {
+namespace keyward::testing {
 namespace {
 
 using std::chrono::seconds;
@@ -27,7 +27,7 @@ TEST_F(HostileClientTest, SlowlorisClientsDoNotStopOthersFromBeingServed) {
   std::vector<std::unique_ptr<TlsConnection>> slow;
   for (int i = 0; i < kSlowClients; ++i) {
     std::string error;
-    slow.push_back(TlsConnection::Open(server_->port(), &error));
+    slow.push_back(TlsConnection::Open(server_->admission_port(), &error));
     ASSERT_NE(slow.back(), nullptr) << error;
   }
   // One byte a second on each, for six seconds: never idle long enough for
@@ -56,7 +56,7 @@ TEST_F(HostileClientTest, HundredsOfIdleConnectionsDoNotExhaustTheServer) {
   std::vector<std::unique_ptr<TcpConnection>> idle_tcp;
   for (int i = 0; i < 250; ++i) {
     std::string error;
-    idle_tls.push_back(TlsConnection::Open(server_->port(), &error));
+    idle_tls.push_back(TlsConnection::Open(server_->admission_port(), &error));
     ASSERT_NE(idle_tls.back(), nullptr) << "connection " << i << ": " << error;
     if (i == 0) {
       // A keep-alive connection as the apiserver leaves it: used, then idle.
@@ -71,7 +71,7 @@ TEST_F(HostileClientTest, HundredsOfIdleConnectionsDoNotExhaustTheServer) {
   // the read timeout.
   for (int i = 0; i < 50; ++i) {
     std::string error;
-    idle_tcp.push_back(TcpConnection::Open(server_->port(), &error));
+    idle_tcp.push_back(TcpConnection::Open(server_->admission_port(), &error));
     ASSERT_NE(idle_tcp.back(), nullptr) << error;
   }
   ExpectServed("with 300 idle connections open");
@@ -88,7 +88,7 @@ TEST_F(HostileClientTest, HundredsOfIdleConnectionsDoNotExhaustTheServer) {
 
 TEST_F(HostileClientTest, ClientsThatVanishMidBodyOrMidResponseHurtNobody) {
   StartServer();
-  LoadClient bystander(server_->port());
+  LoadClient bystander(server_->admission_port());
   const std::string whole = AnyRequest("vanishing");
   const std::string many_pipelined = [&] {
     std::string requests;
@@ -98,22 +98,22 @@ TEST_F(HostileClientTest, ClientsThatVanishMidBodyOrMidResponseHurtNobody) {
   for (int round = 0; round < 10; ++round) {
     std::string error;
     // Mid-body: headers promise more than is ever sent; reset or FIN.
-    auto reset_mid_body = TlsConnection::Open(server_->port(), &error);
+    auto reset_mid_body = TlsConnection::Open(server_->admission_port(), &error);
     ASSERT_NE(reset_mid_body, nullptr) << error;
     reset_mid_body->Write(whole.substr(0, whole.size() - 100));
     reset_mid_body->Reset();
-    auto close_mid_body = TlsConnection::Open(server_->port(), &error);
+    auto close_mid_body = TlsConnection::Open(server_->admission_port(), &error);
     ASSERT_NE(close_mid_body, nullptr) << error;
     close_mid_body->Write(whole.substr(0, whole.find("\r\n\r\n") + 10));
     close_mid_body.reset();
     // Mid-response: fifty requests in one go, then a reset while the
     // server is still writing answers (SIGPIPE/EPIPE on its side).
-    auto reset_mid_response = TlsConnection::Open(server_->port(), &error);
+    auto reset_mid_response = TlsConnection::Open(server_->admission_port(), &error);
     ASSERT_NE(reset_mid_response, nullptr) << error;
     reset_mid_response->Write(many_pipelined);
     reset_mid_response->Reset();
     // Mid-handshake: a reset after the TCP connection.
-    auto tcp = TcpConnection::Open(server_->port(), &error);
+    auto tcp = TcpConnection::Open(server_->admission_port(), &error);
     ASSERT_NE(tcp, nullptr) << error;
     tcp->Write(std::string("\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03", 11));
   }
@@ -131,10 +131,10 @@ struct StreamResult {
 
 // Sends `head`, then spaces up to `size` bytes, for at most 20 s, sampling
 // the server's RSS after every 256 KiB.
-StreamResult StreamUntilRefused(const KeywardServer& server, const std::string& head, size_t size) {
+StreamResult StreamUntilRefused(const KeywardProcess& server, const std::string& head, size_t size) {
   StreamResult result;
   std::string error;
-  auto connection = TlsConnection::Open(server.port(), &error);
+  auto connection = TlsConnection::Open(server.admission_port(), &error);
   EXPECT_NE(connection, nullptr) << error;
   if (connection == nullptr || !connection->Write(head)) return result;
   const long rss_before = server.RssKiB();
@@ -160,7 +160,7 @@ TEST_F(HostileClientTest, HundredMebibyteBodyIsRefusedWithoutBeingRead) {
   std::string error;
   // A client that waits before sending the body gets 413 at once.
   {
-    auto connection = TlsConnection::Open(server_->port(), &error);
+    auto connection = TlsConnection::Open(server_->admission_port(), &error);
     ASSERT_NE(connection, nullptr) << error;
     ASSERT_TRUE(connection->Write(headers));
     const auto http = connection->ReadResponse(kAnswerBound);
@@ -178,7 +178,7 @@ TEST_F(HostileClientTest, HundredMebibyteBodyIsRefusedWithoutBeingRead) {
 
 // cpp-httplib reads a request line or header line to its end before it
 // checks the length; one line must not be able to grow the server's memory.
-void ExpectEndlessLineNotBuffered(const KeywardServer& server, const std::string& head) {
+void ExpectEndlessLineNotBuffered(const KeywardProcess& server, const std::string& head) {
   const StreamResult streamed = StreamUntilRefused(server, head, 100u << 20);
   EXPECT_LT(streamed.rss_growth_kib, 32 * 1024) << "server memory grew with a line without end after: " << head;
 }
@@ -212,7 +212,7 @@ TEST_F(HostileClientTest, DeeplyNestedBodiesGet400NotACrash) {
   };
   for (const auto& [what, body] : bodies) {
     std::string error;
-    const auto http = PostOnce(server_->port(), "/validate", body, seconds(20), &error);
+    const auto http = PostOnce(server_->admission_port(), "/validate", body, seconds(20), &error);
     ASSERT_TRUE(http.has_value()) << what << ": " << error;
     EXPECT_EQ(http->status, 400) << what << ": " << http->body;
     const auto status = nlohmann::json::parse(http->body, nullptr, false);
@@ -223,4 +223,4 @@ TEST_F(HostileClientTest, DeeplyNestedBodiesGet400NotACrash) {
 }
 
 }  // namespace
-}  // namespace keyward::hardening
+}  // namespace keyward::testing

@@ -6,27 +6,13 @@
 //
 // Margins are wide: the suite also runs under AddressSanitizer and
 // ThreadSanitizer on a busy 2-core machine.
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <netinet/tcp.h>
-#include <poll.h>
-#include <signal.h>
-#include <sys/socket.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
-#include <openssl/err.h>
-
-#include <array>
-#include <cerrno>
-#include <cstdio>
 #include <iostream>
 #include <mutex>
 #include <thread>
 
-#include "tests/hardening/server_test_fixture.h"
+#include "tests/support/server_fixture.h"
 
-namespace keyward::hardening {
+namespace keyward::testing {
 namespace {
 
 using std::chrono::seconds;
@@ -42,117 +28,12 @@ constexpr milliseconds kCloseMargin{3000};
 // Earliness allowed: the client's clock starts before the server's accept,
 // so a close is never really early; this covers clock granularity only.
 constexpr milliseconds kCloseSlack{250};
+// How long one write may take.
+constexpr milliseconds kSendBound{5000};
 
 milliseconds Since(Clock::time_point start) {
   return std::chrono::duration_cast<milliseconds>(Clock::now() - start);
 }
-
-// A TLS client on a socket of its own, so that between two bytes it can wait
-// for the server to close the connection (TlsConnection cannot tell a read
-// timeout from a close).
-class TricklingClient {
- public:
-  TricklingClient() = default;
-  TricklingClient(const TricklingClient&) = delete;
-  TricklingClient& operator=(const TricklingClient&) = delete;
-  ~TricklingClient() {
-    if (ssl_ != nullptr) SSL_free(ssl_);
-    if (context_ != nullptr) SSL_CTX_free(context_);
-    if (fd_ >= 0) ::close(fd_);
-  }
-
-  // Connects and completes a TLS handshake within `timeout`; false when the
-  // server closes the connection (or anything fails) first.
-  bool Connect(int port, milliseconds timeout) {
-    // Writing to a connection the server has cut must fail, not kill the test.
-    static const bool ignoring_sigpipe = ::signal(SIGPIPE, SIG_IGN) != SIG_ERR;
-    (void)ignoring_sigpipe;
-    fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    if (fd_ < 0) return false;
-    const int one = 1;
-    ::setsockopt(fd_, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-    SetTimeout(timeout);
-    sockaddr_in address{};
-    address.sin_family = AF_INET;
-    address.sin_port = htons(static_cast<uint16_t>(port));
-    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    if (::connect(fd_, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0) return false;
-    context_ = SSL_CTX_new(TLS_client_method());
-    SSL_CTX_set_verify(context_, SSL_VERIFY_NONE, nullptr);  // self-signed test certificate
-    ssl_ = SSL_new(context_);
-    SSL_set_fd(ssl_, fd_);
-    SSL_set_tlsext_host_name(ssl_, "localhost");
-    ERR_clear_error();
-    return SSL_connect(ssl_) == 1;
-  }
-
-  bool Send(std::string_view bytes) {
-    SetTimeout(milliseconds(5000));
-    while (!bytes.empty()) {
-      ERR_clear_error();
-      const int written = SSL_write(ssl_, bytes.data(), static_cast<int>(bytes.size()));
-      if (written <= 0) return false;
-      bytes.remove_prefix(static_cast<size_t>(written));
-    }
-    return true;
-  }
-
-  // True when the server closes the connection (EOF or reset) within
-  // `timeout`; whatever it sends first is kept in received().
-  bool ClosedWithin(milliseconds timeout) {
-    const auto deadline = Clock::now() + timeout;
-    for (;;) {
-      const auto left = std::chrono::duration_cast<milliseconds>(deadline - Clock::now());
-      if (left <= milliseconds(0)) return false;
-      pollfd wait{fd_, POLLIN, 0};
-      if (::poll(&wait, 1, static_cast<int>(left.count())) <= 0) continue;
-      SetTimeout(milliseconds(100));  // readable, but maybe only part of a record
-      std::array<char, 16384> chunk;
-      ERR_clear_error();
-      const int got = SSL_read(ssl_, chunk.data(), static_cast<int>(chunk.size()));
-      if (got > 0) {
-        received_.append(chunk.data(), static_cast<size_t>(got));
-        continue;
-      }
-      if (SSL_get_error(ssl_, got) == SSL_ERROR_WANT_READ) continue;  // a TLS 1.3 ticket, or a timeout
-      return true;
-    }
-  }
-
-  // Reads one answer (head and Content-Length body) within `timeout` and
-  // returns its status, or 0.
-  int ReadStatus(milliseconds timeout) {
-    const auto deadline = Clock::now() + timeout;
-    for (;;) {
-      const size_t head_end = received_.find("\r\n\r\n");
-      if (head_end != std::string::npos) {
-        const size_t length_at = received_.find("Content-Length: ");
-        const size_t length = length_at < head_end ? std::stoul(received_.substr(length_at + 16)) : 0;
-        if (received_.size() >= head_end + 4 + length) {
-          const int status = received_.rfind("HTTP/1.1 ", 0) == 0 ? std::atoi(received_.c_str() + 9) : 0;
-          received_.erase(0, head_end + 4 + length);
-          return status;
-        }
-      }
-      const auto left = std::chrono::duration_cast<milliseconds>(deadline - Clock::now());
-      if (left <= milliseconds(0) || ClosedWithin(std::min(left, milliseconds(100)))) return 0;
-    }
-  }
-
-  const std::string& received() const { return received_; }
-
- private:
-  void SetTimeout(milliseconds timeout) {
-    timeval tv{static_cast<time_t>(timeout.count() / 1000), static_cast<suseconds_t>(timeout.count() % 1000 * 1000)};
-    ::setsockopt(fd_, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-    ::setsockopt(fd_, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
-  }
-
-  int fd_ = -1;
-  SSL_CTX* context_ = nullptr;
-  SSL* ssl_ = nullptr;
-  std::string received_;
-};
 
 // One trickling connection, from before its TCP connect to the server's
 // close.
@@ -166,13 +47,14 @@ struct Trickle {
 
 // Sends one byte per kDripInterval until the server closes the connection
 // or `give_up` has passed since `began`, and records which.
-void DripUntilClosed(TricklingClient* client, Clock::time_point began, milliseconds give_up, Trickle* trickle) {
+void DripUntilClosed(TlsConnection* client, Clock::time_point began, milliseconds give_up, Trickle* trickle) {
   bool closed = false;
   for (size_t byte = 0; !closed && Since(began) < give_up; ++byte) {
-    closed = client->ClosedWithin(kDripInterval) || !client->Send(std::string(1, static_cast<char>('a' + byte % 26)));
+    closed = client->WaitForClose(kDripInterval) ||
+             !client->Write(std::string(1, static_cast<char>('a' + byte % 26)), kSendBound);
   }
   if (closed) trickle->closed_after = Since(began);
-  trickle->answer_bytes = client->received().size();
+  trickle->answer_bytes = client->unread().size();
 }
 
 // Connects, sends `start`, then trickles until the server closes the
@@ -180,14 +62,15 @@ void DripUntilClosed(TricklingClient* client, Clock::time_point began, milliseco
 Trickle TrickleUntilClosed(int port, std::string what, const std::string& start, milliseconds give_up) {
   Trickle trickle(std::move(what));
   const auto began = Clock::now();
-  TricklingClient client;
   // A failed handshake is a close too: the server closes a connection that
   // waited in its queue past the deadline before it handshakes.
-  if (!client.Connect(port, give_up) || !client.Send(start)) {
+  std::string error;
+  auto client = TlsConnection::Open(port, TlsOptions{}, give_up, &error);
+  if (client == nullptr || !client->Write(start, kSendBound)) {
     trickle.closed_after = Since(began);
     return trickle;
   }
-  DripUntilClosed(&client, began, give_up, &trickle);
+  DripUntilClosed(client.get(), began, give_up, &trickle);
   return trickle;
 }
 
@@ -226,7 +109,7 @@ TEST_F(RequestDeadlineTest, MoreTricklersThanThreadsDelayAWellBehavedClientByOne
       for (int round = 0; round < kRounds; ++round) {
         const bool body = i % 2 == 1;
         Trickle trickle = TrickleUntilClosed(
-            server_->port(), "trickler " + std::to_string(i) + (body ? " (body)" : " (head)") + ", round " +
+            server_->admission_port(), "trickler " + std::to_string(i) + (body ? " (body)" : " (head)") + ", round " +
                                  std::to_string(round),
             body ? kBodyStart : kHeadStart, kGiveUp);
         std::lock_guard lock(mutex);
@@ -240,7 +123,7 @@ TEST_F(RequestDeadlineTest, MoreTricklersThanThreadsDelayAWellBehavedClientByOne
   const std::string uid = "behind-tricklers";
   const auto start = Clock::now();
   std::string error;
-  const auto http = PostOnce(server_->port(), "/validate",
+  const auto http = PostOnce(server_->admission_port(), "/validate",
                              CreateReview(EndpointConfigWithoutKeys("x"), "team-a", uid), bound, &error);
   const milliseconds took = Since(start);
   std::cout << "the well-behaved client was answered after " << took.count() << " ms\n";
@@ -278,7 +161,7 @@ TEST_F(RequestDeadlineTest, ClientsStalledInTheTlsHandshakeAreClosedAtTheDeadlin
       Trickle trickle(stall.what);
       const auto began = Clock::now();
       std::string error;
-      auto connection = TcpConnection::Open(server_->port(), &error);
+      auto connection = TcpConnection::Open(server_->admission_port(), &error);
       bool closed = connection == nullptr || !connection->Write(stall.start);
       while (!closed && Since(began) < kDeadline + kCloseMargin) {
         closed = connection->WaitForClose(kDripInterval) || (stall.drip && !connection->Write(std::string(1, '\0')));
@@ -296,17 +179,21 @@ TEST_F(RequestDeadlineTest, ClientsStalledInTheTlsHandshakeAreClosedAtTheDeadlin
 TEST_F(RequestDeadlineTest, AKeepAliveRequestsDeadlineRunsFromItsFirstByte) {
   constexpr milliseconds kDeadline{2000};
   StartServer({"--request-timeout", "2s"});
-  TricklingClient client;
-  ASSERT_TRUE(client.Connect(server_->port(), kAnswerBound));
-  ASSERT_TRUE(client.Send(PostRequest("/validate", CreateReview(EndpointConfigWithoutKeys("x"), "team-a", "first"))));
-  ASSERT_EQ(client.ReadStatus(kAnswerBound), 200);
+  std::string error;
+  auto client = TlsConnection::Open(server_->admission_port(), TlsOptions{}, kAnswerBound, &error);
+  ASSERT_NE(client, nullptr) << error;
+  ASSERT_TRUE(client->Write(PostRequest("/validate", CreateReview(EndpointConfigWithoutKeys("x"), "team-a", "first")),
+                            kSendBound));
+  const std::optional<HttpResponse> first = client->ReadResponse(kAnswerBound);
+  ASSERT_TRUE(first.has_value()) << client->last_error();
+  ASSERT_EQ(first->status, 200);
   // Idle for most of a deadline: the wait between requests is the
   // keep-alive timeout's (90 s), and does not count against the next one.
   std::this_thread::sleep_for(kDeadline * 3 / 4);
   Trickle trickle("second request on a keep-alive connection, trickled");
   const auto first_byte = Clock::now();
-  ASSERT_TRUE(client.Send(kHeadStart));
-  DripUntilClosed(&client, first_byte, kDeadline + kCloseMargin, &trickle);
+  ASSERT_TRUE(client->Write(kHeadStart, kSendBound));
+  DripUntilClosed(client.get(), first_byte, kDeadline + kCloseMargin, &trickle);
   ExpectClosedAtTheDeadline(trickle, kDeadline);
 }
 
@@ -315,14 +202,18 @@ TEST_F(RequestDeadlineTest, AnInterim100ContinueDoesNotEndTheDeadline) {
   StartServer({"--request-timeout", "2s"});
   Trickle trickle("body trickled after 100 Continue");
   const auto began = Clock::now();
-  TricklingClient client;
-  ASSERT_TRUE(client.Connect(server_->port(), kAnswerBound));
-  ASSERT_TRUE(client.Send("POST /validate HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
-                          "Expect: 100-continue\r\nContent-Length: 100000\r\n\r\n"));
+  std::string error;
+  auto client = TlsConnection::Open(server_->admission_port(), TlsOptions{}, kAnswerBound, &error);
+  ASSERT_NE(client, nullptr) << error;
+  ASSERT_TRUE(client->Write("POST /validate HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+                            "Expect: 100-continue\r\nContent-Length: 100000\r\n\r\n",
+                            kSendBound));
   // The server asks for the body before reading it: its first write, yet
   // the request has not been received.
-  ASSERT_EQ(client.ReadStatus(kAnswerBound), 100);
-  DripUntilClosed(&client, began, kDeadline + kCloseMargin, &trickle);
+  const std::optional<HttpResponse> interim = client->ReadResponse(kAnswerBound);
+  ASSERT_TRUE(interim.has_value()) << client->last_error();
+  ASSERT_EQ(interim->status, 100);
+  DripUntilClosed(client.get(), began, kDeadline + kCloseMargin, &trickle);
   ExpectClosedAtTheDeadline(trickle, kDeadline);
 }
 
@@ -330,7 +221,7 @@ TEST_F(RequestDeadlineTest, SlowRequestsThatFinishInTimeAreAnswered) {
   constexpr milliseconds kDeadline{3000};
   StartServer({"--request-timeout", "3s"});
   std::string error;
-  auto connection = TlsConnection::Open(server_->port(), &error);
+  auto connection = TlsConnection::Open(server_->admission_port(), &error);
   ASSERT_NE(connection, nullptr) << error;
   // Each request takes 40% of the deadline to send, in 8 pieces; the second
   // follows a pause longer than the deadline on the same connection.
@@ -362,7 +253,7 @@ TEST_F(RequestDeadlineTest, StoppingWithTricklersConnectedTakesAboutOneDeadline)
   std::vector<std::thread> tricklers;
   for (int i = 0; i < 4; ++i) {
     tricklers.emplace_back([this, i, give_up] {
-      TrickleUntilClosed(server_->port(), "trickler " + std::to_string(i), kHeadStart, give_up);
+      TrickleUntilClosed(server_->admission_port(), "trickler " + std::to_string(i), kHeadStart, give_up);
     });
   }
   std::this_thread::sleep_for(milliseconds(500));
@@ -378,29 +269,24 @@ TEST_F(RequestDeadlineTest, StoppingWithTricklersConnectedTakesAboutOneDeadline)
 }
 
 // Runs `keyward serve` with `flags` (on files that do not exist: flags are
-// checked first) and returns its exit status and output.
-std::pair<int, std::string> RunServe(const std::string& flags) {
-  const std::string command = std::string(KEYWARD_BINARY) +
-                              " serve --policy /nonexistent/policy.yaml --tls-cert /nonexistent/tls.crt"
-                              " --tls-key /nonexistent/tls.key --listen 127.0.0.1:0 --metrics-listen 127.0.0.1:0 " +
-                              flags + " 2>&1";
-  std::string output;
-  FILE* pipe = ::popen(command.c_str(), "r");
-  if (pipe == nullptr) return {-1, "cannot run " + command};
-  std::array<char, 4096> chunk;
-  while (size_t got = std::fread(chunk.data(), 1, chunk.size(), pipe)) output.append(chunk.data(), got);
-  const int status = ::pclose(pipe);
-  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, output};
+// checked first), its output into `scratch`; its exit status and output.
+std::pair<int, std::string> RunServe(const std::string& scratch, const std::vector<std::string>& flags) {
+  std::vector<std::string> args = {"serve", "--policy", "/nonexistent/policy.yaml", "--tls-cert",
+                                   "/nonexistent/tls.crt", "--tls-key", "/nonexistent/tls.key",
+                                   "--listen", "127.0.0.1:0", "--metrics-listen", "127.0.0.1:0"};
+  args.insert(args.end(), flags.begin(), flags.end());
+  const RunResult result = RunKeyward(args, scratch);
+  return {result.finished ? result.exit_status : -1, result.output};
 }
 
 TEST_F(RequestDeadlineTest, RequestTimeoutFlagMustBeAPositiveDuration) {
-  const auto [zero_status, zero_output] = RunServe("--request-timeout 0s");
+  const auto [zero_status, zero_output] = RunServe(Path("zero.log"), {"--request-timeout", "0s"});
   EXPECT_EQ(zero_status, 2) << zero_output;
   EXPECT_NE(zero_output.find("--request-timeout must be positive"), std::string::npos) << zero_output;
-  const auto [malformed_status, malformed_output] = RunServe("--request-timeout soon");
+  const auto [malformed_status, malformed_output] = RunServe(Path("soon.log"), {"--request-timeout", "soon"});
   EXPECT_EQ(malformed_status, 2) << malformed_output;
   EXPECT_NE(malformed_output.find("--request-timeout: duration \"soon\""), std::string::npos) << malformed_output;
-  const auto [help_status, help] = RunServe("--help");
+  const auto [help_status, help] = RunServe(Path("help.log"), {"--help"});
   EXPECT_EQ(help_status, 0) << help;
   const size_t flag = help.find("--request-timeout");
   ASSERT_NE(flag, std::string::npos) << help;
@@ -410,4 +296,4 @@ TEST_F(RequestDeadlineTest, RequestTimeoutFlagMustBeAPositiveDuration) {
 }
 
 }  // namespace
-}  // namespace keyward::hardening
+}  // namespace keyward::testing

@@ -15,9 +15,9 @@
 #include <regex>
 #include <thread>
 
-#include "tests/hardening/server_test_fixture.h"
+#include "tests/support/server_fixture.h"
 
-namespace keyward::hardening {
+namespace keyward::testing {
 namespace {
 
 using std::chrono::seconds;
@@ -88,20 +88,20 @@ TEST_F(TlsAndLogTest, OnlyTls12And13HandshakesSucceed) {
     {
       PermissiveTlsServer control;
       std::string error;
-      auto connection = TlsConnection::Open(control.port(), {version, version}, kAnswerBound, &error);
+      auto connection = TlsConnection::Open(control.port(), TlsOptions().Only(version), kAnswerBound, &error);
       ASSERT_NE(connection, nullptr) << "control: the client cannot speak TLS version 0x" << std::hex << version
                                      << ": " << error;
       ASSERT_EQ(connection->version(), version);
     }
     std::string error;
-    auto connection = TlsConnection::Open(server_->port(), {version, version}, kAnswerBound, &error);
+    auto connection = TlsConnection::Open(server_->admission_port(), TlsOptions().Only(version), kAnswerBound, &error);
     EXPECT_EQ(connection, nullptr) << "keyward accepted TLS version 0x" << std::hex << version;
     // The server, not the client, refused: it sent a protocol_version alert.
     EXPECT_NE(error.find("protocol version"), std::string::npos) << error;
   }
   for (const int version : {TLS1_2_VERSION, TLS1_3_VERSION}) {
     std::string error;
-    auto connection = TlsConnection::Open(server_->port(), {version, version}, kAnswerBound, &error);
+    auto connection = TlsConnection::Open(server_->admission_port(), TlsOptions().Only(version), kAnswerBound, &error);
     ASSERT_NE(connection, nullptr) << error;
     EXPECT_EQ(connection->version(), version);
     ASSERT_TRUE(connection->Write(PostRequest("/mutate", CreateReview(EndpointConfigWithoutKeys("v"), "team-a", "v"))));
@@ -124,21 +124,21 @@ std::string FindLeak(const std::string& log, const std::string& secret, size_t w
 TEST_F(TlsAndLogTest, KeyMaterialNeverReachesTheLog) {
   StartServer({"--log-level", "debug"});
   ExpectServed("before rotation");
-  std::vector<std::string> secrets = {PemBody(server_->initial_certificate().key_pem)};
+  std::vector<std::string> secrets = {PemBody(certificate_.key_pem)};
   // A good rotation, a key that does not match its certificate, and a key
   // file that is not a key at all: each reload logs something.
   const TestCertificate rotated = MakeSelfSignedCertificate("rotated");
   secrets.push_back(PemBody(rotated.key_pem));
-  ReplaceFile(server_->key_path(), rotated.key_pem);
-  ReplaceFile(server_->certificate_path(), rotated.certificate_pem);
+  ReplaceFile(key_path_, rotated.key_pem);
+  ReplaceFile(certificate_path_, rotated.certificate_pem);
   std::this_thread::sleep_for(milliseconds(500));
   const TestCertificate stray = MakeSelfSignedCertificate("stray");
   secrets.push_back(PemBody(stray.key_pem));
-  ReplaceFile(server_->key_path(), stray.key_pem);
+  ReplaceFile(key_path_, stray.key_pem);
   std::this_thread::sleep_for(milliseconds(500));
   const std::string garbage_body = "U0VDUkVULUtFWS1NQVRFUklBTC1USEFULU1VU1QtTk9ULUxFQUstSU5UTy1MT0dT";
   secrets.push_back(garbage_body);
-  ReplaceFile(server_->key_path(), "-----BEGIN PRIVATE KEY-----\n" + garbage_body + "\n-----END PRIVATE KEY-----\n");
+  ReplaceFile(key_path_, "-----BEGIN PRIVATE KEY-----\n" + garbage_body + "\n-----END PRIVATE KEY-----\n");
   std::this_thread::sleep_for(milliseconds(500));
   ExpectServed("after failed key reloads");
   const std::string log = server_->Log();
@@ -147,17 +147,16 @@ TEST_F(TlsAndLogTest, KeyMaterialNeverReachesTheLog) {
 
   // Startup with a key that does not load, or does not match: the error
   // names the file, not its content.
-  const std::string policy = StandardPolicy();
   const std::vector<std::pair<std::string, std::string>> bad_keys = {
       {"garbage.key", "-----BEGIN PRIVATE KEY-----\n" + garbage_body + "\n-----END PRIVATE KEY-----\n"},
       {"stray.key", stray.key_pem},
   };
   for (const auto& [name, content] : bad_keys) {
-    const auto path = server_->dir() / name;
+    const std::string path = Path(name);
     std::ofstream(path) << content;
-    std::string error;
-    auto bad = KeywardServer::Start(policy, {"--tls-key", path.string()}, &error);
-    EXPECT_EQ(bad, nullptr) << name;
+    KeywardProcess bad(ServeArgs({"--tls-key", path}), Path(name + ".log"));
+    EXPECT_FALSE(bad.WaitUntilServing()) << name;
+    const std::string error = bad.Log();
     EXPECT_NE(error.find(name), std::string::npos) << "the error does not name the key file:\n" << error;
     for (const std::string& secret : secrets) EXPECT_EQ(FindLeak(error, secret, 12), "") << error;
   }
@@ -187,10 +186,10 @@ TEST_F(TlsAndLogTest, RequestBodiesReachTheLogOnlyAsABoundedPrefix) {
   };
   for (const auto& [what, body] : bodies) {
     std::string error;
-    ASSERT_TRUE(PostOnce(server_->port(), "/validate", body, kAnswerBound, &error).has_value()) << what << error;
+    ASSERT_TRUE(PostOnce(server_->admission_port(), "/validate", body, kAnswerBound, &error).has_value()) << what << error;
   }
   std::string error;
-  auto wrong_type = TlsConnection::Open(server_->port(), &error);
+  auto wrong_type = TlsConnection::Open(server_->admission_port(), &error);
   ASSERT_NE(wrong_type, nullptr) << error;
   ASSERT_TRUE(wrong_type->Write(PostRequest("/mutate", RandomText(64 << 10, 6), "text/plain")));
   ASSERT_TRUE(wrong_type->ReadResponse(kAnswerBound).has_value());
@@ -236,13 +235,13 @@ TEST(TimeoutFlagsTest, ReadWriteAndIdleTimeoutsAreFlagsWithSafeDefaults) {
 TEST_F(TlsAndLogTest, StalledAndIdleConnectionsAreClosedAfterTheirTimeouts) {
   StartServer({"--read-timeout", "1s", "--keep-alive-timeout", "2s"});
   std::string error;
-  auto silent_tcp = TcpConnection::Open(server_->port(), &error);
+  auto silent_tcp = TcpConnection::Open(server_->admission_port(), &error);
   ASSERT_NE(silent_tcp, nullptr) << error;
-  auto half_request = TlsConnection::Open(server_->port(), &error);
+  auto half_request = TlsConnection::Open(server_->admission_port(), &error);
   ASSERT_NE(half_request, nullptr) << error;
   const std::string request = PostRequest("/mutate", CreateReview(EndpointConfigWithoutKeys("t"), "team-a", "t"));
   ASSERT_TRUE(half_request->Write(request.substr(0, 40)));
-  auto idle = TlsConnection::Open(server_->port(), &error);
+  auto idle = TlsConnection::Open(server_->admission_port(), &error);
   ASSERT_NE(idle, nullptr) << error;
   ASSERT_TRUE(idle->Write(request));
   ASSERT_TRUE(idle->ReadResponse(kAnswerBound).has_value());
@@ -254,4 +253,4 @@ TEST_F(TlsAndLogTest, StalledAndIdleConnectionsAreClosedAfterTheirTimeouts) {
 }
 
 }  // namespace
-}  // namespace keyward::hardening
+}  // namespace keyward::testing

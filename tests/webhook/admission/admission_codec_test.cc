@@ -2,7 +2,7 @@
 
 #include <gtest/gtest.h>
 
-#include "tests/webhook/server_fixture.h"
+#include "tests/support/reviews.h"
 #include "webhook/admission/base64.h"
 
 namespace keyward {

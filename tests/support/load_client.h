@@ -13,9 +13,9 @@
 
 #include <nlohmann/json.hpp>
 
-#include "tests/hardening/reviews.h"
+#include "tests/support/reviews.h"
 
-namespace keyward::hardening {
+namespace keyward::testing {
 
 class LoadClient {
  public:
@@ -73,4 +73,4 @@ class LoadClient {
   std::thread thread_;
 };
 
-}  // namespace keyward::hardening
+}  // namespace keyward::testing

@@ -1,4 +1,4 @@
-#include "tests/hardening/tls_client.h"
+#include "tests/support/tls_client.h"
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -16,7 +16,7 @@
 #include <cerrno>
 #include <cstring>
 
-namespace keyward::hardening {
+namespace keyward::testing {
 namespace {
 
 using Clock = std::chrono::steady_clock;
@@ -102,23 +102,29 @@ bool HttpResponse::WantsClose() const {
   return value == "close";
 }
 
-std::unique_ptr<TlsConnection> TlsConnection::Open(int port, TlsVersions versions, milliseconds timeout,
+std::unique_ptr<TlsConnection> TlsConnection::Open(int port, const TlsOptions& options, milliseconds timeout,
                                                    std::string* error) {
   std::unique_ptr<TlsConnection> connection(new TlsConnection());
   connection->fd_ = ConnectTcp(port, timeout, error);
   if (connection->fd_ < 0) return nullptr;
   connection->context_ = SSL_CTX_new(TLS_client_method());
   SSL_CTX* context = connection->context_;
-  // Level 0 and every cipher: the client must really offer what is asked,
-  // so that a failed handshake is the server's refusal.
+  // Level 0: the client must really offer what is asked, so that a failed
+  // handshake is the server's refusal.
   SSL_CTX_set_security_level(context, 0);
-  SSL_CTX_set_cipher_list(context, "ALL:@SECLEVEL=0");
-  SSL_CTX_set_min_proto_version(context, versions.min);
-  SSL_CTX_set_max_proto_version(context, versions.max);
-  SSL_CTX_set_verify(context, SSL_VERIFY_NONE, nullptr);  // self-signed test certificates
+  SSL_CTX_set_cipher_list(context, options.tls12_ciphers.c_str());
+  SSL_CTX_set_min_proto_version(context, options.min_version);
+  SSL_CTX_set_max_proto_version(context, options.max_version);
+  if (options.ca_path.empty()) {
+    SSL_CTX_set_verify(context, SSL_VERIFY_NONE, nullptr);  // self-signed test certificates
+  } else {
+    SSL_CTX_load_verify_locations(context, options.ca_path.c_str(), nullptr);
+    SSL_CTX_set_verify(context, SSL_VERIFY_PEER, nullptr);
+  }
   connection->ssl_ = SSL_new(context);
   SSL_set_fd(connection->ssl_, connection->fd_);
   SSL_set_tlsext_host_name(connection->ssl_, "localhost");
+  if (!options.ca_path.empty()) SSL_set1_host(connection->ssl_, "127.0.0.1");
   connection->SetTimeout(timeout);
   ERR_clear_error();
   if (SSL_connect(connection->ssl_) != 1) {
@@ -184,19 +190,32 @@ std::optional<HttpResponse> TlsConnection::ReadResponse(milliseconds timeout) {
   }
 }
 
+std::optional<HttpResponse> TlsConnection::Post(std::string_view path, std::string_view body, milliseconds timeout) {
+  if (!Write(PostRequest(path, body), timeout)) return std::nullopt;
+  return ReadResponse(timeout);
+}
+
 bool TlsConnection::WaitForClose(milliseconds timeout) {
   const auto deadline = Clock::now() + timeout;
   for (;;) {
-    const auto left = std::chrono::duration_cast<milliseconds>(deadline - Clock::now());
-    if (left <= milliseconds(0)) return false;
-    SetTimeout(left);
-    char chunk[4096];
+    // Wait on the socket, not in SSL_read: a receive timeout there looks
+    // like any other failed read.
+    if (SSL_pending(ssl_) == 0) {
+      const auto left = std::chrono::duration_cast<milliseconds>(deadline - Clock::now());
+      if (left <= milliseconds(0)) return false;
+      pollfd wait{fd_, POLLIN, 0};
+      if (::poll(&wait, 1, static_cast<int>(left.count())) <= 0) continue;
+    }
+    SetTimeout(milliseconds(100));  // readable, but maybe only part of a record
+    char chunk[16384];
+    ERR_clear_error();
     const int got = SSL_read(ssl_, chunk, sizeof chunk);
-    if (got > 0) continue;
-    const int reason = SSL_get_error(ssl_, got);
-    if (reason == SSL_ERROR_ZERO_RETURN) return true;
-    if (reason == SSL_ERROR_SYSCALL && (errno == EAGAIN || errno == EWOULDBLOCK)) return false;
-    return true;  // EOF without close_notify, or a reset
+    if (got > 0) {
+      buffer_.append(chunk, static_cast<size_t>(got));
+      continue;
+    }
+    if (SSL_get_error(ssl_, got) == SSL_ERROR_WANT_READ) continue;  // a TLS 1.3 ticket, or a partial record
+    return true;  // close_notify, EOF without it, or a reset
   }
 }
 
@@ -216,7 +235,17 @@ std::string TlsConnection::PeerCommonName() const {
   return name;
 }
 
+long TlsConnection::PeerCertificateSerial() const {
+  X509* peer = SSL_get1_peer_certificate(ssl_);
+  if (peer == nullptr) return -1;
+  const long serial = ASN1_INTEGER_get(X509_get0_serialNumber(peer));
+  X509_free(peer);
+  return serial;
+}
+
 int TlsConnection::version() const { return SSL_version(ssl_); }
+std::string TlsConnection::ProtocolVersion() const { return SSL_get_version(ssl_); }
+std::string TlsConnection::CipherName() const { return SSL_get_cipher_name(ssl_); }
 
 std::unique_ptr<TcpConnection> TcpConnection::Open(int port, std::string* error) {
   const int fd = ConnectTcp(port, milliseconds(10'000), error);
@@ -287,15 +316,11 @@ std::optional<HttpResponse> PostOnce(int port, std::string_view path, std::strin
                                      std::string* error) {
   std::string ignored;
   std::string& why = error != nullptr ? *error : ignored;
-  auto connection = TlsConnection::Open(port, TlsVersions{}, timeout, &why);
+  auto connection = TlsConnection::Open(port, TlsOptions{}, timeout, &why);
   if (connection == nullptr) return std::nullopt;
-  if (!connection->Write(PostRequest(path, body), timeout)) {
-    why = connection->last_error();
-    return std::nullopt;
-  }
-  auto response = connection->ReadResponse(timeout);
+  auto response = connection->Post(path, body, timeout);
   if (!response) why = connection->last_error();
   return response;
 }
 
-}  // namespace keyward::hardening
+}  // namespace keyward::testing

@@ -5,8 +5,8 @@
 #include <filesystem>
 #include <thread>
 
-#include "tests/webhook/raw_tls_connection.h"
-#include "tests/webhook/server_fixture.h"
+#include "tests/support/server_fixture.h"
+#include "tests/support/tls_client.h"
 
 namespace keyward::testing {
 namespace {
@@ -25,46 +25,9 @@ constexpr auto kReloadDeadline = std::chrono::seconds(10);
 constexpr auto kPromptReload = std::chrono::seconds(5);
 
 std::string PolicyWithTeamAKey(const std::string& key) {
-  std::string text = ServerTest::FixturePolicyText();
+  std::string text = PolicyFixture(ServerTest::kPolicyFixture);
   text.replace(text.find(kTeamAKey), std::string(kTeamAKey).size(), key);
   return text;
-}
-
-// Mirrors how the kubelet updates a mounted ConfigMap or Secret: files live
-// in a timestamped directory, `..data` points at it, and each visible name
-// is a symlink through `..data`; an update swaps `..data` atomically.
-class ProjectedVolume {
- public:
-  explicit ProjectedVolume(std::string dir) : dir_(std::move(dir)) { std::filesystem::create_directories(dir_); }
-
-  void Publish(const std::map<std::string, std::string>& files) {
-    const std::string version = "..v" + std::to_string(++generation_);
-    std::filesystem::create_directory(dir_ + "/" + version);
-    for (const auto& [name, text] : files) {
-      std::ofstream(dir_ + "/" + version + "/" + name) << text;
-    }
-    std::filesystem::create_directory_symlink(version, dir_ + "/..data_tmp");
-    std::filesystem::rename(dir_ + "/..data_tmp", dir_ + "/..data");
-    for (const auto& [name, text] : files) {
-      if (!std::filesystem::is_symlink(dir_ + "/" + name)) {
-        std::filesystem::create_symlink("..data/" + name, dir_ + "/" + name);
-      }
-    }
-    if (generation_ > 1) std::filesystem::remove_all(dir_ + "/..v" + std::to_string(generation_ - 1));
-  }
-
-  std::string Path(const std::string& name) const { return dir_ + "/" + name; }
-
- private:
-  std::string dir_;
-  int generation_ = 0;
-};
-
-std::string ReadFile(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
 }
 
 class ReloadTest : public ServerTest {
@@ -94,8 +57,10 @@ class ReloadTest : public ServerTest {
 
   // Serial of the certificate a new connection is given.
   long ServedSerial() {
-    RawTlsConnection connection(server_->admission_port(), ca_path_);
-    return connection.PeerCertificateSerial();
+    std::string error;
+    auto connection =
+        TlsConnection::Open(server_->admission_port(), TlsOptions().Trusting(ca_path_), milliseconds(10'000), &error);
+    return connection != nullptr ? connection->PeerCertificateSerial() : -1;
   }
 
   bool WaitForServedSerial(long serial) {
@@ -113,7 +78,7 @@ TEST_F(ReloadTest, AnEditedPolicyIsLiveWithinTwoSeconds) {
   ASSERT_EQ(InjectedKey(), kTeamAKey);
   const double before = MetricValue(Metrics(), "keyward_policy_last_reload_success_timestamp_seconds");
   std::this_thread::sleep_for(std::chrono::milliseconds(1100));  // a visibly later timestamp
-  WriteFileAtomically(policy_path_, PolicyWithTeamAKey(kRotatedKey));
+  ReplaceFile(policy_path_, PolicyWithTeamAKey(kRotatedKey));
   auto took = WaitForInjectedKey(kRotatedKey);
   ASSERT_TRUE(took) << server_->Log();
   EXPECT_LE(*took, kPromptReload);
@@ -126,11 +91,11 @@ TEST_F(ReloadTest, AnEditedPolicyIsLiveWithinTwoSeconds) {
 TEST_F(ReloadTest, ABrokenPolicyIsRefusedAndTheLastGoodOneKeepsServing) {
   StartServer();
   // Valid YAML, invalid policy: the same namespace claimed twice.
-  std::string conflicting = FixturePolicyText();
+  std::string conflicting = PolicyFixture(kPolicyFixture);
   conflicting.replace(conflicting.find("namespaces: [team-b]"), 20, "namespaces: [team-a]");
   for (const std::string& broken : {std::string("spec: [unclosed"), conflicting, std::string()}) {
     const double failures = Reloads("failure");
-    WriteFileAtomically(policy_path_, broken);
+    ReplaceFile(policy_path_, broken);
     const auto deadline = Clock::now() + kReloadDeadline;
     while (Reloads("failure") == failures && Clock::now() < deadline) {
       std::this_thread::sleep_for(std::chrono::milliseconds(20));
@@ -146,14 +111,14 @@ TEST_F(ReloadTest, ABrokenPolicyIsRefusedAndTheLastGoodOneKeepsServing) {
   std::this_thread::sleep_for(std::chrono::milliseconds(300));
   EXPECT_EQ(InjectedKey(), kTeamAKey);
   // Fixing the file brings the new policy in.
-  WriteFileAtomically(policy_path_, PolicyWithTeamAKey(kRotatedKey));
+  ReplaceFile(policy_path_, PolicyWithTeamAKey(kRotatedKey));
   EXPECT_TRUE(WaitForInjectedKey(kRotatedKey)) << server_->Log();
   EXPECT_EQ(Reloads("success"), 1);
 }
 
 TEST_F(ReloadTest, AConfigMapSymlinkSwapIsPickedUp) {
   ProjectedVolume volume(Path("configmap"));
-  volume.Publish({{"policy.yaml", FixturePolicyText()}});
+  volume.Publish({{"policy.yaml", PolicyFixture(kPolicyFixture)}});
   policy_path_ = volume.Path("policy.yaml");
   StartServer({"--reload-interval", "500ms"});
   ASSERT_EQ(InjectedKey(), kTeamAKey);
@@ -162,7 +127,7 @@ TEST_F(ReloadTest, AConfigMapSymlinkSwapIsPickedUp) {
   ASSERT_TRUE(took) << server_->Log();
   EXPECT_LE(*took, kPromptReload);
   // And again: the watcher follows the new target, not the old one.
-  volume.Publish({{"policy.yaml", FixturePolicyText()}});
+  volume.Publish({{"policy.yaml", PolicyFixture(kPolicyFixture)}});
   EXPECT_TRUE(WaitForInjectedKey(kTeamAKey));
 }
 
@@ -175,9 +140,9 @@ TEST_F(ReloadTest, CertificateRotationKeepsKeepAliveConnections) {
   // One connection for the whole test, however many requests it sends.
   StartServer({"--keep-alive-max-requests", "1000000"});
 
-  RawTlsConnection kept(server_->admission_port(), ca_path_);
-  ASSERT_TRUE(kept.connected());
-  ASSERT_EQ(kept.PeerCertificateSerial(), first_serial);
+  auto kept = Connect();
+  ASSERT_NE(kept, nullptr);
+  ASSERT_EQ(kept->PeerCertificateSerial(), first_serial);
   const std::string body = LoadReviewFixture("TrainingJob/01-create-base.mutating.json").dump();
 
   // Another client keeps sending over its own keep-alive connection while
@@ -186,10 +151,11 @@ TEST_F(ReloadTest, CertificateRotationKeepsKeepAliveConnections) {
   std::atomic<int> sent{0};
   std::atomic<int> failed{0};
   std::thread sender([&] {
-    RawTlsConnection connection(server_->admission_port(), ca_path_);
-    RawResponse response;
+    auto connection = Connect();
     while (!stop) {
-      if (connection.Post("/mutate", body, &response) && response.status == 200) {
+      std::optional<HttpResponse> response;
+      if (connection != nullptr) response = connection->Post("/mutate", body);
+      if (response && response->status == 200) {
         ++sent;
       } else {
         ++failed;
@@ -212,10 +178,10 @@ TEST_F(ReloadTest, CertificateRotationKeepsKeepAliveConnections) {
   EXPECT_GT(sent, sent_at_rotation) << "the keep-alive connection kept working after the rotation";
 
   // The connection opened before the rotation still works, on its old pair.
-  RawResponse response;
-  ASSERT_TRUE(kept.Post("/mutate", body, &response));
-  EXPECT_EQ(response.status, 200);
-  EXPECT_EQ(kept.PeerCertificateSerial(), first_serial);
+  const std::optional<HttpResponse> response = kept->Post("/mutate", body);
+  ASSERT_TRUE(response.has_value());
+  EXPECT_EQ(response->status, 200);
+  EXPECT_EQ(kept->PeerCertificateSerial(), first_serial);
   EXPECT_EQ(MetricValue(Metrics(), R"(keyward_tls_certificate_reloads_total{result="success"})"), 1);
   EXPECT_EQ(MetricValue(Metrics(), R"(keyward_tls_certificate_reloads_total{result="failure"})"), 0);
 }
@@ -226,7 +192,7 @@ TEST_F(ReloadTest, AMismatchedPairKeepsTheOldCertificate) {
   ASSERT_GT(first_serial, 0);
   ca_.Issue(Path("other.crt"), Path("other.key"), "keyward-other");
   // The new key with the old certificate: refused as a pair.
-  WriteFileAtomically(key_path_, ReadFile(Path("other.key")));
+  ReplaceFile(key_path_, ReadFile(Path("other.key")));
   const auto deadline = Clock::now() + kReloadDeadline;
   const std::string failures = R"(keyward_tls_certificate_reloads_total{result="failure"})";
   while (MetricValue(Metrics(), failures) < 1 && Clock::now() < deadline) {
@@ -237,7 +203,7 @@ TEST_F(ReloadTest, AMismatchedPairKeepsTheOldCertificate) {
   EXPECT_EQ(ServedSerial(), first_serial);
   EXPECT_EQ(PostReview("/mutate", LoadReviewFixture("TrainingJob/01-create-base.mutating.json")).status, 200);
   // Completing the pair brings it in.
-  WriteFileAtomically(certificate_path_, ReadFile(Path("other.crt")));
+  ReplaceFile(certificate_path_, ReadFile(Path("other.crt")));
   EXPECT_TRUE(WaitForServedSerial(SerialOfCertificateFile(Path("other.crt"))));
 }
 

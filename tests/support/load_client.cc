@@ -1,6 +1,6 @@
-#include "tests/hardening/load_client.h"
+#include "tests/support/load_client.h"
 
-namespace keyward::hardening {
+namespace keyward::testing {
 
 LoadClient::LoadClient(int port, Options options)
     : port_(port), options_(std::move(options)), thread_([this] { Run(); }) {}
@@ -38,7 +38,7 @@ void LoadClient::Run() {
   for (long n = 0; !stopping_; ++n) {
     if (connection == nullptr) {
       std::string error;
-      connection = TlsConnection::Open(port_, TlsVersions{}, milliseconds(10'000), &error);
+      connection = TlsConnection::Open(port_, TlsOptions{}, milliseconds(10'000), &error);
       if (connection == nullptr) {
         ++refused_;
         std::this_thread::sleep_for(milliseconds(10));
@@ -74,4 +74,4 @@ void LoadClient::Run() {
   }
 }
 
-}  // namespace keyward::hardening
+}  // namespace keyward::testing

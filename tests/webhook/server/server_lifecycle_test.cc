@@ -7,8 +7,8 @@
 #include <fstream>
 #include <thread>
 
-#include "tests/webhook/raw_tls_connection.h"
-#include "tests/webhook/server_fixture.h"
+#include "tests/support/server_fixture.h"
+#include "tests/support/tls_client.h"
 
 namespace keyward::testing {
 namespace {
@@ -17,10 +17,10 @@ using Clock = std::chrono::steady_clock;
 
 class LifecycleTest : public ServerTest {
  protected:
-  CommandResult Serve(const std::vector<std::string>& flags) {
+  RunResult Serve(const std::vector<std::string>& flags) {
     std::vector<std::string> args = {"serve", "--listen", "127.0.0.1:0", "--metrics-listen", "127.0.0.1:0"};
     args.insert(args.end(), flags.begin(), flags.end());
-    return RunKeyward(args, dir_);
+    return RunKeyward(args, Path("command.log"));
   }
   std::vector<std::string> Files() const {
     return {"--policy", policy_path_, "--tls-cert", certificate_path_, "--tls-key", key_path_};
@@ -28,8 +28,8 @@ class LifecycleTest : public ServerTest {
 };
 
 TEST_F(LifecycleTest, StartupFailsFastOnABadPolicy) {
-  WriteFileAtomically(policy_path_, "apiVersion: keyward.dev/v1alpha1\nkind: KeyPolicy\nspec:\n  tenants: []\n");
-  CommandResult result = Serve(Files());
+  ReplaceFile(policy_path_, "apiVersion: keyward.dev/v1alpha1\nkind: KeyPolicy\nspec:\n  tenants: []\n");
+  RunResult result = Serve(Files());
   EXPECT_EQ(result.exit_status, 2) << result.output;
   EXPECT_NE(result.output.find("the policy did not load"), std::string::npos) << result.output;
   EXPECT_NE(result.output.find("policy.yaml:"), std::string::npos) << result.output;
@@ -44,7 +44,7 @@ TEST_F(LifecycleTest, StartupFailsFastOnABadCertificateOrKey) {
   std::ofstream(Path("garbage.pem")) << "-----BEGIN CERTIFICATE-----\nnot base64\n-----END CERTIFICATE-----\n";
   std::string original_certificate = certificate_path_;
   certificate_path_ = Path("garbage.pem");
-  CommandResult result = Serve(Files());
+  RunResult result = Serve(Files());
   EXPECT_EQ(result.exit_status, 2);
   EXPECT_NE(result.output.find("garbage.pem: not a PEM certificate"), std::string::npos) << result.output;
 
@@ -70,13 +70,13 @@ TEST_F(LifecycleTest, StartupFailsFastOnABadCertificateOrKey) {
 TEST_F(LifecycleTest, StartupFailsFastOnBadFlags) {
   auto flags = Files();
   flags.insert(flags.end(), {"--shutdown-delay", "soon"});
-  CommandResult result = Serve(flags);
+  RunResult result = Serve(flags);
   EXPECT_EQ(result.exit_status, 2);
   EXPECT_NE(result.output.find("--shutdown-delay"), std::string::npos) << result.output;
 
   result = RunKeyward({"serve", "--listen", "127.0.0.1:99999", "--policy", policy_path_, "--tls-cert",
                        certificate_path_, "--tls-key", key_path_},
-                      dir_);
+                      Path("command.log"));
   EXPECT_EQ(result.exit_status, 2);
   EXPECT_NE(result.output.find("--listen"), std::string::npos) << result.output;
 }
@@ -84,9 +84,9 @@ TEST_F(LifecycleTest, StartupFailsFastOnBadFlags) {
 TEST_F(LifecycleTest, StartupFailsWhenThePortIsTaken) {
   StartServer();
   const std::string taken = "127.0.0.1:" + std::to_string(server_->admission_port());
-  CommandResult result = RunKeyward({"serve", "--listen", taken, "--metrics-listen", "127.0.0.1:0", "--policy",
-                                     policy_path_, "--tls-cert", certificate_path_, "--tls-key", key_path_},
-                                    dir_);
+  RunResult result = RunKeyward({"serve", "--listen", taken, "--metrics-listen", "127.0.0.1:0", "--policy",
+                                 policy_path_, "--tls-cert", certificate_path_, "--tls-key", key_path_},
+                                Path("command.log"));
   EXPECT_EQ(result.exit_status, 2);
   EXPECT_NE(result.output.find("cannot listen on 127.0.0.1"), std::string::npos) << result.output;
 }
@@ -97,11 +97,11 @@ TEST_F(LifecycleTest, SigtermDrainsThenExitsZero) {
 
   // A request in flight across the whole shutdown: headers and half the
   // body now, the rest once the listeners are closing.
-  RawTlsConnection in_flight(server_->admission_port(), ca_path_);
-  ASSERT_TRUE(in_flight.connected());
-  const std::string request = RawTlsConnection::PostRequest("/mutate", body);
+  auto in_flight = Connect();
+  ASSERT_NE(in_flight, nullptr);
+  const std::string request = PostRequest("/mutate", body);
   const size_t half = request.size() - body.size() / 2;
-  ASSERT_TRUE(in_flight.Write(request.substr(0, half)));
+  ASSERT_TRUE(in_flight->Write(request.substr(0, half)));
 
   std::atomic<bool> stop{false};
   std::atomic<int> answered{0};
@@ -139,10 +139,10 @@ TEST_F(LifecycleTest, SigtermDrainsThenExitsZero) {
 
   ASSERT_TRUE(server_->WaitForLog("closing the listeners", std::chrono::seconds(10)));
   EXPECT_GE(Clock::now() - signalled, std::chrono::seconds(3));
-  ASSERT_TRUE(in_flight.Write(request.substr(half)));
-  RawResponse response;
-  ASSERT_TRUE(in_flight.ReadResponse(&response)) << "the in-flight request was dropped";
-  EXPECT_EQ(response.status, 200);
+  ASSERT_TRUE(in_flight->Write(request.substr(half)));
+  const std::optional<HttpResponse> response = in_flight->ReadResponse();
+  ASSERT_TRUE(response.has_value()) << "the in-flight request was dropped";
+  EXPECT_EQ(response->status, 200);
 
   EXPECT_EQ(server_->WaitForExit(std::chrono::seconds(10)), 0) << server_->Log();
   stop = true;

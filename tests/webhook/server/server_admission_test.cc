@@ -9,8 +9,8 @@
 
 #include "policy/evaluate.h"
 #include "policy/policy.h"
-#include "tests/webhook/raw_tls_connection.h"
-#include "tests/webhook/server_fixture.h"
+#include "tests/support/server_fixture.h"
+#include "tests/support/tls_client.h"
 #include "webhook/admission/admission_codec.h"
 
 namespace keyward::testing {
@@ -43,7 +43,7 @@ std::string Replace(std::string text, const std::string& from, const std::string
 class AdmissionTest : public ServerTest {
  protected:
   std::shared_ptr<const Policy> CorePolicy() const {
-    PolicyLoadResult loaded = LoadPolicy(FixturePolicyText(), "team-a-b.yaml");
+    PolicyLoadResult loaded = LoadPolicy(PolicyFixture(kPolicyFixture), "team-a-b.yaml");
     EXPECT_TRUE(loaded.diagnostics.empty());
     return loaded.policy;
   }
@@ -170,7 +170,7 @@ TEST_F(AdmissionTest, DenyListsEveryViolationInOne403Message) {
 }
 
 TEST_F(AdmissionTest, WarnEnforcementAllowsWithOneWarningPerViolation) {
-  WriteFileAtomically(policy_path_, Replace(FixturePolicyText(), "enforcement: deny", "enforcement: warn"));
+  ReplaceFile(policy_path_, Replace(PolicyFixture(kPolicyFixture), "enforcement: deny", "enforcement: warn"));
   StartServer();
   const json answer = Answer("/validate", LoadReviewFixture("TrainingJob/24-update-ssa-update-keyb.validating.json"));
   const json& response = answer["response"];
@@ -182,7 +182,7 @@ TEST_F(AdmissionTest, WarnEnforcementAllowsWithOneWarningPerViolation) {
 }
 
 TEST_F(AdmissionTest, AuditEnforcementAllowsWithBoundedAuditAnnotations) {
-  WriteFileAtomically(policy_path_, Replace(FixturePolicyText(), "enforcement: deny", "enforcement: audit"));
+  ReplaceFile(policy_path_, Replace(PolicyFixture(kPolicyFixture), "enforcement: deny", "enforcement: audit"));
   StartServer();
   const json answer = Answer("/validate", LoadReviewFixture("TrainingJob/24-update-ssa-update-keyb.validating.json"));
   const json& response = answer["response"];
@@ -319,21 +319,23 @@ TEST_F(AdmissionTest, OpsEndpointsAnswer) {
 TEST_F(AdmissionTest, OnlyTls12And13WithForwardSecretAeadCiphers) {
   StartServer();
   const int port = server_->admission_port();
-  RawTlsConnection modern(port, ca_path_);
-  ASSERT_TRUE(modern.connected());
-  EXPECT_STREQ(modern.ProtocolVersion(), "TLSv1.3");
+  const auto open = [&](TlsOptions options) {
+    std::string error;
+    return TlsConnection::Open(port, options.Trusting(ca_path_), milliseconds(10'000), &error);
+  };
+  auto modern = open({});
+  ASSERT_NE(modern, nullptr);
+  EXPECT_EQ(modern->ProtocolVersion(), "TLSv1.3");
 
-  RawTlsConnection tls12(port, ca_path_, {TLS1_2_VERSION, TLS1_2_VERSION, nullptr});
-  ASSERT_TRUE(tls12.connected());
-  EXPECT_EQ(std::string(tls12.CipherName()).rfind("ECDHE-", 0), 0u) << tls12.CipherName();
+  auto tls12 = open(TlsOptions().Only(TLS1_2_VERSION));
+  ASSERT_NE(tls12, nullptr);
+  EXPECT_EQ(tls12->CipherName().rfind("ECDHE-", 0), 0u) << tls12->CipherName();
 
   for (int legacy : {TLS1_VERSION, TLS1_1_VERSION}) {
-    RawTlsConnection old(port, ca_path_, {legacy, legacy, "ALL:@SECLEVEL=0"});
-    EXPECT_FALSE(old.connected()) << "protocol " << legacy;
+    EXPECT_EQ(open(TlsOptions().Only(legacy)), nullptr) << "protocol " << legacy;
   }
   for (const char* weak : {"AES128-SHA", "AES256-GCM-SHA384", "ECDHE-RSA-AES128-SHA", "ECDHE-ECDSA-AES128-SHA256"}) {
-    RawTlsConnection refused(port, ca_path_, {TLS1_2_VERSION, TLS1_2_VERSION, weak});
-    EXPECT_FALSE(refused.connected()) << weak;
+    EXPECT_EQ(open(TlsOptions().Only(TLS1_2_VERSION).Ciphers(weak)), nullptr) << weak;
   }
 }
 

@@ -1,5 +1,7 @@
-// AdmissionReview requests as the kube-apiserver sends them, and the checks
-// every answer must pass.
+// AdmissionReview requests as the kube-apiserver sends them (made here, or
+// captured under tests/fixtures/admission-reviews/), and the checks every
+// answer must pass. Patches are decoded independently of keyward's own
+// base64 code.
 #pragma once
 
 #include <map>
@@ -7,9 +9,9 @@
 
 #include <nlohmann/json.hpp>
 
-#include "tests/hardening/tls_client.h"
+#include "tests/support/tls_client.h"
 
-namespace keyward::hardening {
+namespace keyward::testing {
 
 // An EndpointConfig with every KMS field empty and three production
 // variants on EBS-only instances: mutation fills one volume field and five
@@ -30,4 +32,10 @@ struct AdmissionAnswer {
 // (independently of keyward's own base64 code) and applies it to `object`.
 AdmissionAnswer ReadAdmissionAnswer(const HttpResponse& http, const std::string& uid, const nlohmann::json& object);
 
-}  // namespace keyward::hardening
+// A captured review from tests/fixtures/admission-reviews/<relative>.
+nlohmann::json LoadReviewFixture(const std::string& relative);
+// The JSON patch of an AdmissionReview response (empty array if none); a
+// test failure when it is not base64 JSONPatch.
+nlohmann::json DecodePatch(const nlohmann::json& review);
+
+}  // namespace keyward::testing

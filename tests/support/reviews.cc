@@ -1,8 +1,11 @@
-#include "tests/hardening/reviews.h"
+#include "tests/support/reviews.h"
 
+#include <gtest/gtest.h>
 #include <openssl/evp.h>
 
-namespace keyward::hardening {
+#include "tests/support/files.h"
+
+namespace keyward::testing {
 namespace {
 
 using Json = nlohmann::json;
@@ -109,4 +112,20 @@ AdmissionAnswer ReadAdmissionAnswer(const HttpResponse& http, const std::string&
   return answer;
 }
 
-}  // namespace keyward::hardening
+Json LoadReviewFixture(const std::string& relative) {
+  return Json::parse(ReadFile(std::string(KEYWARD_FIXTURES_DIR) + "/admission-reviews/" + relative));
+}
+
+Json DecodePatch(const Json& review) {
+  const Json& response = review.at("response");
+  if (!response.contains("patch")) return Json::array();
+  EXPECT_EQ(response.value("patchType", ""), "JSONPatch");
+  std::string text;
+  if (!DecodeBase64(response.at("patch").get<std::string>(), &text)) {
+    ADD_FAILURE() << "the patch is not base64";
+    return Json::array();
+  }
+  return Json::parse(text);
+}
+
+}  // namespace keyward::testing

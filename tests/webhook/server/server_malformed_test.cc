@@ -1,7 +1,7 @@
 // Malformed and hostile requests: each gets a clear HTTP error, and the
 // server keeps serving afterwards.
-#include "tests/webhook/raw_tls_connection.h"
-#include "tests/webhook/server_fixture.h"
+#include "tests/support/server_fixture.h"
+#include "tests/support/tls_client.h"
 
 namespace keyward::testing {
 namespace {
@@ -145,18 +145,17 @@ TEST_F(MalformedTest, OnlyPostToTheTwoWebhooks) {
 
 TEST_F(MalformedTest, GarbageOverTlsAndPlainTextDoNotHurt) {
   {
-    RawTlsConnection connection(server_->admission_port(), ca_path_);
-    ASSERT_TRUE(connection.connected());
-    ASSERT_TRUE(connection.Write("NOT HTTP AT ALL\r\n\r\n"));
-    RawResponse response;
-    if (connection.ReadResponse(&response)) {
-      EXPECT_EQ(response.status, 400);
+    auto connection = Connect();
+    ASSERT_NE(connection, nullptr);
+    ASSERT_TRUE(connection->Write("NOT HTTP AT ALL\r\n\r\n"));
+    if (const std::optional<HttpResponse> response = connection->ReadResponse()) {
+      EXPECT_EQ(response->status, 400);
     }
   }
   {
-    RawTlsConnection truncated(server_->admission_port(), ca_path_);
-    ASSERT_TRUE(truncated.connected());
-    ASSERT_TRUE(truncated.Write("POST /mutate HTTP/1.1\r\nContent-Length: 100\r\nContent-Type: applica"));
+    auto truncated = Connect();
+    ASSERT_NE(truncated, nullptr);
+    ASSERT_TRUE(truncated->Write("POST /mutate HTTP/1.1\r\nContent-Length: 100\r\nContent-Type: applica"));
   }  // closed mid-request
   {
     httplib::Client plain("127.0.0.1", server_->admission_port());

@@ -4,7 +4,7 @@
 
 #include <filesystem>
 
-#include "tests/webhook/server_fixture.h"
+#include "tests/support/reviews.h"
 
 namespace keyward {
 namespace {
