@@ -24,8 +24,8 @@ int main(int argc, char** argv) {
   keyward::ConfigureLogging(keyward::LogFormat::kJson, spdlog::level::warn);
   keyward::ServerMetrics metrics;
   keyward::PolicyStore policies(argv[1], &metrics);
-  if (std::string error = policies.LoadInitial(); !error.empty()) {
-    std::cerr << error << "\n";
+  if (keyward::Status loaded = policies.LoadInitial(); !loaded.ok()) {
+    std::cerr << loaded.ToString() << "\n";
     return 2;
   }
   std::ifstream in(argv[2]);

@@ -77,8 +77,8 @@ void CheckValidate(const keyward::AdmissionOutcome& outcome, const Json& respons
 void keyward::fuzz::CheckAdmissionReview(const uint8_t* data, size_t size) {
   const std::string_view body = keyward::fuzz::AsText(data, size);
   // The request's object, for applying patches (the pipeline keeps none).
-  const keyward::BoundedParseResult parsed = keyward::ParseBoundedJson(body);
-  const Json* request = parsed.value.is_object() ? &parsed.value : nullptr;
+  const keyward::Result<Json> parsed = keyward::ParseBoundedJson(body);
+  const Json* request = parsed.ok() && parsed.value().is_object() ? &parsed.value() : nullptr;
   const Json no_object;
   const Json& object = request != nullptr && request->contains("request") && (*request)["request"].is_object() &&
                                (*request)["request"].contains("object")

@@ -140,9 +140,9 @@ void keyward::fuzz::CheckJsonPatch(const uint8_t* data, size_t size) {
   const keyward::CatalogKind& kind = catalog[(data[2] >> 1) % catalog.size()];
   const std::string_view user = (data[2] & 1) ? keyward::fuzz::kTrustedUser : keyward::fuzz::kPlainUser;
 
-  keyward::BoundedParseResult parsed = keyward::ParseBoundedJson(keyward::fuzz::AsText(data + 3, size - 3));
-  if (!parsed.error.empty() || !parsed.value.is_object()) return;
-  Json object = std::move(parsed.value);
+  keyward::Result<Json> parsed = keyward::ParseBoundedJson(keyward::fuzz::AsText(data + 3, size - 3));
+  if (!parsed.ok() || !parsed.value().is_object()) return;
+  Json object = std::move(parsed.value());
   Shape(object, kind, ns);
 
   const AdmissionRequest create = RequestFor(object, user);

@@ -16,5 +16,8 @@ void keyward::fuzz::CheckManifestReader(const uint8_t* data, size_t size) {
     (void)m.object.dump();  // strict: the reader admits only UTF-8 text
     Require(!m.source.empty(), "every manifest says where it came from");
   }
-  for (const std::string& e : result.errors) Require(!e.empty(), "every error says something");
+  for (const keyward::Status& e : result.errors) {
+    Require(!e.ok() && !e.what().empty(), "every error says something");
+    Require(!e.where().empty(), "every error says where");
+  }
 }

@@ -13,91 +13,101 @@ namespace {
 using Json = nlohmann::json;
 
 // Reads an optional string member; a present non-string is an error.
-bool OptionalString(const Json& parent, const char* key, std::string_view where, std::string* out,
-                    std::string* error) {
+Status OptionalString(const Json& parent, const char* key, std::string_view where, std::string* out) {
   auto it = parent.find(key);
-  if (it == parent.end() || it->is_null()) return true;
-  if (!it->is_string()) {
-    *error = std::string(where) + " must be a string, not " + it->type_name();
-    return false;
-  }
+  if (it == parent.end() || it->is_null()) return Status::Ok();
+  if (!it->is_string()) return Status::Error(std::string(where) + " must be a string, not " + it->type_name());
   *out = it->get_ref<const std::string&>();
-  return true;
+  return Status::Ok();
 }
 
 // Reads an optional object member (null counts as absent).
-bool OptionalObject(const Json& parent, const char* key, std::string_view where, const Json** out,
-                    std::string* error) {
+Status OptionalObject(const Json& parent, const char* key, std::string_view where, const Json** out) {
   *out = nullptr;
   auto it = parent.find(key);
-  if (it == parent.end() || it->is_null()) return true;
-  if (!it->is_object()) {
-    *error = std::string(where) + " must be an object or null, not " + it->type_name();
-    return false;
-  }
+  if (it == parent.end() || it->is_null()) return Status::Ok();
+  if (!it->is_object()) return Status::Error(std::string(where) + " must be an object or null, not " + it->type_name());
   *out = &*it;
-  return true;
+  return Status::Ok();
 }
 
-std::string DecodeRequest(const Json& request, DecodedReview* out) {
-  std::string error;
+// Runs the checks in order and returns the first failure (the rest do not
+// run), or OK.
+template <typename... Checks>
+Status FirstFailure(Checks&&... checks) {
+  Status failed;
+  ((failed.ok() ? (void)(failed = checks()) : (void)0), ...);
+  return failed;
+}
+
+Status DecodeRequest(const Json& request, DecodedReview* out) {
   AdmissionRequest& decoded = out->request;
 
   auto uid = request.find("uid");
   if (uid == request.end() || !uid->is_string() || uid->get_ref<const std::string&>().empty()) {
-    return "request.uid is missing or not a non-empty string: the response must echo it";
+    return Status::Error("request.uid is missing or not a non-empty string: the response must echo it");
   }
   out->uid = uid->get_ref<const std::string&>();
 
   auto kind = request.find("kind");
   if (kind == request.end() || !kind->is_object()) {
-    return "request.kind is missing: it must be an object with group, version and kind";
+    return Status::Error("request.kind is missing: it must be an object with group, version and kind");
   }
-  if (!OptionalString(*kind, "group", "request.kind.group", &decoded.group, &error) ||
-      !OptionalString(*kind, "version", "request.kind.version", &decoded.version, &error) ||
-      !OptionalString(*kind, "kind", "request.kind.kind", &decoded.kind, &error)) {
-    return error;
+  if (Status read = FirstFailure([&] { return OptionalString(*kind, "group", "request.kind.group", &decoded.group); },
+                                 [&] { return OptionalString(*kind, "version", "request.kind.version", &decoded.version); },
+                                 [&] { return OptionalString(*kind, "kind", "request.kind.kind", &decoded.kind); });
+      !read.ok()) {
+    return read;
   }
-  if (decoded.kind.empty()) return "request.kind.kind is missing: it names the object's kind";
+  if (decoded.kind.empty()) return Status::Error("request.kind.kind is missing: it names the object's kind");
 
   std::string operation;
-  if (!OptionalString(request, "operation", "request.operation", &operation, &error)) return error;
+  if (Status read = OptionalString(request, "operation", "request.operation", &operation); !read.ok()) return read;
   if (!ParseOperation(operation, &decoded.operation)) {
-    return "request.operation is \"" + operation + "\": it must be CREATE, UPDATE, DELETE or CONNECT";
+    return Status::Error("request.operation is \"" + operation + "\": it must be CREATE, UPDATE, DELETE or CONNECT");
   }
 
-  if (!OptionalString(request, "namespace", "request.namespace", &decoded.namespace_name, &error) ||
-      !OptionalString(request, "name", "request.name", &decoded.name, &error) ||
-      !OptionalString(request, "subResource", "request.subResource", &decoded.sub_resource, &error)) {
-    return error;
+  if (Status read = FirstFailure(
+          [&] { return OptionalString(request, "namespace", "request.namespace", &decoded.namespace_name); },
+          [&] { return OptionalString(request, "name", "request.name", &decoded.name); },
+          [&] { return OptionalString(request, "subResource", "request.subResource", &decoded.sub_resource); });
+      !read.ok()) {
+    return read;
   }
 
   const Json* user_info = nullptr;
-  if (!OptionalObject(request, "userInfo", "request.userInfo", &user_info, &error)) return error;
-  if (user_info != nullptr &&
-      !OptionalString(*user_info, "username", "request.userInfo.username", &decoded.username, &error)) {
-    return error;
+  if (Status read = OptionalObject(request, "userInfo", "request.userInfo", &user_info); !read.ok()) return read;
+  if (user_info != nullptr) {
+    if (Status read = OptionalString(*user_info, "username", "request.userInfo.username", &decoded.username);
+        !read.ok()) {
+      return read;
+    }
   }
 
   auto dry_run = request.find("dryRun");
   if (dry_run != request.end() && !dry_run->is_null()) {
-    if (!dry_run->is_boolean()) return std::string("request.dryRun must be a boolean, not ") + dry_run->type_name();
+    if (!dry_run->is_boolean()) {
+      return Status::Error(std::string("request.dryRun must be a boolean, not ") + dry_run->type_name());
+    }
     decoded.dry_run = dry_run->get<bool>();
   }
 
-  if (!OptionalObject(request, "object", "request.object", &decoded.object, &error) ||
-      !OptionalObject(request, "oldObject", "request.oldObject", &decoded.old_object, &error)) {
-    return error;
+  if (Status read = FirstFailure(
+          [&] { return OptionalObject(request, "object", "request.object", &decoded.object); },
+          [&] { return OptionalObject(request, "oldObject", "request.oldObject", &decoded.old_object); });
+      !read.ok()) {
+    return read;
   }
-  if (IsSubresourceRequest(decoded)) return "";  // never judged: no object needed
+  if (IsSubresourceRequest(decoded)) return Status::Ok();  // never judged: no object needed
   const bool needs_object = decoded.operation == Operation::kCreate || decoded.operation == Operation::kUpdate;
   if (needs_object && decoded.object == nullptr) {
-    return "request.object is missing: a " + operation + " review carries the object as it will be stored";
+    return Status::Error("request.object is missing: a " + operation +
+                         " review carries the object as it will be stored");
   }
   if (decoded.operation == Operation::kUpdate && decoded.old_object == nullptr) {
-    return "request.oldObject is missing: an UPDATE review carries the stored object";
+    return Status::Error("request.oldObject is missing: an UPDATE review carries the stored object");
   }
-  return "";
+  return Status::Ok();
 }
 
 // Caps the list so a huge object cannot flood kubectl's output.
@@ -146,25 +156,25 @@ std::string Envelope(const DecodedReview& review, bool allowed, Fill fill) {
 
 }  // namespace
 
-std::string DecodeAdmissionReview(const Json& review, DecodedReview* out) {
+Status DecodeAdmissionReview(const Json& review, DecodedReview* out) {
   if (!review.is_object()) {
-    return std::string("the body is a JSON ") + review.type_name() + ", not an AdmissionReview object";
+    return Status::Error(std::string("the body is a JSON ") + review.type_name() + ", not an AdmissionReview object");
   }
   auto api_version = review.find("apiVersion");
   if (api_version == review.end() || !api_version->is_string()) {
-    return "apiVersion is missing: expected admission.k8s.io/v1 or admission.k8s.io/v1beta1";
+    return Status::Error("apiVersion is missing: expected admission.k8s.io/v1 or admission.k8s.io/v1beta1");
   }
   const auto& version = api_version->get_ref<const std::string&>();
   if (version != kAdmissionV1 && version != kAdmissionV1beta1) {
-    return "apiVersion is \"" + version + "\": expected admission.k8s.io/v1 or admission.k8s.io/v1beta1";
+    return Status::Error("apiVersion is \"" + version + "\": expected admission.k8s.io/v1 or admission.k8s.io/v1beta1");
   }
   auto kind = review.find("kind");
   if (kind == review.end() || !kind->is_string() || kind->get_ref<const std::string&>() != "AdmissionReview") {
-    return "kind must be \"AdmissionReview\"";
+    return Status::Error("kind must be \"AdmissionReview\"");
   }
   auto request = review.find("request");
   if (request == review.end() || !request->is_object()) {
-    return "request is missing: an AdmissionReview sent to a webhook carries a request object";
+    return Status::Error("request is missing: an AdmissionReview sent to a webhook carries a request object");
   }
   out->api_version = version;
   return DecodeRequest(*request, out);

@@ -12,6 +12,7 @@
 #include <nlohmann/json.hpp>
 
 #include "policy/evaluate.h"
+#include "webhook/observe/status.h"
 
 namespace keyward {
 
@@ -24,10 +25,9 @@ struct DecodedReview {
   AdmissionRequest request;  // object pointers borrow from the decoded review
 };
 
-// Fills *out from `review`; the review must outlive *out. Returns an empty
-// string on success, else one sentence naming the offending field and what
-// it should be.
-std::string DecodeAdmissionReview(const nlohmann::json& review, DecodedReview* out);
+// Fills *out from `review`; the review must outlive *out. A failure is one
+// sentence naming the offending field and what it should be.
+Status DecodeAdmissionReview(const nlohmann::json& review, DecodedReview* out);
 
 // /mutate: always allowed; the patch (base64 JSONPatch) only when non-empty.
 std::string EncodeMutationReview(const DecodedReview& review, const MutationResult& result);

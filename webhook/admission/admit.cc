@@ -59,14 +59,14 @@ AdmissionOutcome Admit(Webhook webhook, const Policy& policy, std::string_view c
   }
   std::string trimmed;
   const bool was_trimmed = options.strip_ignored_metadata && RemoveIgnoredMetadata(body, &trimmed);
-  BoundedParseResult parsed = ParseBoundedJson(was_trimmed ? std::string_view(trimmed) : body);
+  Result<nlohmann::json> parsed = ParseBoundedJson(was_trimmed ? std::string_view(trimmed) : body);
   // On an error, judge the text as it was sent (and report positions in it).
-  if (!parsed.error.empty() && was_trimmed) parsed = ParseBoundedJson(body);
-  if (!parsed.error.empty()) return Refuse(400, kDecisionInvalid, "the body is not valid JSON: " + parsed.error);
+  if (!parsed.ok() && was_trimmed) parsed = ParseBoundedJson(body);
+  if (!parsed.ok()) return Refuse(400, kDecisionInvalid, "the body is not valid JSON: " + parsed.status().ToString());
 
   DecodedReview review;
-  if (std::string error = DecodeAdmissionReview(parsed.value, &review); !error.empty()) {
-    return Refuse(400, kDecisionInvalid, "not a valid AdmissionReview: " + error);
+  if (Status decoded = DecodeAdmissionReview(parsed.value(), &review); !decoded.ok()) {
+    return Refuse(400, kDecisionInvalid, "not a valid AdmissionReview: " + decoded.ToString());
   }
 
   AdmissionOutcome outcome;

@@ -74,17 +74,15 @@ class DepthBoundedBuilder {
 
 }  // namespace
 
-BoundedParseResult ParseBoundedJson(std::string_view text, size_t max_depth) {
-  BoundedParseResult result;
-  DepthBoundedBuilder builder(&result.value, max_depth);
+Result<Json> ParseBoundedJson(std::string_view text, size_t max_depth) {
+  Json value;
+  DepthBoundedBuilder builder(&value, max_depth);
   const bool ok = Json::sax_parse(text.data(), text.data() + text.size(), &builder,
                                   nlohmann::detail::input_format_t::json, /*strict=*/true);
-  if (!ok) {
-    result.error = builder.error().empty() ? "invalid JSON" : builder.error();
-    // A partial value is at most max_depth deep, so destroying it is safe.
-    result.value = nullptr;
-  }
-  return result;
+  // On failure the partial value is at most max_depth deep, so destroying it
+  // is safe.
+  if (!ok) return Status::Error(builder.error().empty() ? "invalid JSON" : builder.error());
+  return value;
 }
 
 }  // namespace keyward

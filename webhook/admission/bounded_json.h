@@ -12,6 +12,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "webhook/observe/status.h"
+
 namespace keyward {
 
 // A real AdmissionReview nests fewer than 40 levels (review, request, object,
@@ -19,11 +21,7 @@ namespace keyward {
 // custom resources while keeping every recursive walk shallow.
 inline constexpr size_t kMaxJsonDepth = 128;
 
-struct BoundedParseResult {
-  nlohmann::json value;  // discarded (null) when error is set
-  std::string error;     // empty on success; says what is wrong and where
-};
-
-BoundedParseResult ParseBoundedJson(std::string_view text, size_t max_depth = kMaxJsonDepth);
+// The document, or what is wrong and where (no partial value is kept).
+Result<nlohmann::json> ParseBoundedJson(std::string_view text, size_t max_depth = kMaxJsonDepth);
 
 }  // namespace keyward

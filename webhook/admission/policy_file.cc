@@ -4,18 +4,14 @@
 
 namespace keyward {
 
-PolicyFileResult LoadPolicyFile(const std::string& path) {
-  PolicyFileResult result;
-  std::string text;
-  if (!ReadTextFile(path, kMaxPolicyBytes, &text, &result.error)) {
-    result.error += "\n";
-    return result;
-  }
-  PolicyLoadResult loaded = LoadPolicy(text, path);
-  result.policy = std::move(loaded.policy);
-  result.diagnostics = std::move(loaded.diagnostics);
-  for (const Diagnostic& d : result.diagnostics) result.error += d.ToString() + "\n";
-  return result;
+Result<std::shared_ptr<const Policy>> LoadPolicyFile(const std::string& path) {
+  Result<std::string> text = ReadTextFile(path, kMaxPolicyBytes);
+  if (!text.ok()) return text.status();
+  PolicyLoadResult loaded = LoadPolicy(text.value(), path);
+  if (loaded.policy != nullptr) return std::shared_ptr<const Policy>(std::move(loaded.policy));
+  std::string problems;
+  for (const Diagnostic& d : loaded.diagnostics) problems += (problems.empty() ? "" : "\n") + d.ToString();
+  return Status::Error(problems.empty() ? path + ": the policy did not load" : problems);
 }
 
 }  // namespace keyward

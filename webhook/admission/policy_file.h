@@ -7,15 +7,12 @@
 #include <vector>
 
 #include "policy/policy.h"
+#include "webhook/observe/status.h"
 
 namespace keyward {
 
-struct PolicyFileResult {
-  std::shared_ptr<const Policy> policy;  // null on failure
-  std::vector<Diagnostic> diagnostics;   // parse/validation problems
-  std::string error;  // every problem, one "file:line:col: path: message" per line
-};
-
-PolicyFileResult LoadPolicyFile(const std::string& path);
+// The policy, or what is wrong: every problem found, one
+// "file:line:col: path: message" per line.
+Result<std::shared_ptr<const Policy>> LoadPolicyFile(const std::string& path);
 
 }  // namespace keyward

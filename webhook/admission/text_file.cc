@@ -8,38 +8,33 @@
 
 namespace keyward {
 
-bool ReadTextFile(const std::string& path, size_t max_bytes, std::string* out, std::string* error) {
+Result<std::string> ReadTextFile(const std::string& path, size_t max_bytes) {
   struct stat info {};
   if (stat(path.c_str(), &info) != 0) {
-    *error = path + ": " + std::strerror(errno);
-    return false;
+    return Status::IoError(std::strerror(errno), path);
   }
   if (S_ISDIR(info.st_mode)) {
-    *error = path + ": is a directory, expected a file";
-    return false;
+    return Status::IoError("is a directory, expected a file", path);
   }
   if (static_cast<size_t>(info.st_size) > max_bytes) {
-    *error = path + ": is " + std::to_string(info.st_size) + " bytes, more than the limit of " +
-             std::to_string(max_bytes);
-    return false;
+    return Status::IoError("is " + std::to_string(info.st_size) + " bytes, more than the limit of " +
+                             std::to_string(max_bytes),
+                         path);
   }
   std::ifstream in(path, std::ios::binary);
   if (!in) {
-    *error = path + ": " + std::strerror(errno);
-    return false;
+    return Status::IoError(std::strerror(errno), path);
   }
   std::ostringstream content;
   content << in.rdbuf();
   if (in.bad()) {
-    *error = path + ": read failed";
-    return false;
+    return Status::IoError("read failed", path);
   }
-  *out = std::move(content).str();
-  if (out->size() > max_bytes) {
-    *error = path + ": grew beyond the limit of " + std::to_string(max_bytes) + " bytes while being read";
-    return false;
+  std::string text = std::move(content).str();
+  if (text.size() > max_bytes) {
+    return Status::IoError("grew beyond the limit of " + std::to_string(max_bytes) + " bytes while being read", path);
   }
-  return true;
+  return text;
 }
 
 }  // namespace keyward

@@ -4,11 +4,13 @@
 #include <cstddef>
 #include <string>
 
+#include "webhook/observe/status.h"
+
 namespace keyward {
 
-// Reads `path` into *out. Fails, with *error naming the path and the reason,
-// when the file cannot be read or is larger than max_bytes.
-bool ReadTextFile(const std::string& path, size_t max_bytes, std::string* out, std::string* error);
+// The contents of `path`. Fails, naming the path and the reason, when the
+// file cannot be read or is larger than max_bytes.
+Result<std::string> ReadTextFile(const std::string& path, size_t max_bytes);
 
 inline constexpr size_t kMaxPolicyBytes = 16 * 1024 * 1024;
 inline constexpr size_t kMaxManifestBytes = 64 * 1024 * 1024;

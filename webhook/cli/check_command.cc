@@ -105,20 +105,20 @@ void PrintText(const CheckedObject& checked, std::ostream& out) {
 }
 
 int RunCheck(const CheckOptions& options) {
-  PolicyFileResult policy = LoadPolicyFile(options.policy_path);
-  if (!policy.policy) {
-    std::cerr << policy.error;
+  const Result<std::shared_ptr<const Policy>> policy = LoadPolicyFile(options.policy_path);
+  if (!policy.ok()) {
+    std::cerr << policy.status().ToString() << "\n";
     return kExitUsage;
   }
   ManifestReadResult read = ReadManifests(options.inputs, std::cin);
-  for (const std::string& error : read.errors) std::cerr << "error: " << error << "\n";
+  for (const Status& error : read.errors) std::cerr << "error: " << error.ToString() << "\n";
   if (!read.errors.empty()) return kExitUsage;
 
   std::vector<CheckedObject> checked;
   checked.reserve(read.manifests.size());
   for (const Manifest& manifest : read.manifests) {
     CheckedObject c{&manifest, RequestFor(manifest.object, options), {}};
-    c.evaluation = Evaluate(*policy.policy, c.request);
+    c.evaluation = Evaluate(*policy.value(), c.request);
     checked.push_back(std::move(c));
   }
   bool any_denied = std::any_of(checked.begin(), checked.end(),

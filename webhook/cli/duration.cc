@@ -5,12 +5,12 @@
 
 namespace keyward {
 
-std::string ParseDuration(std::string_view text, std::chrono::milliseconds* out) {
+Status ParseDuration(std::string_view text, std::chrono::milliseconds* out) {
   int64_t value = 0;
   auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
   const std::string_view unit(end, static_cast<size_t>(text.data() + text.size() - end));
-  const std::string problem = "duration \"" + std::string(text) + "\" ";
-  if (ec != std::errc() || value < 0) return problem + "must start with a non-negative whole number, e.g. 5s";
+  const std::string where = "duration \"" + std::string(text) + "\"";
+  if (ec != std::errc() || value < 0) return Status::Error("must start with a non-negative whole number", where, "e.g. 5s");
   int64_t scale = 0;
   if (unit == "ms") {
     scale = 1;
@@ -21,11 +21,11 @@ std::string ParseDuration(std::string_view text, std::chrono::milliseconds* out)
   } else if (unit == "h") {
     scale = 3'600'000;
   } else {
-    return problem + "has an unknown unit: use ms, s, m or h";
+    return Status::Error("has an unknown unit", where, "use ms, s, m or h");
   }
-  if (value > INT64_MAX / scale / 1000) return problem + "is too long";
+  if (value > INT64_MAX / scale / 1000) return Status::Error("is too long", where);
   *out = std::chrono::milliseconds(value * scale);
-  return "";
+  return Status::Ok();
 }
 
 }  // namespace keyward

@@ -6,9 +6,10 @@
 #include <string>
 #include <string_view>
 
+#include "webhook/observe/status.h"
+
 namespace keyward {
 
-// Returns an empty string on success, else what is wrong with `text`.
-std::string ParseDuration(std::string_view text, std::chrono::milliseconds* out);
+Status ParseDuration(std::string_view text, std::chrono::milliseconds* out);
 
 }  // namespace keyward

@@ -91,14 +91,14 @@ void AddDocument(const YamlNode& document, const std::string& source, ManifestRe
   if (document.IsNull()) return;  // empty document between ---
   std::string where = Location(source, document.Mark());
   if (!document.IsMap()) {
-    out.errors.push_back(where + ":" + std::to_string(document.Mark().column + 1) +
-                         ": a manifest must be a mapping with apiVersion, kind and metadata");
+    out.errors.push_back(Status::Error("a manifest must be a mapping with apiVersion, kind and metadata",
+                                       Position(source, document.Mark())));
     return;
   }
   nlohmann::json object = Convert(document);
   std::string kind = StringField(object, "kind");
   if (kind.empty() || StringField(object, "apiVersion").empty()) {
-    out.errors.push_back(where + ": a manifest needs apiVersion and kind, each a non-empty string");
+    out.errors.push_back(Status::Error("a manifest needs apiVersion and kind, each a non-empty string", where));
     return;
   }
   if (!kind.ends_with("List") || !object.contains("items")) {
@@ -110,7 +110,7 @@ void AddDocument(const YamlNode& document, const std::string& source, ManifestRe
     if (document.Key(i).Scalar() == "items") items = document.Value(i);
   }
   if (!items.IsSequence()) {
-    out.errors.push_back(where + ": items of a " + kind + " must be a list");
+    out.errors.push_back(Status::Error("items of a " + kind + " must be a list", where));
     return;
   }
   for (size_t i = 0; i < items.size(); ++i) AddDocument(items[i], source, out);
@@ -132,8 +132,9 @@ ManifestReadResult ParseManifests(const std::string& text, const std::string& so
   if (values_left == nullptr) values_left = &budget;
   std::optional<YamlError> error = ReadYaml(text, kManifestYamlLimits, [&](const YamlNode& document) {
     if (document.ExpandedSize() > *values_left) {
-      out.errors.push_back(Position(source_name, document.Mark()) + ": the input holds more than " +
-                           std::to_string(kMaxManifestValues) + " values in all; check it in several runs");
+      out.errors.push_back(Status::Error("the input holds more than " + std::to_string(kMaxManifestValues) +
+                                             " values in all",
+                                         Position(source_name, document.Mark()), "check it in several runs"));
       *values_left = 0;
       return false;
     }
@@ -141,12 +142,12 @@ ManifestReadResult ParseManifests(const std::string& text, const std::string& so
     try {
       AddDocument(document, source_name, out);
     } catch (const UnsupportedKey& e) {
-      out.errors.push_back(Position(source_name, e.mark) + ": " + e.what());
+      out.errors.push_back(Status::Error(e.what(), Position(source_name, e.mark)));
     }
     return true;
   });
   if (error) {
-    out.errors.push_back(Position(source_name, error->mark) + ": " + error->message);
+    out.errors.push_back(Status::Error(error->message, Position(source_name, error->mark)));
   }
   return out;
 }
@@ -174,20 +175,22 @@ ManifestReadResult ReadManifests(const std::vector<std::string>& inputs, std::is
           files.push_back(entry.path().string());
         }
       }
-      if (ec) all.errors.push_back(input + ": " + ec.message());
+      if (ec) all.errors.push_back(Status::IoError(ec.message(), input));
       std::sort(files.begin(), files.end());
-      if (files.empty() && !ec) all.errors.push_back(input + ": no *.yaml, *.yml or *.json files in this directory");
+      if (files.empty() && !ec) {
+        all.errors.push_back(Status::Error("no *.yaml, *.yml or *.json files in this directory", input));
+      }
     } else {
       files.push_back(input);
     }
     for (const std::string& file : files) {
       if (values_left == 0) break;  // the error is reported once
-      std::string text, error;
-      if (!ReadTextFile(file, kMaxManifestBytes, &text, &error)) {
-        all.errors.push_back(error);
+      Result<std::string> text = ReadTextFile(file, kMaxManifestBytes);
+      if (!text.ok()) {
+        all.errors.push_back(text.status());
         continue;
       }
-      merge(ParseManifests(text, file, &values_left));
+      merge(ParseManifests(text.value(), file, &values_left));
     }
   }
   return all;

@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include "policy/bounded_yaml.h"
+#include "webhook/observe/status.h"
 
 namespace keyward {
 
@@ -20,7 +21,7 @@ struct Manifest {
 
 struct ManifestReadResult {
   std::vector<Manifest> manifests;
-  std::vector<std::string> errors;  // "file:line:column: what is wrong"
+  std::vector<Status> errors;  // each where = "file:line[:column]"
 };
 
 // Every manifest read is kept until all are read (so that an input error

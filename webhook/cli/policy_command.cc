@@ -16,15 +16,16 @@ void AddPolicyCommand(CLI::App& app, int* exit_code) {
   lint->callback([files, exit_code] {
     *exit_code = kExitOk;
     for (const std::string& file : *files) {
-      PolicyFileResult result = LoadPolicyFile(file);
-      if (result.policy) {
-        std::cout << file << ": ok (" << result.policy->tenants.size() << " tenant"
-                  << (result.policy->tenants.size() == 1 ? "" : "s") << ")\n";
+      const Result<std::shared_ptr<const Policy>> result = LoadPolicyFile(file);
+      if (result.ok()) {
+        const size_t tenants = result.value()->tenants.size();
+        std::cout << file << ": ok (" << tenants << " tenant" << (tenants == 1 ? "" : "s") << ")\n";
         continue;
       }
-      std::cerr << result.error;
+      std::cerr << result.status().ToString() << "\n";
       // An unreadable file is a usage error; an invalid policy is a failed check.
-      *exit_code = std::max(*exit_code, result.diagnostics.empty() ? kExitUsage : kExitDenied);
+      const bool unreadable = result.status().code() == Status::Code::kIoError;
+      *exit_code = std::max(*exit_code, unreadable ? kExitUsage : kExitDenied);
     }
   });
 }

@@ -58,23 +58,19 @@ Json BuildAdmissionReview(const Json& object, std::string_view uid, const Review
   return {{"apiVersion", "admission.k8s.io/v1"}, {"kind", "AdmissionReview"}, {"request", std::move(request)}};
 }
 
-std::unique_ptr<ReviewClient> ReviewClient::Connect(std::string_view server, const std::string& ca_file,
-                                                    std::string* error) {
+Result<std::unique_ptr<ReviewClient>> ReviewClient::Connect(std::string_view server, const std::string& ca_file) {
   constexpr std::string_view kScheme = "https://";
   if (server.substr(0, kScheme.size()) != kScheme) {
-    *error = "--server must start with https://, e.g. https://127.0.0.1:8443";
-    return nullptr;
+    return Status::Error("--server must start with https://, e.g. https://127.0.0.1:8443");
   }
   std::string_view authority = server.substr(kScheme.size());
   if (!authority.empty() && authority.back() == '/') authority.remove_suffix(1);
   ListenAddress address;
   if (SplitHostPort(authority, 443, &address) != HostPortProblem::kNone || address.port == 0) {
-    *error = "--server has an invalid port: " + std::string(server);
-    return nullptr;
+    return Status::Error("--server has an invalid port: " + std::string(server));
   }
   if (::access(ca_file.c_str(), R_OK) != 0) {
-    *error = "cannot read the CA file " + ca_file;
-    return nullptr;
+    return Status::IoError("cannot read the CA file " + ca_file);
   }
   auto client = std::make_unique<httplib::SSLClient>(address.host, address.port);
   client->set_ca_cert_path(ca_file.c_str());
@@ -89,58 +85,59 @@ std::unique_ptr<ReviewClient> ReviewClient::Connect(std::string_view server, con
 ReviewClient::ReviewClient(std::unique_ptr<httplib::SSLClient> client) : client_(std::move(client)) {}
 ReviewClient::~ReviewClient() = default;
 
-std::string ReviewClient::Post(std::string_view path, const Json& review, Json* response) {
+Status ReviewClient::Post(std::string_view path, const Json& review, Json* response) {
   auto result = client_->Post(std::string(path).c_str(), review.dump(), "application/json");
   if (!result) {
     std::string error = "POST " + std::string(path) + " failed: " + httplib::to_string(result.error());
     if (result.error() == httplib::Error::SSLServerVerification) {
       error += " (the server certificate is not signed by the CA given with --ca-file)";
     }
-    return error;
+    return Status::IoError(error);
   }
   if (result->status != 200) {
-    return "POST " + std::string(path) + " answered HTTP " + std::to_string(result->status) + ": " + result->body;
+    return Status::Error("POST " + std::string(path) + " answered HTTP " + std::to_string(result->status) + ": " +
+                         result->body);
   }
   Json parsed = Json::parse(result->body, nullptr, false);
   const std::string& uid = review["request"]["uid"].get_ref<const std::string&>();
   if (!parsed.is_object() || !parsed.contains("response") || !parsed["response"].is_object()) {
-    return "POST " + std::string(path) + " did not answer with an AdmissionReview";
+    return Status::Error("POST " + std::string(path) + " did not answer with an AdmissionReview");
   }
   if (parsed["response"].value("uid", "") != uid) {
-    return "POST " + std::string(path) + " answered for another uid than " + uid;
+    return Status::Error("POST " + std::string(path) + " answered for another uid than " + uid);
   }
   *response = std::move(parsed["response"]);
-  return "";
+  return Status::Ok();
 }
 
-std::string ReviewClient::Review(const Json& object, const ReviewIdentity& identity, ReviewOutcome* out) {
+Status ReviewClient::Review(const Json& object, const ReviewIdentity& identity, ReviewOutcome* out) {
   const std::string prefix = "keyward-review-" + std::to_string(::getpid()) + "-";
   Json mutation;
-  if (std::string error = Post("/mutate", BuildAdmissionReview(object, prefix + std::to_string(next_uid_++), identity),
-                               &mutation);
-      !error.empty()) {
-    return error;
+  if (Status posted = Post("/mutate", BuildAdmissionReview(object, prefix + std::to_string(next_uid_++), identity),
+                           &mutation);
+      !posted.ok()) {
+    return posted;
   }
   out->mutation_warnings = Strings(mutation, "warnings");
   out->mutated_object = object;
   if (mutation.contains("patch")) {
     std::optional<std::string> patch_text = Base64Decode(mutation.value("patch", ""));
     Json patch = patch_text ? Json::parse(*patch_text, nullptr, false) : Json();
-    if (!patch.is_array()) return "/mutate returned a patch that is not a base64 JSON Patch array";
+    if (!patch.is_array()) return Status::Error("/mutate returned a patch that is not a base64 JSON Patch array");
     try {
       out->mutated_object = object.patch(patch);
     } catch (const std::exception& e) {
-      return std::string("/mutate returned a patch that does not apply: ") + e.what();
+      return Status::Error(std::string("/mutate returned a patch that does not apply: ") + e.what());
     }
     out->patch = std::move(patch);
   }
 
   Json validation;
-  if (std::string error = Post("/validate",
-                               BuildAdmissionReview(out->mutated_object, prefix + std::to_string(next_uid_++), identity),
-                               &validation);
-      !error.empty()) {
-    return error;
+  if (Status posted = Post("/validate",
+                           BuildAdmissionReview(out->mutated_object, prefix + std::to_string(next_uid_++), identity),
+                           &validation);
+      !posted.ok()) {
+    return posted;
   }
   out->allowed = validation.value("allowed", false);
   if (validation.contains("status") && validation["status"].is_object()) {
@@ -148,7 +145,7 @@ std::string ReviewClient::Review(const Json& object, const ReviewIdentity& ident
   }
   out->warnings = Strings(validation, "warnings");
   if (validation.contains("auditAnnotations")) out->audit_annotations = validation["auditAnnotations"];
-  return "";
+  return Status::Ok();
 }
 
 }  // namespace keyward

@@ -14,6 +14,8 @@ namespace httplib {
 class SSLClient;
 }
 
+#include "webhook/observe/status.h"
+
 namespace keyward {
 
 struct ReviewIdentity {
@@ -40,16 +42,15 @@ struct ReviewOutcome {
 class ReviewClient {
  public:
   // `server` is https://host:port; `ca_file` verifies its certificate.
-  static std::unique_ptr<ReviewClient> Connect(std::string_view server, const std::string& ca_file,
-                                               std::string* error);
+  static Result<std::unique_ptr<ReviewClient>> Connect(std::string_view server, const std::string& ca_file);
   ~ReviewClient();
 
-  // Returns an empty string on success, else what went wrong on the wire.
-  std::string Review(const nlohmann::json& object, const ReviewIdentity& identity, ReviewOutcome* out);
+  // A failure says what went wrong on the wire.
+  Status Review(const nlohmann::json& object, const ReviewIdentity& identity, ReviewOutcome* out);
 
  private:
   explicit ReviewClient(std::unique_ptr<httplib::SSLClient> client);
-  std::string Post(std::string_view path, const nlohmann::json& review, nlohmann::json* response);
+  Status Post(std::string_view path, const nlohmann::json& review, nlohmann::json* response);
 
   std::unique_ptr<httplib::SSLClient> client_;
   uint64_t next_uid_ = 1;

@@ -58,14 +58,14 @@ void PrintOutcome(const ReviewOutcome& outcome) {
 }
 
 int RunReview(const ReviewFlags& flags) {
-  std::string error;
-  std::unique_ptr<ReviewClient> client = ReviewClient::Connect(flags.server, flags.ca_file, &error);
-  if (!client) {
-    std::cerr << "keyward review: " << error << "\n";
+  Result<std::unique_ptr<ReviewClient>> connected = ReviewClient::Connect(flags.server, flags.ca_file);
+  if (!connected.ok()) {
+    std::cerr << "keyward review: " << connected.status().ToString() << "\n";
     return kExitUsage;
   }
+  ReviewClient& client = *connected.value();
   ManifestReadResult read = ReadManifests(flags.inputs, std::cin);
-  for (const auto& problem : read.errors) std::cerr << "keyward review: " << problem << "\n";
+  for (const Status& problem : read.errors) std::cerr << "keyward review: " << problem.ToString() << "\n";
   if (!read.errors.empty()) return kExitUsage;
 
   ReviewIdentity identity{flags.namespace_name, flags.user};
@@ -74,8 +74,8 @@ int RunReview(const ReviewFlags& flags) {
   for (const Manifest& manifest : read.manifests) {
     std::cout << manifest.source << "  " << Describe(manifest.object) << "\n";
     ReviewOutcome outcome;
-    if (std::string failure = client->Review(manifest.object, identity, &outcome); !failure.empty()) {
-      std::cerr << "keyward review: " << manifest.source << ": " << failure << "\n";
+    if (Status reviewed = client.Review(manifest.object, identity, &outcome); !reviewed.ok()) {
+      std::cerr << "keyward review: " << manifest.source << ": " << reviewed.ToString() << "\n";
       return kExitUsage;
     }
     PrintOutcome(outcome);

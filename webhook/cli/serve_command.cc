@@ -30,15 +30,14 @@ struct ServeFlags {
   std::string reload_interval = "500ms";
 };
 
-// Returns an empty string on success, else what is wrong with the flags.
-std::string ToOptions(const ServeFlags& flags, ServeOptions* options) {
+Status ToOptions(const ServeFlags& flags, ServeOptions* options) {
   options->policy_path = flags.policy;
   options->certificate_path = flags.certificate;
   options->key_path = flags.key;
   std::chrono::milliseconds keep_alive{0};
-  std::string error;
-  auto check = [&error](std::string_view flag, std::string problem) {
-    if (error.empty() && !problem.empty()) error = std::string(flag) + ": " + problem;
+  Status first_problem;
+  auto check = [&first_problem](std::string_view flag, const Status& parsed) {
+    if (first_problem.ok() && !parsed.ok()) first_problem = Status::Error(parsed.ToString(), std::string(flag));
   };
   check("--listen", ParseListenAddress(flags.listen, &options->admission.address));
   check("--metrics-listen", ParseListenAddress(flags.metrics_listen, &options->metrics_address));
@@ -48,21 +47,24 @@ std::string ToOptions(const ServeFlags& flags, ServeOptions* options) {
   check("--request-timeout", ParseDuration(flags.request_timeout, &options->admission.request_timeout));
   check("--keep-alive-timeout", ParseDuration(flags.keep_alive_timeout, &keep_alive));
   check("--reload-interval", ParseDuration(flags.reload_interval, &options->reload_interval));
-  if (!error.empty()) return error;
+  if (!first_problem.ok()) return first_problem;
   if (options->admission.read_timeout.count() == 0 || options->admission.write_timeout.count() == 0) {
-    return "--read-timeout and --write-timeout must be positive: a zero timeout lets one client hold a thread";
+    return Status::Error("--read-timeout and --write-timeout must be positive: a zero timeout lets one client hold a "
+                         "thread");
   }
   if (options->admission.request_timeout.count() == 0) {
-    return "--request-timeout must be positive: it is the longest a client may take to send a request";
+    return Status::Error("--request-timeout must be positive: it is the longest a client may take to send a request");
   }
-  if (keep_alive < std::chrono::seconds(1)) return "--keep-alive-timeout must be at least 1s (whole seconds)";
-  if (options->reload_interval < std::chrono::milliseconds(10)) return "--reload-interval must be at least 10ms";
-  if (flags.threads == 0) return "--threads must be at least 1";
-  if (flags.keep_alive_max_requests == 0) return "--keep-alive-max-requests must be at least 1";
+  if (keep_alive < std::chrono::seconds(1)) return Status::Error("--keep-alive-timeout must be at least 1s (whole seconds)");
+  if (options->reload_interval < std::chrono::milliseconds(10)) {
+    return Status::Error("--reload-interval must be at least 10ms");
+  }
+  if (flags.threads == 0) return Status::Error("--threads must be at least 1");
+  if (flags.keep_alive_max_requests == 0) return Status::Error("--keep-alive-max-requests must be at least 1");
   options->admission.keep_alive_timeout = std::chrono::duration_cast<std::chrono::seconds>(keep_alive);
   options->admission.max_connections = flags.threads;
   options->admission.keep_alive_max_requests = flags.keep_alive_max_requests;
-  return "";
+  return Status::Ok();
 }
 
 int RunServeCommand(const ServeFlags& flags) {
@@ -78,8 +80,8 @@ int RunServeCommand(const ServeFlags& flags) {
   }
   ConfigureLogging(format, level);
   ServeOptions options;
-  if (std::string error = ToOptions(flags, &options); !error.empty()) {
-    std::cerr << "keyward serve: " << error << "\n";
+  if (Status valid = ToOptions(flags, &options); !valid.ok()) {
+    std::cerr << "keyward serve: " << valid.ToString() << "\n";
     return kExitUsage;
   }
   const ServeOutcome outcome = RunServer(options);

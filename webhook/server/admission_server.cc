@@ -34,11 +34,11 @@ AdmissionServer::AdmissionServer(AdmissionServerOptions options, const Credentia
 
 AdmissionServer::~AdmissionServer() = default;
 
-std::string AdmissionServer::Bind() {
+Status AdmissionServer::Bind() {
   server_ = std::make_unique<TlsServer>(
       [this](SSL_CTX& context) { return ConfigureServerTls(&context, credentials_); }, draining_,
       options_.request_timeout);
-  if (!server_->is_valid()) return "cannot set up TLS: OpenSSL refused the protocol or cipher settings";
+  if (!server_->is_valid()) return Status::Error("cannot set up TLS: OpenSSL refused the protocol or cipher settings");
   Route();
   time_t seconds = 0;
   time_t microseconds = 0;
@@ -56,9 +56,10 @@ std::string AdmissionServer::Bind() {
   server_->new_task_queue = [max_connections] {
     return new ElasticThreadPool(max_connections, kIdleThreadLifetime);
   };
-  std::string error;
-  port_ = BindServer(*server_, options_.address, &error);
-  return error;
+  Result<int> port = BindServer(*server_, options_.address);
+  if (!port.ok()) return port.status();
+  port_ = port.value();
+  return Status::Ok();
 }
 
 void AdmissionServer::Route() {

@@ -12,6 +12,8 @@
 #include "webhook/server/listen_address.h"
 #include "webhook/server/tls_credentials.h"
 
+#include "webhook/observe/status.h"
+
 namespace keyward {
 
 class TlsServer;
@@ -40,7 +42,7 @@ class AdmissionServer {
   ~AdmissionServer();
 
   // Returns an empty string on success, else why the server cannot start.
-  std::string Bind();
+  Status Bind();
   int port() const { return port_; }
   // Serves until Stop(); returns after in-flight requests have finished.
   bool Serve();

@@ -44,20 +44,21 @@ HostPortProblem SplitHostPort(std::string_view text, std::optional<int> default_
   return HostPortProblem::kNone;
 }
 
-std::string ParseListenAddress(std::string_view text, ListenAddress* out) {
+Status ParseListenAddress(std::string_view text, ListenAddress* out) {
+  const std::string where = "listen address \"" + std::string(text) + "\"";
   switch (SplitHostPort(text, std::nullopt, out)) {
     case HostPortProblem::kNoPort:
-      return "listen address \"" + std::string(text) + "\" has no port: write host:port, e.g. 0.0.0.0:8443";
+      return Status::Error("has no port", where, "write host:port, e.g. 0.0.0.0:8443");
     case HostPortProblem::kBadPort:
-      return "listen address \"" + std::string(text) + "\" has an invalid port: use 0-65535";
+      return Status::Error("has an invalid port", where, "use 0-65535");
     case HostPortProblem::kNone:
       break;
   }
   if (out->host.empty()) out->host = "0.0.0.0";
-  return "";
+  return Status::Ok();
 }
 
-int BindServer(httplib::Server& server, const ListenAddress& address, std::string* error) {
+Result<int> BindServer(httplib::Server& server, const ListenAddress& address) {
   server.set_socket_options(ReuseAddressOnly);
   int port = address.port;
   errno = 0;
@@ -67,9 +68,8 @@ int BindServer(httplib::Server& server, const ListenAddress& address, std::strin
     port = -1;
   }
   if (port <= 0) {
-    *error = "cannot listen on " + address.host + ":" + std::to_string(address.port) +
-             (errno != 0 ? std::string(": ") + std::strerror(errno) : std::string());
-    return -1;
+    return Status::IoError("cannot listen on " + address.host + ":" + std::to_string(address.port) +
+                           (errno != 0 ? std::string(": ") + std::strerror(errno) : std::string()));
   }
   ::listen(ListeningSocket(server), kAcceptBacklog);
   return port;

@@ -7,6 +7,8 @@
 
 #include <httplib.h>
 
+#include "webhook/observe/status.h"
+
 namespace keyward {
 
 struct ListenAddress {
@@ -20,13 +22,11 @@ struct ListenAddress {
 enum class HostPortProblem { kNone, kNoPort, kBadPort };
 HostPortProblem SplitHostPort(std::string_view text, std::optional<int> default_port, ListenAddress* out);
 
-// Parses "host:port", "[v6]:port" or ":port" (all IPv4 interfaces). Returns
-// an empty string on success, else what is wrong.
-std::string ParseListenAddress(std::string_view text, ListenAddress* out);
+// Parses "host:port", "[v6]:port" or ":port" (all IPv4 interfaces).
+Status ParseListenAddress(std::string_view text, ListenAddress* out);
 
 // Binds `server` and raises its accept backlog (cpp-httplib listens with a
-// backlog of 5, which drops connection bursts). Returns the bound port, or
-// -1 with *error set.
-int BindServer(httplib::Server& server, const ListenAddress& address, std::string* error);
+// backlog of 5, which drops connection bursts). Returns the bound port.
+Result<int> BindServer(httplib::Server& server, const ListenAddress& address);
 
 }  // namespace keyward

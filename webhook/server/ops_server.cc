@@ -18,7 +18,7 @@ OpsServer::OpsServer(ListenAddress address, const ServerMetrics* metrics, std::f
 
 OpsServer::~OpsServer() = default;
 
-std::string OpsServer::Bind() {
+Status OpsServer::Bind() {
   server_ = std::make_unique<httplib::Server>();
   server_->new_task_queue = [] { return new ElasticThreadPool(kOpsMaxConnections, kOpsIdleThreadLifetime); };
   server_->set_keep_alive_timeout(2);
@@ -39,9 +39,10 @@ std::string OpsServer::Bind() {
   server_->Get("/metrics", [this](const httplib::Request&, httplib::Response& res) {
     res.set_content(metrics_->Render(), "text/plain; version=0.0.4; charset=utf-8");
   });
-  std::string error;
-  port_ = BindServer(*server_, address_, &error);
-  return error;
+  Result<int> port = BindServer(*server_, address_);
+  if (!port.ok()) return port.status();
+  port_ = port.value();
+  return Status::Ok();
 }
 
 bool OpsServer::Serve() { return server_->listen_after_bind(); }

@@ -14,6 +14,8 @@ namespace httplib {
 class Server;
 }
 
+#include "webhook/observe/status.h"
+
 namespace keyward {
 
 class OpsServer {
@@ -22,7 +24,7 @@ class OpsServer {
   OpsServer(ListenAddress address, const ServerMetrics* metrics, std::function<std::string()> ready);
   ~OpsServer();
 
-  std::string Bind();
+  Status Bind();
   int port() const { return port_; }
   bool Serve();
   void Stop();

@@ -16,13 +16,7 @@ double UnixNow() {
 
 PolicyStore::PolicyStore(std::string path, ServerMetrics* metrics) : path_(std::move(path)), metrics_(metrics) {}
 
-PolicyStore::Loaded PolicyStore::Load() const {
-  PolicyFileResult loaded = LoadPolicyFile(path_);
-  if (loaded.policy != nullptr) return {std::move(loaded.policy), ""};
-  std::string error = std::move(loaded.error);
-  while (!error.empty() && error.back() == '\n') error.pop_back();
-  return {nullptr, error.empty() ? path_ + ": the policy did not load" : error};
-}
+Result<std::shared_ptr<const Policy>> PolicyStore::Load() const { return LoadPolicyFile(path_); }
 
 void PolicyStore::OnLoaded(const Policy& policy, bool initial) {
   metrics_->SetPolicyLoadTime(UnixNow());
@@ -33,9 +27,12 @@ void PolicyStore::OnLoaded(const Policy& policy, bool initial) {
       .Info();
 }
 
-void PolicyStore::OnReloadFailed(const std::string& error) {
+void PolicyStore::OnReloadFailed(const Status& error) {
   metrics_->CountPolicyReload(false);
-  LogLine("policy reload failed; the previous policy keeps serving").Add("path", path_).Add("error", error).Error();
+  LogLine("policy reload failed; the previous policy keeps serving")
+      .Add("path", path_)
+      .Add("error", error.ToString())
+      .Error();
 }
 
 }  // namespace keyward

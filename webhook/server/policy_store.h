@@ -11,16 +11,16 @@
 
 namespace keyward {
 
-// LoadInitial() returns every problem found, one per line
+// A failed load says every problem found, one per line
 // ("file:line:column: path: message"); Reload() logs and counts the outcome.
 class PolicyStore final : public ReloadableStore<Policy> {
  public:
   PolicyStore(std::string path, ServerMetrics* metrics);
 
  private:
-  Loaded Load() const override;
+  Result<std::shared_ptr<const Policy>> Load() const override;
   void OnLoaded(const Policy& policy, bool initial) override;
-  void OnReloadFailed(const std::string& error) override;
+  void OnReloadFailed(const Status& error) override;
 
   const std::string path_;
   ServerMetrics* const metrics_;

@@ -10,7 +10,8 @@
 
 #include <atomic>
 #include <memory>
-#include <string>
+
+#include "webhook/observe/status.h"
 
 namespace keyward {
 
@@ -21,36 +22,31 @@ class ReloadableStore {
 
   std::shared_ptr<const T> Current() const { return current_.load(std::memory_order_acquire); }
 
-  // At startup. Returns an empty string on success, else what is wrong.
-  std::string LoadInitial() {
-    Loaded loaded = Load();
-    if (loaded.value == nullptr) return loaded.error;
-    Publish(std::move(loaded.value), /*initial=*/true);
-    return "";
+  // At startup.
+  Status LoadInitial() {
+    Result<std::shared_ptr<const T>> loaded = Load();
+    if (!loaded.ok()) return loaded.status();
+    Publish(std::move(loaded.value()), /*initial=*/true);
+    return Status::Ok();
   }
 
   // After the files changed.
   void Reload() {
-    Loaded loaded = Load();
-    if (loaded.value == nullptr) {
-      OnReloadFailed(loaded.error);
+    Result<std::shared_ptr<const T>> loaded = Load();
+    if (!loaded.ok()) {
+      OnReloadFailed(loaded.status());
       return;
     }
-    Publish(std::move(loaded.value), /*initial=*/false);
+    Publish(std::move(loaded.value()), /*initial=*/false);
   }
 
  protected:
-  struct Loaded {
-    std::shared_ptr<const T> value;  // null on failure
-    std::string error;               // what is wrong, when value is null
-  };
-
   // Reads and validates the files; touches nothing else.
-  virtual Loaded Load() const = 0;
+  virtual Result<std::shared_ptr<const T>> Load() const = 0;
   // After `value` became current.
   virtual void OnLoaded(const T& value, bool initial) = 0;
   // After a reload failed; the previous snapshot still serves.
-  virtual void OnReloadFailed(const std::string& error) = 0;
+  virtual void OnReloadFailed(const Status& error) = 0;
 
  private:
   void Publish(std::shared_ptr<const T> value, bool initial) {

@@ -17,8 +17,8 @@
 namespace keyward {
 namespace {
 
-ServeOutcome StartupFailure(std::string_view what, const std::string& error) {
-  LogLine(what).Add("error", error).Error();
+ServeOutcome StartupFailure(std::string_view what, const Status& error) {
+  LogLine(what).Add("error", error.ToString()).Error();
   return ServeOutcome::kCouldNotStart;
 }
 
@@ -40,11 +40,11 @@ ServeOutcome RunServer(const ServeOptions& options) {
   watcher.Watch({options.policy_path}, [&policies] { policies.Reload(); });
   watcher.Watch({options.certificate_path, options.key_path}, [&credentials] { credentials.Reload(); });
 
-  if (std::string error = policies.LoadInitial(); !error.empty()) {
-    return StartupFailure("cannot start: the policy did not load", error);
+  if (Status loaded = policies.LoadInitial(); !loaded.ok()) {
+    return StartupFailure("cannot start: the policy did not load", loaded);
   }
-  if (std::string error = credentials.LoadInitial(); !error.empty()) {
-    return StartupFailure("cannot start: the serving certificate and key did not load", error);
+  if (Status loaded = credentials.LoadInitial(); !loaded.ok()) {
+    return StartupFailure("cannot start: the serving certificate and key did not load", loaded);
   }
 
   std::atomic<bool> draining{false};
@@ -53,12 +53,8 @@ ServeOutcome RunServer(const ServeOptions& options) {
   OpsServer ops(options.metrics_address, &metrics, [&draining] {
     return draining.load() ? std::string("shutting down") : std::string();
   });
-  if (std::string error = admission.Bind(); !error.empty()) {
-    return StartupFailure("cannot start the admission server", error);
-  }
-  if (std::string error = ops.Bind(); !error.empty()) {
-    return StartupFailure("cannot start the metrics server", error);
-  }
+  if (Status bound = admission.Bind(); !bound.ok()) return StartupFailure("cannot start the admission server", bound);
+  if (Status bound = ops.Bind(); !bound.ok()) return StartupFailure("cannot start the metrics server", bound);
 
   watcher.Start();
   std::atomic<bool> failed{false};

@@ -53,21 +53,18 @@ Credentials::~Credentials() {
   EVP_PKEY_free(key);
 }
 
-CredentialsLoadResult LoadCredentials(const std::string& certificate_path, const std::string& key_path) {
-  CredentialsLoadResult result;
-  std::string certificate_pem;
-  std::string key_pem;
-  if (!ReadTextFile(certificate_path, kMaxPemFileBytes, &certificate_pem, &result.error) ||
-      !ReadTextFile(key_path, kMaxPemFileBytes, &key_pem, &result.error)) {
-    return result;
-  }
+Result<std::shared_ptr<const Credentials>> LoadCredentials(const std::string& certificate_path,
+                                                           const std::string& key_path) {
+  Result<std::string> certificate_pem = ReadTextFile(certificate_path, kMaxPemFileBytes);
+  if (!certificate_pem.ok()) return certificate_pem.status();
+  Result<std::string> key_pem = ReadTextFile(key_path, kMaxPemFileBytes);
+  if (!key_pem.ok()) return key_pem.status();
   ERR_clear_error();
   auto credentials = std::make_shared<Credentials>();
-  BioPtr certificates = MemoryBio(certificate_pem);
+  BioPtr certificates = MemoryBio(certificate_pem.value());
   credentials->certificate = PEM_read_bio_X509(certificates.get(), nullptr, NoPassphrase, nullptr);
   if (credentials->certificate == nullptr) {
-    result.error = certificate_path + ": not a PEM certificate (" + OpenSslError() + ")";
-    return result;
+    return Status::Error("not a PEM certificate (" + OpenSslError() + ")", certificate_path);
   }
   credentials->chain = sk_X509_new_null();
   while (X509* intermediate = PEM_read_bio_X509(certificates.get(), nullptr, NoPassphrase, nullptr)) {
@@ -75,29 +72,25 @@ CredentialsLoadResult LoadCredentials(const std::string& certificate_path, const
   }
   ERR_clear_error();  // the loop ends on "no start line"
 
-  BioPtr key = MemoryBio(key_pem);
+  BioPtr key = MemoryBio(key_pem.value());
   credentials->key = PEM_read_bio_PrivateKey(key.get(), nullptr, NoPassphrase, nullptr);
   if (credentials->key == nullptr) {
-    result.error = key_path + ": not an unencrypted PEM private key (" + OpenSslError() + ")";
-    return result;
+    return Status::Error("not an unencrypted PEM private key (" + OpenSslError() + ")", key_path);
   }
   if (X509_check_private_key(credentials->certificate, credentials->key) != 1) {
     ERR_clear_error();
-    result.error = key_path + ": the private key does not match the certificate in " + certificate_path;
-    return result;
+    return Status::Error("the private key does not match the certificate in " + certificate_path, key_path);
   }
   credentials->not_after_unix_seconds = AsUnixSeconds(X509_get0_notAfter(credentials->certificate));
   credentials->subject = SubjectOf(credentials->certificate);
-  result.credentials = std::move(credentials);
-  return result;
+  return std::shared_ptr<const Credentials>(std::move(credentials));
 }
 
 CredentialStore::CredentialStore(std::string certificate_path, std::string key_path, ServerMetrics* metrics)
     : certificate_path_(std::move(certificate_path)), key_path_(std::move(key_path)), metrics_(metrics) {}
 
-CredentialStore::Loaded CredentialStore::Load() const {
-  CredentialsLoadResult loaded = LoadCredentials(certificate_path_, key_path_);
-  return {std::move(loaded.credentials), std::move(loaded.error)};
+Result<std::shared_ptr<const Credentials>> CredentialStore::Load() const {
+  return LoadCredentials(certificate_path_, key_path_);
 }
 
 void CredentialStore::OnLoaded(const Credentials& credentials, bool initial) {
@@ -115,9 +108,9 @@ void CredentialStore::OnLoaded(const Credentials& credentials, bool initial) {
   }
 }
 
-void CredentialStore::OnReloadFailed(const std::string& error) {
+void CredentialStore::OnReloadFailed(const Status& error) {
   metrics_->CountCertificateReload(false);
-  LogLine("certificate reload failed; the previous certificate keeps serving").Add("error", error).Error();
+  LogLine("certificate reload failed; the previous certificate keeps serving").Add("error", error.ToString()).Error();
 }
 
 }  // namespace keyward

@@ -33,15 +33,11 @@ struct Credentials {
   std::string subject;
 };
 
-struct CredentialsLoadResult {
-  std::shared_ptr<const Credentials> credentials;  // null on error
-  std::string error;
-};
-
 // Reads a certificate chain (leaf first) and its private key (unencrypted
 // PEM: PKCS#8, PKCS#1 or SEC1). The error names the file and the problem but
 // never quotes key material.
-CredentialsLoadResult LoadCredentials(const std::string& certificate_path, const std::string& key_path);
+Result<std::shared_ptr<const Credentials>> LoadCredentials(const std::string& certificate_path,
+                                                           const std::string& key_path);
 
 // The serving certificate and key, swapped whole on reload
 // (reloadable_store.h); each load is logged with the certificate's subject
@@ -51,9 +47,9 @@ class CredentialStore final : public ReloadableStore<Credentials> {
   CredentialStore(std::string certificate_path, std::string key_path, ServerMetrics* metrics);
 
  private:
-  Loaded Load() const override;
+  Result<std::shared_ptr<const Credentials>> Load() const override;
   void OnLoaded(const Credentials& credentials, bool initial) override;
-  void OnReloadFailed(const std::string& error) override;
+  void OnReloadFailed(const Status& error) override;
 
   const std::string certificate_path_;
   const std::string key_path_;

@@ -11,7 +11,7 @@ namespace {
 using nlohmann::json;
 using testing::LoadReviewFixture;
 
-std::string Decode(const json& review, DecodedReview* out) { return DecodeAdmissionReview(review, out); }
+std::string Decode(const json& review, DecodedReview* out) { return DecodeAdmissionReview(review, out).ToString(); }
 
 TEST(AdmissionCodecTest, DecodesACapturedV1Create) {
   const json review = LoadReviewFixture("TrainingJob/07-create-dryrun-kms.mutating.json");

@@ -73,7 +73,7 @@ TEST_F(AdmissionTest, EveryCapturedReviewGetsTheCoresDecision) {
     const json patch = DecodePatch(answer);
 
     DecodedReview decoded;
-    ASSERT_EQ(DecodeAdmissionReview(review, &decoded), "");
+    ASSERT_TRUE(DecodeAdmissionReview(review, &decoded).ok());
     const MutationResult expected = Mutate(*policy, decoded.request);
     EXPECT_EQ(patch, expected.patch);
     EXPECT_EQ(answer["response"].value("warnings", json::array()), json(expected.warnings));
@@ -90,7 +90,7 @@ TEST_F(AdmissionTest, EveryCapturedReviewGetsTheCoresDecision) {
       validating["request"]["object"] = validating["request"]["object"].patch(patch);
     }
     const json verdict = Answer("/validate", validating);
-    ASSERT_EQ(DecodeAdmissionReview(validating, &decoded), "");
+    ASSERT_TRUE(DecodeAdmissionReview(validating, &decoded).ok());
     const ValidationResult expected_verdict = Validate(*policy, decoded.request);
     const json& response = verdict["response"];
     EXPECT_EQ(response.value("allowed", !expected_verdict.allowed), expected_verdict.allowed);

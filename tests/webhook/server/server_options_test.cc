@@ -10,17 +10,17 @@ namespace {
 
 TEST(ListenAddressTest, ParsesHostAndPort) {
   ListenAddress address;
-  EXPECT_EQ(ParseListenAddress("0.0.0.0:8443", &address), "");
+  EXPECT_EQ(ParseListenAddress("0.0.0.0:8443", &address).ToString(), "");
   EXPECT_EQ(address.host, "0.0.0.0");
   EXPECT_EQ(address.port, 8443);
-  EXPECT_EQ(ParseListenAddress(":9000", &address), "");
+  EXPECT_EQ(ParseListenAddress(":9000", &address).ToString(), "");
   EXPECT_EQ(address.host, "0.0.0.0");
-  EXPECT_EQ(ParseListenAddress("[::1]:0", &address), "");
+  EXPECT_EQ(ParseListenAddress("[::1]:0", &address).ToString(), "");
   EXPECT_EQ(address.host, "::1");
   EXPECT_EQ(address.port, 0);
-  EXPECT_NE(ParseListenAddress("8443", &address).find("no port"), std::string::npos);
-  EXPECT_NE(ParseListenAddress("host:65536", &address).find("invalid port"), std::string::npos);
-  EXPECT_NE(ParseListenAddress("host:http", &address).find("invalid port"), std::string::npos);
+  EXPECT_NE(ParseListenAddress("8443", &address).ToString().find("no port"), std::string::npos);
+  EXPECT_NE(ParseListenAddress("host:65536", &address).ToString().find("invalid port"), std::string::npos);
+  EXPECT_NE(ParseListenAddress("host:http", &address).ToString().find("invalid port"), std::string::npos);
 }
 
 TEST(ContentTypeTest, OnlyApplicationJson) {
