@@ -6,7 +6,8 @@
 //
 // Properties, for every policy and namespace:
 //  - CREATE: the patch applies with json::patch; every op adds a key of the
-//    namespace's tenant; mutating the patched object again yields no ops;
+//    namespace's tenant (or, for an anchored field, the missing objects
+//    holding only that key); mutating the patched object again yields no ops;
 //    validating the patched object reports no MissingKey when a tenant owns
 //    the namespace and mutation is on; Evaluate agrees with Mutate+Validate.
 //  - UPDATE that drops every key the stored (patched) object has: the
@@ -36,6 +37,16 @@ Json Apply(const Json& object, const Json& patch, std::string_view what) {
     keyward::fuzz::PropertyFailed(std::string(what) + ": the patch applies to the object",
                                   std::string(e.what()) + "\npatch: " + Show(patch) + "\nobject: " + Show(object));
   }
+}
+
+// The key an `add` op sets: its value, or the one leaf of the missing parent
+// objects it adds (an anchored field); "" for anything else.
+std::string AddedKey(const Json& op) {
+  auto it = op.find("value");
+  if (it == op.end()) return "";
+  const Json* value = &*it;
+  while (value->is_object() && value->size() == 1) value = &value->begin().value();
+  return value->is_string() ? value->get<std::string>() : std::string();
 }
 
 // Gives the object a catalogued kind and the chosen namespace.
@@ -79,7 +90,7 @@ void CheckCreate(const keyward::fuzz::FuzzPolicy& fp, const AdmissionRequest& re
   for (size_t i = 0; i < mutation.patch.size(); ++i) {
     const Json& op = mutation.patch[i];
     Require(op.value("op", "") == "add", "mutation only adds", Show(op));
-    Require(tenant != nullptr && op.value("value", "") == tenant->keys.For(mutation.injected[i].purpose),
+    Require(tenant != nullptr && AddedKey(op) == tenant->keys.For(mutation.injected[i].purpose),
             "an injected key is the tenant's key for the field's purpose", Show(op));
   }
   Require(mutation.patch.empty() == mutation.warnings.empty(), "a warning exactly when something is injected");

@@ -29,6 +29,22 @@ KmsField JobVolume(std::string_view path, std::vector<std::string_view> instance
 KmsField HostingVolume(std::string_view path, std::vector<std::string_view> instance_types) {
   return {path, kVolume, kCreateOnly, kCurrent, kWarnKey, std::move(instance_types)};
 }
+// The key's data exists once `anchor` does (see KmsField::anchor).
+KmsField Anchored(KmsField field, std::string_view anchor, std::string_view anchor_switch = {}) {
+  field.anchor = anchor;
+  field.anchor_switch = anchor_switch;
+  return field;
+}
+// AWS documents fewer than all five key spellings for this field.
+KmsField Accepting(KeyForms forms, KmsField field) {
+  field.accepted_forms = forms;
+  return field;
+}
+std::vector<RoleField> Roles(std::initializer_list<std::string_view> paths) {
+  std::vector<RoleField> roles;
+  for (std::string_view path : paths) roles.push_back({path});
+  return roles;
+}
 
 // The four monitoring job definitions share one shape.
 CatalogKind MonitoringJobDefinition(std::string_view kind, std::string_view resource,
@@ -36,7 +52,13 @@ CatalogKind MonitoringJobDefinition(std::string_view kind, std::string_view reso
   return {kAckGroup, "v1alpha1", kind, resource, "",
           {Output(output_path),
            JobVolume("spec.jobResources.clusterConfig.volumeKMSKeyID",
-                     {"spec.jobResources.clusterConfig.instanceType"})}};
+                     {"spec.jobResources.clusterConfig.instanceType"})},
+          Roles({"spec.roleARN"})};
+}
+
+// A training job's volume key, in a TrainingJob or a tuning job's definition.
+KmsField TrainingVolume(std::string_view path, std::vector<std::string_view> instance_types) {
+  return Accepting(kKeyIdOrArn, JobVolume(path, std::move(instance_types)));
 }
 
 std::vector<CatalogKind> BuildCatalog() {
@@ -47,27 +69,42 @@ std::vector<CatalogKind> BuildCatalog() {
       {kAckGroup, "v1alpha1", "Domain", "domains", "",
        {Output("spec.defaultUserSettings.sharingSettings.s3KMSKeyID", kUpdatable),
         {"spec.homeEFSFileSystemKMSKeyID", kVolume, kCreateOnly, kDeprecated},
-        Volume("spec.kmsKeyID")}},
+        Volume("spec.kmsKeyID")},
+       Roles({"spec.defaultSpaceSettings.executionRole", "spec.defaultUserSettings.executionRole",
+              "spec.domainSettings.rStudioServerProDomainSettings.domainExecutionRoleARN"})},
       {kAckGroup, "v1alpha1", "EndpointConfig", "endpointconfigs", "",
        {Output("spec.asyncInferenceConfig.outputConfig.kmsKeyID"),
         Output("spec.dataCaptureConfig.kmsKeyID"),
         HostingVolume("spec.kmsKeyID", {"spec.productionVariants[].instanceType"}),
-        Output("spec.productionVariants[].coreDumpConfig.kmsKeyID")}},
+        Output("spec.productionVariants[].coreDumpConfig.kmsKeyID")},
+       Roles({"spec.executionRoleARN"})},
+      // The online store exists with onlineStoreConfig unless it is switched
+      // off; SageMaker then keys it with an AWS-owned key when securityConfig
+      // is absent. AWS documents no exception for the InMemory storage type.
       {kAckGroup, "v1alpha1", "FeatureGroup", "featuregroups", "",
-       {Output("spec.offlineStoreConfig.s3StorageConfig.kmsKeyID"),
-        Volume("spec.onlineStoreConfig.securityConfig.kmsKeyID")}},
+       {Accepting(kKeyArnOnly, Output("spec.offlineStoreConfig.s3StorageConfig.kmsKeyID")),
+        Accepting(kKeyArnOnly, Anchored(Volume("spec.onlineStoreConfig.securityConfig.kmsKeyID"),
+                                        "spec.onlineStoreConfig", "enableOnlineStore"))},
+       Roles({"spec.roleARN"})},
       {kAckGroup, "v1alpha1", "HyperParameterTuningJob", "hyperparametertuningjobs", "",
        {Output("spec.trainingJobDefinition.outputDataConfig.kmsKeyID"),
-        JobVolume("spec.trainingJobDefinition.resourceConfig.volumeKMSKeyID",
-                  {"spec.trainingJobDefinition.resourceConfig.instanceType",
-                   "spec.trainingJobDefinition.resourceConfig.instanceGroups[].instanceType"}),
+        TrainingVolume("spec.trainingJobDefinition.resourceConfig.volumeKMSKeyID",
+                       {"spec.trainingJobDefinition.resourceConfig.instanceType",
+                        "spec.trainingJobDefinition.resourceConfig.instanceGroups[].instanceType"}),
         Output("spec.trainingJobDefinitions[].outputDataConfig.kmsKeyID"),
-        JobVolume("spec.trainingJobDefinitions[].resourceConfig.volumeKMSKeyID",
-                  {"spec.trainingJobDefinitions[].resourceConfig.instanceType",
-                   "spec.trainingJobDefinitions[].resourceConfig.instanceGroups[].instanceType"})}},
+        TrainingVolume("spec.trainingJobDefinitions[].resourceConfig.volumeKMSKeyID",
+                       {"spec.trainingJobDefinitions[].resourceConfig.instanceType",
+                        "spec.trainingJobDefinitions[].resourceConfig.instanceGroups[].instanceType"})},
+       Roles({"spec.trainingJobDefinition.roleARN", "spec.trainingJobDefinitions[].roleARN"})},
+      // Automated labeling runs instances with volumes as soon as
+      // labelingJobAlgorithmsConfig exists, resource config or not.
       {kAckGroup, "v1alpha1", "LabelingJob", "labelingjobs", "",
-       {Volume("spec.labelingJobAlgorithmsConfig.labelingJobResourceConfig.volumeKMSKeyID"),
-        Output("spec.outputConfig.kmsKeyID")}},
+       {Accepting(kKeyIdOrArn,
+                  Anchored(Volume("spec.labelingJobAlgorithmsConfig.labelingJobResourceConfig.volumeKMSKeyID"),
+                           "spec.labelingJobAlgorithmsConfig")),
+        Output("spec.outputConfig.kmsKeyID")},
+       Roles({"spec.roleARN"})},
+      {kAckGroup, "v1alpha1", "Model", "models", "", {}, Roles({"spec.executionRoleARN"})},
       MonitoringJobDefinition("ModelBiasJobDefinition", "modelbiasjobdefinitions",
                               "spec.modelBiasJobOutputConfig.kmsKeyID"),
       MonitoringJobDefinition("ModelExplainabilityJobDefinition", "modelexplainabilityjobdefinitions",
@@ -75,7 +112,8 @@ std::vector<CatalogKind> BuildCatalog() {
       {kAckGroup, "v1alpha1", "ModelPackage", "modelpackages", "",
        {Output("spec.validationSpecification.validationProfiles[].transformJobDefinition.transformOutput.kmsKeyID"),
         JobVolume("spec.validationSpecification.validationProfiles[].transformJobDefinition.transformResources.volumeKMSKeyID",
-                  {"spec.validationSpecification.validationProfiles[].transformJobDefinition.transformResources.instanceType"})}},
+                  {"spec.validationSpecification.validationProfiles[].transformJobDefinition.transformResources.instanceType"})},
+       Roles({"spec.validationSpecification.validationRole"})},
       MonitoringJobDefinition("ModelQualityJobDefinition", "modelqualityjobdefinitions",
                               "spec.modelQualityJobOutputConfig.kmsKeyID"),
       // A schedule's job definition can be updated, keys included.
@@ -83,24 +121,35 @@ std::vector<CatalogKind> BuildCatalog() {
        {Output("spec.monitoringScheduleConfig.monitoringJobDefinition.monitoringOutputConfig.kmsKeyID", kUpdatable),
         JobVolume("spec.monitoringScheduleConfig.monitoringJobDefinition.monitoringResources.clusterConfig.volumeKMSKeyID",
                   {"spec.monitoringScheduleConfig.monitoringJobDefinition.monitoringResources.clusterConfig.instanceType"},
-                  kUpdatable)}},
+                  kUpdatable)},
+       Roles({"spec.monitoringScheduleConfig.monitoringJobDefinition.roleARN"})},
       // The notebook's ML storage volume is always EBS, whatever the instance type.
-      {kAckGroup, "v1alpha1", "NotebookInstance", "notebookinstances", "", {Volume("spec.kmsKeyID")}},
+      {kAckGroup, "v1alpha1", "NotebookInstance", "notebookinstances", "",
+       {Accepting(kKeyArnOnly, Volume("spec.kmsKeyID"))},
+       Roles({"spec.roleARN"})},
+      {kAckGroup, "v1alpha1", "Pipeline", "pipelines", "", {}, Roles({"spec.roleARN"})},
       {kAckGroup, "v1alpha1", "ProcessingJob", "processingjobs", "",
        {Output("spec.processingInputs[].datasetDefinition.athenaDatasetDefinition.kmsKeyID"),
         Output("spec.processingInputs[].datasetDefinition.redshiftDatasetDefinition.kmsKeyID"),
         Output("spec.processingOutputConfig.kmsKeyID"),
         JobVolume("spec.processingResources.clusterConfig.volumeKMSKeyID",
-                  {"spec.processingResources.clusterConfig.instanceType"})}},
+                  {"spec.processingResources.clusterConfig.instanceType"})},
+       Roles({"spec.processingInputs[].datasetDefinition.redshiftDatasetDefinition.clusterRoleARN",
+              "spec.roleARN"})},
+      // The role CloudFormation assumes to provision the project's template.
+      {kAckGroup, "v1alpha1", "Project", "projects", "", {},
+       Roles({"spec.templateProviders[].cfnTemplateProvider.roleARN"})},
       {kAckGroup, "v1alpha1", "TrainingJob", "trainingjobs", "",
        {Output("spec.outputDataConfig.kmsKeyID"),
-        JobVolume("spec.resourceConfig.volumeKMSKeyID",
-                  {"spec.resourceConfig.instanceType", "spec.resourceConfig.instanceGroups[].instanceType"})}},
+        TrainingVolume("spec.resourceConfig.volumeKMSKeyID",
+                       {"spec.resourceConfig.instanceType", "spec.resourceConfig.instanceGroups[].instanceType"})},
+       Roles({"spec.roleARN"})},
       {kAckGroup, "v1alpha1", "TransformJob", "transformjobs", "",
        {Output("spec.transformOutput.kmsKeyID"),
         JobVolume("spec.transformResources.volumeKMSKeyID", {"spec.transformResources.instanceType"})}},
       {kAckGroup, "v1alpha1", "UserProfile", "userprofiles", "",
-       {Output("spec.userSettings.sharingSettings.s3KMSKeyID", kUpdatable)}},
+       {Output("spec.userSettings.sharingSettings.s3KMSKeyID", kUpdatable)},
+       Roles({"spec.userSettings.executionRole"})},
 
       // Legacy SageMaker operator: kmsKeyId casing, region in the spec.
       {kLegacyGroup, "v1", "BatchTransformJob", "batchtransformjobs", "spec.region",
@@ -109,18 +158,23 @@ std::vector<CatalogKind> BuildCatalog() {
       {kLegacyGroup, "v1", "EndpointConfig", "endpointconfigs", "spec.region",
        {HostingVolume("spec.kmsKeyId", {"spec.productionVariants[].instanceType"})}},
       {kLegacyGroup, "v1", "HostingDeployment", "hostingdeployments", "spec.region",
-       {HostingVolume("spec.kmsKeyId", {"spec.productionVariants[].instanceType"})}},
+       {HostingVolume("spec.kmsKeyId", {"spec.productionVariants[].instanceType"})},
+       Roles({"spec.models[].executionRoleArn"})},
       {kLegacyGroup, "v1", "HyperparameterTuningJob", "hyperparametertuningjobs", "spec.region",
        {Output("spec.trainingJobDefinition.outputDataConfig.kmsKeyId"),
-        JobVolume("spec.trainingJobDefinition.resourceConfig.volumeKmsKeyId",
-                  {"spec.trainingJobDefinition.resourceConfig.instanceType"})}},
+        TrainingVolume("spec.trainingJobDefinition.resourceConfig.volumeKmsKeyId",
+                       {"spec.trainingJobDefinition.resourceConfig.instanceType"})},
+       Roles({"spec.trainingJobDefinition.roleArn"})},
+      {kLegacyGroup, "v1", "Model", "models", "spec.region", {}, Roles({"spec.executionRoleArn"})},
       {kLegacyGroup, "v1", "ProcessingJob", "processingjobs", "spec.region",
        {Output("spec.processingOutputConfig.kmsKeyId"),
         JobVolume("spec.processingResources.clusterConfig.volumeKmsKeyId",
-                  {"spec.processingResources.clusterConfig.instanceType"})}},
+                  {"spec.processingResources.clusterConfig.instanceType"})},
+       Roles({"spec.roleArn"})},
       {kLegacyGroup, "v1", "TrainingJob", "trainingjobs", "spec.region",
        {Output("spec.outputDataConfig.kmsKeyId"),
-        JobVolume("spec.resourceConfig.volumeKmsKeyId", {"spec.resourceConfig.instanceType"})}},
+        TrainingVolume("spec.resourceConfig.volumeKmsKeyId", {"spec.resourceConfig.instanceType"})},
+       Roles({"spec.roleArn"})},
   };
   for (CatalogKind& kind : kinds) {
     for (KmsField& field : kind.fields) {
@@ -128,7 +182,9 @@ std::vector<CatalogKind> BuildCatalog() {
       for (std::string_view pattern : field.instance_type_paths) {
         field.split_instance_type_paths.push_back(SplitFieldPath(pattern));
       }
+      if (!field.anchor.empty()) field.anchor_depth = SplitFieldPath(field.anchor).size();
     }
+    for (RoleField& role : kind.roles) role.split_path = SplitFieldPath(role.path);
   }
   std::sort(kinds.begin(), kinds.end(), [](const CatalogKind& a, const CatalogKind& b) {
     return std::tie(a.group, a.kind) < std::tie(b.group, b.kind);
@@ -137,6 +193,17 @@ std::vector<CatalogKind> BuildCatalog() {
 }
 
 }  // namespace
+
+std::string KeyFormsText(KeyForms forms) {
+  std::string out;
+  for (KeyReferenceForm form : {KeyReferenceForm::kKeyId, KeyReferenceForm::kKeyArn, KeyReferenceForm::kAliasName,
+                                KeyReferenceForm::kAliasArn}) {
+    if ((forms & FormBit(form)) == 0) continue;
+    out += out.empty() ? "a " : " or ";
+    out += KeyReferenceFormName(form);
+  }
+  return out;
+}
 
 std::string_view KeyPurposeName(KeyPurpose purpose) { return WordOf<KeyPurpose>(kKeyPurposeWords, purpose); }
 

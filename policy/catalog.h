@@ -1,11 +1,13 @@
-// The catalog: every SageMaker custom resource kind that has KMS key fields,
-// and for each field what it encrypts and how SageMaker treats it.
+// The catalog: every SageMaker custom resource kind that has KMS key fields
+// or IAM role fields, and for each key field what it encrypts and how
+// SageMaker treats it.
 //
 // This is data, not logic: supporting a new kind or field is one table row in
 // catalog.cc plus a test. The source of truth is the CRDs of the AWS
 // controller for SageMaker (sagemaker.services.k8s.aws) and of the legacy
 // SageMaker operator (sagemaker.aws.amazon.com); tests/policy/catalog_test.cc
-// walks every CRD schema and fails when a /kms/i field is missing here.
+// walks every CRD schema and fails when a /kms/i field or a field named like a
+// role (roleARN, executionRole, ...) is missing here.
 //
 // Field paths are dotted from the object root; `[]` marks "every element of
 // this array", e.g. spec.productionVariants[].coreDumpConfig.kmsKeyID.
@@ -17,6 +19,7 @@
 
 #include "policy/enum_words.h"
 #include "policy/field_path.h"
+#include "policy/key_reference.h"
 
 namespace keyward {
 
@@ -46,6 +49,18 @@ inline constexpr EnumWord<LocalStorageRule> kLocalStorageRuleWords[] = {
     {LocalStorageRule::kNotApplicable, "none"}, {LocalStorageRule::kRejectKey, "reject"},
     {LocalStorageRule::kWarnKey, "warn"}};
 
+// The spellings of a key (policy/key_reference.h) that AWS documents as
+// accepted in a field, as a set of bits. Under `keyReferences: any` a key in
+// another form draws a warning naming these.
+using KeyForms = unsigned;
+constexpr KeyForms FormBit(KeyReferenceForm form) { return 1u << static_cast<unsigned>(form); }
+inline constexpr KeyForms kAnyKeyForm = FormBit(KeyReferenceForm::kKeyId) | FormBit(KeyReferenceForm::kKeyArn) |
+                                        FormBit(KeyReferenceForm::kAliasName) | FormBit(KeyReferenceForm::kAliasArn);
+inline constexpr KeyForms kKeyIdOrArn = FormBit(KeyReferenceForm::kKeyId) | FormBit(KeyReferenceForm::kKeyArn);
+inline constexpr KeyForms kKeyArnOnly = FormBit(KeyReferenceForm::kKeyArn);
+// "a key ID or key ARN", for messages.
+std::string KeyFormsText(KeyForms forms);
+
 struct KmsField {
   std::string_view path;  // e.g. "spec.resourceConfig.volumeKMSKeyID"
   KeyPurpose purpose;
@@ -55,10 +70,28 @@ struct KmsField {
   // Where the instance types covered by this volume live. A pattern that
   // shares an array prefix with `path` refers to the same array element.
   std::vector<std::string_view> instance_type_paths = {};
+  // The object whose presence means the data exists, when that is not the
+  // key's parent: a FeatureGroup's online store exists with
+  // spec.onlineStoreConfig even when its securityConfig does not. Empty: the
+  // parent is the anchor. The anchor is a prefix of `path`, and no array lies
+  // between the two, so the missing objects can be added in one operation.
+  std::string_view anchor = {};
+  // A boolean member of the anchor that switches the data off when false
+  // (enableOnlineStore). Empty: none.
+  std::string_view anchor_switch = {};
+  KeyForms accepted_forms = kAnyKeyForm;
 
   // The paths above split once, when the catalog is built (Catalog()).
   SplitPath split_path = {};
   std::vector<SplitPath> split_instance_type_paths = {};
+  size_t anchor_depth = 0;  // segments of `anchor` (0 when there is none)
+};
+
+// A field naming the IAM role a resource runs as. A tenant that names another
+// tenant's role runs with that tenant's permissions, key grants included.
+struct RoleField {
+  std::string_view path;  // e.g. spec.roleARN
+  SplitPath split_path = {};
 };
 
 struct CatalogKind {
@@ -68,7 +101,8 @@ struct CatalogKind {
   std::string_view resource;  // plural resource name, for webhook rules
   // The resource's region when it carries one in its spec (legacy operator).
   std::string_view region_path;
-  std::vector<KmsField> fields;
+  std::vector<KmsField> fields;  // may be empty for a kind with role fields only
+  std::vector<RoleField> roles = {};
 };
 
 // Every catalogued kind, in a stable order (by group, then kind).

@@ -65,6 +65,33 @@ std::string LocalInstanceType(const Subject& s, const KmsField& field, const nlo
   return "";
 }
 
+// Where a key field is, or must be: the instances whose parent exists, and
+// for an anchored field those whose parent objects are missing.
+std::vector<FieldInstance> KeySlots(const nlohmann::json& object, const KmsField& field) {
+  std::vector<FieldInstance> slots = FindFieldInstances(object, field.split_path);
+  if (field.anchor_depth > 0) {
+    for (FieldInstance& gap : FindAnchoredGaps(object, field.split_path, field.anchor_depth, field.anchor_switch)) {
+      slots.push_back(std::move(gap));
+    }
+  }
+  return slots;
+}
+
+// "an alias name", "a key ID"
+std::string WithArticle(std::string_view noun) {
+  return (noun.starts_with('a') ? "an " : "a ") + std::string(noun);
+}
+
+// The tenants that own a key or role, as the requester may read them.
+std::string OwnerNames(const std::vector<const Tenant*>& owners) {
+  std::string names;
+  for (const Tenant* t : owners) names += (names.empty() ? "" : ", ") + t->name;
+  return names;
+}
+std::string Owners(const Subject& s, const std::string& names) {
+  return s.policy.reveal_other_tenants ? "tenant " + names : "another tenant";
+}
+
 std::string TenantKeyHint(const Subject& s, KeyPurpose purpose) {
   if (s.tenant == nullptr) return "a customer-managed key ARN";
   return "tenant " + s.tenant->name + "'s " + std::string(KeyPurposeName(purpose)) + " key " +
@@ -75,8 +102,10 @@ struct Findings {
   std::vector<Violation> violations;
   std::vector<std::string> warnings;
 
-  void Add(std::string path, std::string_view code, std::string message, std::string summary) {
-    violations.push_back({std::move(path), std::string(code), std::move(message), std::move(summary)});
+  void Add(std::string path, std::string_view code, std::string message, std::string summary,
+           std::string owners = {}) {
+    violations.push_back(
+        {std::move(path), std::string(code), std::move(message), std::move(summary), std::move(owners)});
   }
 };
 
@@ -112,14 +141,17 @@ void CheckSetKey(const Subject& s, const KmsField& field, const FieldInstance& i
     case KeyProblem::kNone:
       break;
   }
+  if ((field.accepted_forms & FormBit(key.form)) == 0) {
+    out.warnings.push_back(PathWarning("", path, " takes " + KeyFormsText(field.accepted_forms) + ", not " +
+                                                      WithArticle(KeyReferenceFormName(key.form))));
+  }
   std::vector<const Tenant*> approving = s.policy.TenantsApproving(text, key);
   if (s.tenant != nullptr && std::find(approving.begin(), approving.end(), s.tenant) == approving.end()) {
     if (!approving.empty()) {
-      std::string owners;
-      for (const Tenant* t : approving) owners += (owners.empty() ? "" : ", ") + t->name;
+      std::string owners = OwnerNames(approving);
       out.Add(path, kForeignKey,
-              Quote(text) + " belongs to tenant " + owners + ", not to tenant " + s.tenant->name + use,
-              "key of tenant " + ElideMiddle(owners, 40));
+              Quote(text) + " belongs to " + Owners(s, owners) + ", not to tenant " + s.tenant->name + use,
+              "key of " + ElideMiddle(Owners(s, owners), 40), owners);
     } else {
       out.Add(path, kUnapprovedKey,
               Quote(text) + " is not approved for tenant " + s.tenant->name + use +
@@ -161,13 +193,41 @@ void CheckInstance(const Subject& s, const KmsField& field, const FieldInstance&
   CheckSetKey(s, field, instance, *instance.value, region, out);
 }
 
+// A role field that is set, against the tenants' roles: another tenant's
+// role is ForeignRole everywhere; a role no tenant claims is UnapprovedRole
+// where the requesting tenant lists its roles.
+void CheckRole(const Subject& s, const FieldInstance& instance, Findings& out) {
+  if (s.tenant == nullptr || IsEmptyValue(instance.value) || !instance.value->is_string()) return;
+  const std::string& role = instance.value->get_ref<const std::string&>();
+  std::vector<const Tenant*> claiming = s.policy.TenantsClaimingRole(role);
+  if (std::find(claiming.begin(), claiming.end(), s.tenant) != claiming.end()) return;
+  std::string use = s.tenant->roles.empty()
+                        ? "; use a role of tenant " + s.tenant->name
+                        : "; use a role of tenant " + s.tenant->name + " (" + ElideEnd(Join(s.tenant->roles, ", "), 160) + ")";
+  if (!claiming.empty()) {
+    std::string owners = OwnerNames(claiming);
+    out.Add(instance.path, kForeignRole,
+            Quote(role) + " is a role of " + Owners(s, owners) + ", not of tenant " + s.tenant->name +
+                ", and runs with its permissions" + use,
+            "role of " + ElideMiddle(Owners(s, owners), 40), owners);
+  } else if (!s.tenant->roles.empty()) {
+    out.Add(instance.path, kUnapprovedRole,
+            Quote(role) + " is not approved for tenant " + s.tenant->name + use +
+                " (or have the platform team add the role to the tenant's roles)",
+            "role not approved for tenant " + ElideMiddle(s.tenant->name, 40));
+  }
+}
+
 Findings CheckWholeObject(const Subject& s, const nlohmann::json& object) {
   Findings out;
   std::string region = ResourceRegion(s, object);
   for (const KmsField& field : s.kind.fields) {
-    for (const FieldInstance& instance : FindFieldInstances(object, field.split_path)) {
+    for (const FieldInstance& instance : KeySlots(object, field)) {
       CheckInstance(s, field, instance, object, region, out);
     }
+  }
+  for (const RoleField& field : s.kind.roles) {
+    for (const FieldInstance& instance : FindFieldInstances(object, field.split_path)) CheckRole(s, instance, out);
   }
   return out;
 }
@@ -184,7 +244,7 @@ Findings CheckChangedFields(const Subject& s, const nlohmann::json& object, cons
   Findings out;
   std::string region = ResourceRegion(s, object);
   for (const KmsField& field : s.kind.fields) {
-    std::vector<FieldInstance> current = FindFieldInstances(object, field.split_path);
+    std::vector<FieldInstance> current = KeySlots(object, field);
     for (const FieldInstance& instance : current) {
       const nlohmann::json* before = FindSameField(old_object, field.split_path, instance.indices);
       bool both_empty = IsEmptyValue(before) && IsEmptyValue(instance.value);
@@ -214,6 +274,14 @@ Findings CheckChangedFields(const Subject& s, const nlohmann::json& object, cons
               "was removed (it held " + ValueText(old_instance.value) +
                   "), but SageMaker cannot change this key after creation; restore it",
               "create-only key removed; restore it");
+    }
+  }
+  for (const RoleField& field : s.kind.roles) {
+    for (const FieldInstance& instance : FindFieldInstances(object, field.split_path)) {
+      const nlohmann::json* before = FindSameField(old_object, field.split_path, instance.indices);
+      if (IsEmptyValue(instance.value) || (!IsEmptyValue(before) && *before == *instance.value)) continue;
+      changed_paths->insert(instance.path);
+      CheckRole(s, instance, out);
     }
   }
   return out;
@@ -273,8 +341,10 @@ std::string InjectionWarning(const Injection& injection, const std::string& tena
                      " to tenant " + ElideMiddle(tenant, 30) + "'s " + std::string(KeyPurposeName(injection.purpose)) + " key");
 }
 
-void AddInjection(MutationResult& result, const std::string& pointer, Injection injection, bool carried) {
-  result.patch.push_back({{"op", "add"}, {"path", pointer}, {"value", injection.key}});
+void AddInjection(MutationResult& result, const FieldInstance& instance, const KmsField& field, std::string key,
+                  bool carried) {
+  Injection injection{instance.path, field.purpose, std::move(key)};
+  result.patch.push_back(AddOperation(instance, field.split_path, injection.key));
   result.warnings.push_back(InjectionWarning(injection, result.tenant, carried));
   result.injected.push_back(std::move(injection));
 }
@@ -323,10 +393,9 @@ MutationResult Mutate(const Policy& policy, const AdmissionRequest& request) {
   if (request.operation == Operation::kCreate) {
     for (const KmsField& field : kind->fields) {
       if (field.deprecated) continue;
-      for (const FieldInstance& instance : FindFieldInstances(object, field.split_path)) {
+      for (const FieldInstance& instance : KeySlots(object, field)) {
         if (!IsEmptyValue(instance.value) || !LocalInstanceType(s, field, object, instance).empty()) continue;
-        AddInjection(result, instance.pointer,
-                     {instance.path, field.purpose, tenant->keys.For(field.purpose)}, false);
+        AddInjection(result, instance, field, tenant->keys.For(field.purpose), false);
       }
     }
     return result;
@@ -337,11 +406,11 @@ MutationResult Mutate(const Policy& policy, const AdmissionRequest& request) {
   if (request.old_object == nullptr || policy.IsTrustedUser(request.username)) return result;
   for (const KmsField& field : kind->fields) {
     if (!field.create_only) continue;
-    for (const FieldInstance& instance : FindFieldInstances(object, field.split_path)) {
+    for (const FieldInstance& instance : KeySlots(object, field)) {
       if (!IsEmptyValue(instance.value)) continue;
       const nlohmann::json* stored = FindSameField(*request.old_object, field.split_path, instance.indices);
       if (IsEmptyValue(stored) || !stored->is_string()) continue;
-      AddInjection(result, instance.pointer, {instance.path, field.purpose, stored->get<std::string>()}, true);
+      AddInjection(result, instance, field, stored->get<std::string>(), true);
     }
   }
   return result;

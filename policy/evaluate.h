@@ -54,16 +54,22 @@ inline constexpr std::string_view kRegionMismatch = "RegionMismatch";
 inline constexpr std::string_view kLocalStorageKey = "LocalStorageKey";
 inline constexpr std::string_view kImmutableKey = "ImmutableKey";
 inline constexpr std::string_view kNoTenant = "NoTenant";
+inline constexpr std::string_view kForeignRole = "ForeignRole";
+inline constexpr std::string_view kUnapprovedRole = "UnapprovedRole";
 // Every code above, once: the metrics' bounded `code` label is this list.
-inline constexpr std::array kViolationCodes = {kMissingKey,     kAwsManagedKey,   kKeyFormat,
-                                               kForeignKey,     kUnapprovedKey,   kRegionMismatch,
-                                               kLocalStorageKey, kImmutableKey,   kNoTenant};
+inline constexpr std::array kViolationCodes = {kMissingKey,      kAwsManagedKey, kKeyFormat,   kForeignKey,
+                                               kUnapprovedKey,   kRegionMismatch, kLocalStorageKey,
+                                               kImmutableKey,    kNoTenant,      kForeignRole, kUnapprovedRole};
 
 struct Violation {
   std::string path;     // concrete field path, e.g. spec.productionVariants[1].coreDumpConfig.kmsKeyID
   std::string code;     // one of the codes above
   std::string message;  // names the field, the offending value and the fix
   std::string summary;  // a few words, for warnings that must stay short
+  // The other tenants that own the key or role (ForeignKey, ForeignRole),
+  // for the platform team's decision log. Never shown to the requester:
+  // message and summary name them only under revealOtherTenants.
+  std::string owners = {};
 };
 
 struct Injection {
@@ -100,7 +106,9 @@ bool IsSubresourceRequest(const AdmissionRequest& request);
 const CatalogKind* JudgedKind(const Policy& policy, const AdmissionRequest& request);
 
 // What the mutating webhook does: fill empty KMS fields (CREATE) or carry
-// create-only keys forward from the stored object (UPDATE).
+// create-only keys forward from the stored object (UPDATE). An anchored
+// field whose parent objects are missing gets them in the same `add`.
+// Roles are never injected.
 MutationResult Mutate(const Policy& policy, const AdmissionRequest& request);
 
 // What the validating webhook does, on the object as it will be stored.

@@ -114,6 +114,52 @@ std::vector<FieldInstance> FindFieldInstances(const nlohmann::json& root, std::s
   return FindFieldInstances(root, SplitFieldPath(pattern));
 }
 
+std::vector<FieldInstance> FindAnchoredGaps(const nlohmann::json& root, const SplitPath& pattern,
+                                            size_t anchor_depth, std::string_view anchor_switch) {
+  std::vector<FieldInstance> out;
+  // An anchor is a strict ancestor of the key's parent (else there is no gap).
+  if (anchor_depth == 0 || anchor_depth + 1 >= pattern.size()) return out;
+  const SplitPath anchor(pattern.begin(), pattern.begin() + static_cast<std::ptrdiff_t>(anchor_depth));
+  for (FieldInstance& found : FindFieldInstances(root, anchor)) {
+    if (found.value == nullptr || !found.value->is_object()) continue;
+    if (!anchor_switch.empty()) {
+      const nlohmann::json* on = Member(*found.value, anchor_switch);
+      if (on != nullptr && on->is_boolean() && !on->get<bool>()) continue;
+    }
+    FieldInstance gap{std::move(found.path), std::move(found.pointer), std::move(found.indices), nullptr, 0};
+    const nlohmann::json* node = found.value;
+    bool blocked = false;
+    for (size_t s = anchor_depth; s < pattern.size(); ++s) {
+      const Segment& segment = pattern[s];
+      gap.path += "." + std::string(segment.name);
+      gap.pointer += "/" + EscapePointerToken(segment.name);
+      if (s + 1 == pattern.size() || gap.missing_objects > 0) continue;
+      const nlohmann::json* child = Member(*node, segment.name);
+      if (child == nullptr || child->is_null()) {
+        gap.missing_objects = pattern.size() - 1 - s;
+      } else if (child->is_object() && !segment.array) {
+        node = child;
+      } else {
+        blocked = true;  // a value the schema would reject; nothing to add to
+        break;
+      }
+    }
+    if (!blocked && gap.missing_objects > 0) out.push_back(std::move(gap));
+  }
+  return out;
+}
+
+nlohmann::json AddOperation(const FieldInstance& instance, const SplitPath& pattern, nlohmann::json value) {
+  std::string pointer = instance.pointer;
+  for (size_t k = 0; k < instance.missing_objects && k < pattern.size(); ++k) {
+    nlohmann::json parent = nlohmann::json::object();
+    parent[std::string(pattern[pattern.size() - 1 - k].name)] = std::move(value);
+    value = std::move(parent);
+    pointer.erase(pointer.rfind('/'));
+  }
+  return {{"op", "add"}, {"path", std::move(pointer)}, {"value", std::move(value)}};
+}
+
 const nlohmann::json* FindSameField(const nlohmann::json& root, const SplitPath& segments,
                                     const std::vector<size_t>& indices) {
   for (const Cursor& parent : WalkToParents(root, segments, &indices, indices.size())) {

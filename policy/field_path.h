@@ -30,12 +30,27 @@ struct FieldInstance {
   std::string pointer;               // /spec/productionVariants/1/coreDumpConfig/kmsKeyID
   std::vector<size_t> indices;       // the array index chosen at each [] on the way
   const nlohmann::json* value;       // the field, or nullptr when absent
+  // How many of the field's parent objects are absent (FindAnchoredGaps);
+  // 0 for an instance whose parent exists.
+  size_t missing_objects = 0;
 };
 
 // Every instance of `pattern` in `root` whose parent object exists (for
 // arrays: in each element that is an object), in document order.
 std::vector<FieldInstance> FindFieldInstances(const nlohmann::json& root, const SplitPath& pattern);
 std::vector<FieldInstance> FindFieldInstances(const nlohmann::json& root, std::string_view pattern);
+
+// The instances of `pattern` whose parent objects are absent while the object
+// at its first `anchor_depth` segments exists: the data exists, the key's
+// place does not. `anchor_switch` names a boolean member of the anchor that,
+// when false, means there is no data. The segments after the anchor must not
+// be arrays. Instances whose parent exists are FindFieldInstances' business.
+std::vector<FieldInstance> FindAnchoredGaps(const nlohmann::json& root, const SplitPath& pattern,
+                                            size_t anchor_depth, std::string_view anchor_switch);
+
+// The RFC 6902 `add` operation that sets `instance` to `value`, adding its
+// missing parent objects (instance.missing_objects) in the same operation.
+nlohmann::json AddOperation(const FieldInstance& instance, const SplitPath& pattern, nlohmann::json value);
 
 // The field at the concrete position of `instance` (same array indices) in
 // another version of the object, or nullptr when absent there.

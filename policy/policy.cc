@@ -85,11 +85,13 @@ void Policy::Index() {
   trusted_index_ = {};
   key_index_ = {};
   key_id_index_ = {};
+  role_index_ = {};
   for (const std::string& ns : exempt_namespaces) exempt_index_.Add(ns, 0);
   for (const std::string& user : trusted_users) trusted_index_.Add(user, 0);
   for (size_t t = 0; t < tenants.size(); ++t) {
     const Tenant& tenant = tenants[t];
     for (const std::string& ns : tenant.namespaces) namespace_index_.Add(ns, t);
+    for (const std::string& role : tenant.roles) role_index_.Add(role, t);
     std::vector<std::string> approved = tenant.allowed_keys;
     for (const std::string* key : {&tenant.keys.default_key, &tenant.keys.volume_key, &tenant.keys.output_key}) {
       if (!key->empty()) approved.push_back(*key);
@@ -158,6 +160,16 @@ std::vector<const Tenant*> Policy::TenantsApproving(std::string_view key_text, c
   } else {
     key_id_index_.ForEachMatch(id, collect);
   }
+  return out;
+}
+
+std::vector<const Tenant*> Policy::TenantsClaimingRole(std::string_view role_arn) const {
+  std::vector<const Tenant*> out;
+  role_index_.ForEachMatch(role_arn, [&](size_t owner) {
+    const Tenant* tenant = &tenants[owner];
+    if (std::find(out.begin(), out.end(), tenant) == out.end()) out.push_back(tenant);
+    return true;
+  });
   return out;
 }
 

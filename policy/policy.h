@@ -52,6 +52,9 @@ struct Tenant {
   std::optional<Enforcement> enforcement;
   TenantKeys keys;
   std::vector<std::string> allowed_keys;  // exact references or globs
+  // IAM role ARNs (or globs) this tenant's resources may run as. Empty: the
+  // tenant's unlisted roles are not checked (other tenants' still are).
+  std::vector<std::string> roles;
 };
 
 // A problem found while loading, with where it is and how to fix it.
@@ -77,6 +80,12 @@ class Policy {
   std::vector<std::string> trusted_users;      // exact or globs
   std::vector<std::string> local_storage_instance_types;  // extra globs
   std::vector<Tenant> tenants;
+  // false: what a tenant can read says "another tenant" instead of the name
+  // of the tenant that owns a key or role (Violation::owners keeps it).
+  bool reveal_other_tenants = true;
+  // Things worth knowing that are not errors (a tenant without roles), for
+  // `keyward policy lint` and the server's load log.
+  std::vector<Diagnostic> notices;
 
   // Lookups below are O(length of the argument), independent of the number
   // of tenants. Only LoadPolicy makes a Policy whose indexes are built, and
@@ -89,6 +98,8 @@ class Policy {
   // ARN, or under keyReferences: any a bare key ID or alias name).
   std::vector<const Tenant*> TenantsApproving(std::string_view key_text,
                                               const KeyReference& key) const;
+  // Tenants whose roles include the role ARN.
+  std::vector<const Tenant*> TenantsClaimingRole(std::string_view role_arn) const;
   Enforcement EnforcementFor(const Tenant* tenant) const;
   const std::string& RegionFor(const Tenant& tenant) const;
 
@@ -123,6 +134,7 @@ class Policy {
   GlobIndex trusted_index_;
   GlobIndex key_index_;       // full key texts and key globs -> tenant
   GlobIndex key_id_index_;    // key IDs / alias names of exact ARNs -> tenant
+  GlobIndex role_index_;      // role ARNs and globs -> tenant
 };
 
 struct PolicyLoadResult {

@@ -8,6 +8,7 @@
 #include "policy/glob.h"
 #include "policy/key_rules.h"
 #include "policy/policy.h"
+#include "policy/role_arn.h"
 #include "policy/text.h"
 #include "policy/bounded_yaml.h"
 
@@ -180,6 +181,20 @@ class Loader {
     Report(fields[name].Mark(), field_path, "is \"" + *value + "\"; it must be one of: " + allowed + hint);
   }
 
+  // A YAML boolean. Only true and false: the YAML 1.1 spellings (yes, on)
+  // mean different things to different tools.
+  void Bool(Fields& fields, const char* name, const std::string& path, bool* out) {
+    if (!fields.count(name)) return;
+    std::string field_path = Join(path, name);
+    auto value = Scalar(fields[name], field_path);
+    if (!value) return;
+    if (*value == "true" || *value == "false") {
+      *out = *value == "true";
+      return;
+    }
+    Report(fields[name].Mark(), field_path, "is \"" + *value + "\"; it must be true or false");
+  }
+
   // A list of strings, each checked by `check` (which returns an error or "").
   std::vector<std::pair<std::string, YamlMark>> StringList(
       Fields& fields, const char* name, const std::string& path,
@@ -225,7 +240,8 @@ class Loader {
     }
     Fields f = Expect(spec, "spec",
                       {"defaultRegion", "enforcement", "mutation", "keyReferences", "unmatchedNamespaces",
-                       "exemptNamespaces", "trustedUsers", "localStorageInstanceTypes", "tenants"});
+                       "exemptNamespaces", "trustedUsers", "localStorageInstanceTypes", "revealOtherTenants",
+                       "tenants"});
     if (!f.count("defaultRegion")) {
       Report(spec.Mark(), "spec.defaultRegion", "missing; set it to the region of the SageMaker controller, e.g. us-east-1");
     } else if (auto region = Scalar(f["defaultRegion"], "spec.defaultRegion")) {
@@ -240,6 +256,7 @@ class Loader {
     Enum<KeyReferencePolicy>(f, "keyReferences", "spec", kKeyReferencePolicyWords, &policy.key_references);
     Enum<UnmatchedNamespaces>(f, "unmatchedNamespaces", "spec", kUnmatchedNamespacesWords,
                               &policy.unmatched_namespaces);
+    Bool(f, "revealOtherTenants", "spec", &policy.reveal_other_tenants);
     policy.exempt_namespaces = Values(StringList(f, "exemptNamespaces", "spec", CheckNamespace));
     policy.trusted_users = Values(StringList(f, "trustedUsers", "spec", [](const std::string& v) {
       return v.empty() ? std::string("a user name must not be empty") : std::string();
@@ -274,11 +291,41 @@ class Loader {
                    "; tenant names must be unique");
         continue;
       }
+      if (tenant.roles.empty()) unroled_tenants_.emplace_back(tenant.name, tenant_mark_);
       policy.tenants.push_back(std::move(tenant));
       namespace_marks_.push_back(std::move(current_namespace_marks_));
+      role_marks_.push_back(std::move(current_role_marks_));
       source_index_.push_back(i);
     }
-    CheckNamespaceClaims(policy);
+    CheckClaims(policy, &Tenant::namespaces, namespace_marks_, "namespaces",
+                "a namespace may belong to one tenant only: make the names or globs disjoint");
+    CheckClaims(policy, &Tenant::roles, role_marks_, "roles",
+                "a role may belong to one tenant only: make the role ARNs or globs disjoint");
+    NoteTenantsWithoutRoles(policy);
+  }
+
+  // Roles are checked per tenant only where the tenant lists them; say so
+  // once, naming a few of the tenants that do not.
+  void NoteTenantsWithoutRoles(Policy& policy) {
+    if (unroled_tenants_.empty()) return;
+    constexpr size_t kNamed = 5;
+    std::string names;
+    for (size_t i = 0; i < unroled_tenants_.size() && i < kNamed; ++i) {
+      names += (names.empty() ? "" : ", ") + unroled_tenants_[i].first;
+    }
+    if (unroled_tenants_.size() > kNamed) names += " and " + std::to_string(unroled_tenants_.size() - kNamed) + " more";
+    Diagnostic notice;
+    notice.file = file_;
+    const YamlMark& mark = unroled_tenants_.front().second;
+    if (!mark.is_null()) {
+      notice.line = mark.line + 1;
+      notice.column = mark.column + 1;
+    }
+    notice.path = "spec.tenants";
+    notice.message = "notice: " + std::string(unroled_tenants_.size() == 1 ? "tenant " : "tenants ") + names +
+                     " list no roles, so their resources may run as any role no other tenant claims; "
+                     "add roles to check them (UnapprovedRole)";
+    policy.notices.push_back(std::move(notice));
   }
 
   bool LoadTenant(const YamlNode& node, const std::string& path, const Policy& policy, Tenant& tenant) {
@@ -287,7 +334,8 @@ class Loader {
       return false;
     }
     size_t errors_before = diagnostics_.size();
-    Fields f = Expect(node, path, {"name", "namespaces", "region", "enforcement", "keys", "allowedKeys"});
+    tenant_mark_ = node.Mark();
+    Fields f = Expect(node, path, {"name", "namespaces", "region", "enforcement", "keys", "allowedKeys", "roles"});
     if (!f.count("name")) {
       Report(node.Mark(), path + ".name", "missing; every tenant needs a name");
     } else if (auto name = Scalar(f["name"], path + ".name")) {
@@ -335,6 +383,10 @@ class Loader {
       }
       return std::string();
     }));
+    auto roles = StringList(f, "roles", path, [](const std::string& v) { return RoleArnProblem(v); });
+    tenant.roles = Values(roles);
+    current_role_marks_.clear();
+    for (const auto& item : roles) current_role_marks_.push_back(item.second);
     return diagnostics_.size() == errors_before;
   }
 
@@ -384,10 +436,12 @@ class Loader {
     return "";
   }
 
-  // One namespace may belong to at most one tenant. Exact names are compared
-  // by hashing, globs against names sharing their literal prefix, and globs
-  // against globs whose prefixes nest: near-linear for thousands of tenants.
-  void CheckNamespaceClaims(const Policy& policy) {
+  // A namespace (or role) may belong to at most one tenant. Exact names are
+  // compared by sorting, globs against names sharing their literal prefix,
+  // and globs against globs whose prefixes nest: near-linear for thousands
+  // of tenants.
+  void CheckClaims(const Policy& policy, std::vector<std::string> Tenant::*list,
+                   const std::vector<std::vector<YamlMark>>& marks, std::string_view field, std::string_view rule) {
     struct Claim {
       std::string_view pattern;
       size_t tenant;
@@ -396,9 +450,9 @@ class Loader {
     };
     std::vector<Claim> exact, globs;
     for (size_t t = 0; t < policy.tenants.size(); ++t) {
-      const auto& namespaces = policy.tenants[t].namespaces;
-      for (size_t n = 0; n < namespaces.size(); ++n) {
-        Claim claim{namespaces[n], t, n, namespace_marks_[t][n]};
+      const std::vector<std::string>& claimed = policy.tenants[t].*list;
+      for (size_t n = 0; n < claimed.size(); ++n) {
+        Claim claim{claimed[n], t, n, marks[t][n]};
         (IsGlob(claim.pattern) ? globs : exact).push_back(claim);
       }
     }
@@ -409,11 +463,12 @@ class Loader {
       const Claim& a = later.mark.line >= earlier.mark.line ? later : earlier;
       const Claim& b = &a == &later ? earlier : later;
       Report(a.mark,
-             "spec.tenants[" + std::to_string(source_index_[a.tenant]) + "].namespaces[" + std::to_string(a.entry) + "]",
+             "spec.tenants[" + std::to_string(source_index_[a.tenant]) + "]." + std::string(field) + "[" +
+                 std::to_string(a.entry) + "]",
              "\"" + std::string(a.pattern) + "\" of tenant \"" + policy.tenants[a.tenant].name +
                  "\" overlaps \"" + std::string(b.pattern) + "\" of tenant \"" + policy.tenants[b.tenant].name +
                  "\" (line " + std::to_string(b.mark.line + 1) +
-                 "); a namespace may belong to one tenant only: make the names or globs disjoint");
+                 "); " + std::string(rule));
     };
     for (size_t i = 1; i < exact.size(); ++i) {
       if (exact[i].pattern == exact[i - 1].pattern) report(exact[i], exact[i - 1]);
@@ -443,6 +498,10 @@ class Loader {
   YamlMark name_mark_;  // of the tenant LoadTenant read last
   std::vector<YamlMark> current_namespace_marks_;
   std::vector<std::vector<YamlMark>> namespace_marks_;  // per accepted tenant
+  YamlMark tenant_mark_;  // of the tenant LoadTenant read last
+  std::vector<YamlMark> current_role_marks_;
+  std::vector<std::vector<YamlMark>> role_marks_;  // per accepted tenant
+  std::vector<std::pair<std::string, YamlMark>> unroled_tenants_;
   std::vector<size_t> source_index_;  // per accepted tenant: its index in spec.tenants
 };
 

@@ -56,4 +56,13 @@ std::string ElideEnd(std::string_view text, size_t limit) {
   return out;
 }
 
+std::string Join(const std::vector<std::string>& items, std::string_view separator) {
+  std::string out;
+  for (const std::string& item : items) {
+    if (!out.empty()) out += separator;
+    out += item;
+  }
+  return out;
+}
+
 }  // namespace keyward

@@ -6,6 +6,7 @@
 #include <cstddef>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace keyward {
 
@@ -22,5 +23,8 @@ std::string ElideMiddle(std::string_view text, size_t limit);
 
 // `text` shortened to at most `limit` bytes, ending in "..." when cut.
 std::string ElideEnd(std::string_view text, size_t limit);
+
+// The items with `separator` between them.
+std::string Join(const std::vector<std::string>& items, std::string_view separator);
 
 }  // namespace keyward

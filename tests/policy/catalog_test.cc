@@ -121,6 +121,99 @@ TEST(CatalogTest, EveryKmsFieldInTheCrdsIsCatalogued) {
   EXPECT_EQ(kms_fields, 47);
 }
 
+// A field named like an IAM role: roleARN, executionRole, validationRole,
+// domainExecutionRoleARN, clusterRoleARN, roleArn, executionRoleArn, ...
+bool NamedLikeARole(const std::string& path) {
+  std::string last = path.substr(path.find_last_of('.') + 1);
+  std::transform(last.begin(), last.end(), last.begin(), [](unsigned char c) { return std::tolower(c); });
+  return last.ends_with("role") || last.ends_with("rolearn");
+}
+
+const RoleField* FindRole(const CatalogKind& kind, std::string_view path) {
+  for (const RoleField& role : kind.roles) {
+    if (role.path == path) return &role;
+  }
+  return nullptr;
+}
+
+TEST(CatalogTest, EveryRoleFieldInTheCrdsIsCatalogued) {
+  int role_fields = 0;
+  for (const CrdInfo& crd : AllCrds()) {
+    for (const auto& [path, type] : crd.spec_fields) {
+      if (!NamedLikeARole(path)) continue;
+      ++role_fields;
+      const CatalogKind* kind = FindCatalogKind(crd.group, crd.kind);
+      ASSERT_NE(kind, nullptr) << crd.kind << " (" << crd.group << ") has " << path << " but is not catalogued";
+      EXPECT_NE(FindRole(*kind, path), nullptr) << crd.group << "/" << crd.kind << ": " << path << " not catalogued";
+      EXPECT_EQ(type, "string") << crd.kind << ": " << path;
+    }
+  }
+  EXPECT_EQ(role_fields, 27);
+}
+
+TEST(CatalogTest, EveryCataloguedRoleExistsInItsCrd) {
+  int roles = 0;
+  for (const CatalogKind& kind : Catalog()) {
+    const CrdInfo* crd = FindCrd(kind.group, kind.kind);
+    ASSERT_NE(crd, nullptr) << kind.kind;
+    EXPECT_FALSE(kind.fields.empty() && kind.roles.empty()) << kind.kind << " has neither keys nor roles";
+    for (const RoleField& role : kind.roles) {
+      ++roles;
+      EXPECT_TRUE(crd->spec_fields.count(std::string(role.path))) << kind.kind << ": " << role.path;
+      EXPECT_FALSE(role.split_path.empty());
+    }
+  }
+  EXPECT_EQ(roles, 27);
+}
+
+// An anchor is an object in the CRD that strictly contains the key's parent,
+// with no array in between (the missing objects are added in one operation),
+// and its switch is a boolean member of it.
+TEST(CatalogTest, AnchorsAreObjectsAboveTheKeysParent) {
+  std::set<std::pair<std::string_view, std::string_view>> anchored;
+  for (const CatalogKind& kind : Catalog()) {
+    const CrdInfo* crd = FindCrd(kind.group, kind.kind);
+    ASSERT_NE(crd, nullptr);
+    for (const KmsField& field : kind.fields) {
+      if (field.anchor.empty()) {
+        EXPECT_EQ(field.anchor_depth, 0u);
+        EXPECT_TRUE(field.anchor_switch.empty());
+        continue;
+      }
+      anchored.emplace(kind.kind, field.path);
+      std::string_view parent = field.path.substr(0, field.path.find_last_of('.'));
+      EXPECT_TRUE(parent.starts_with(std::string(field.anchor) + ".")) << field.path;
+      EXPECT_EQ(parent.substr(field.anchor.size()).find("[]"), std::string_view::npos) << field.path;
+      EXPECT_EQ(crd->spec_fields.at(std::string(field.anchor)), "object") << field.anchor;
+      EXPECT_EQ(field.anchor_depth, SplitFieldPath(field.anchor).size());
+      if (!field.anchor_switch.empty()) {
+        EXPECT_EQ(crd->spec_fields.at(std::string(field.anchor) + "." + std::string(field.anchor_switch)), "boolean");
+      }
+    }
+  }
+  EXPECT_EQ(anchored, (std::set<std::pair<std::string_view, std::string_view>>{
+                          {"FeatureGroup", "spec.onlineStoreConfig.securityConfig.kmsKeyID"},
+                          {"LabelingJob", "spec.labelingJobAlgorithmsConfig.labelingJobResourceConfig.volumeKMSKeyID"}}));
+}
+
+// What AWS documents about the key spellings each field takes.
+TEST(CatalogTest, AcceptedKeyFormsFollowTheApiReference) {
+  for (const CatalogKind& kind : Catalog()) {
+    for (const KmsField& field : kind.fields) {
+      std::string_view last = field.path.substr(field.path.find_last_of('.') + 1);
+      bool training_or_labeling_volume =
+          (kind.kind == "TrainingJob" || kind.kind == "HyperParameterTuningJob" ||
+           kind.kind == "HyperparameterTuningJob" || kind.kind == "LabelingJob") &&
+          (last == "volumeKMSKeyID" || last == "volumeKmsKeyId");
+      bool arn_only = kind.kind == "FeatureGroup" || kind.kind == "NotebookInstance";
+      KeyForms expected = training_or_labeling_volume ? kKeyIdOrArn : arn_only ? kKeyArnOnly : kAnyKeyForm;
+      EXPECT_EQ(field.accepted_forms, expected) << kind.kind << ": " << field.path;
+    }
+  }
+  EXPECT_EQ(KeyFormsText(kKeyIdOrArn), "a key ID or key ARN");
+  EXPECT_EQ(KeyFormsText(kKeyArnOnly), "a key ARN");
+}
+
 TEST(CatalogTest, EveryCataloguedFieldExistsInItsCrd) {
   for (const CatalogKind& kind : Catalog()) {
     const CrdInfo* crd = FindCrd(kind.group, kind.kind);
@@ -156,8 +249,9 @@ TEST(CatalogTest, CountsOfKindsAndPaths) {
     }
   }
   EXPECT_EQ(by_group.size(), 2u);
-  EXPECT_EQ(by_group[kAckGroup], std::make_pair(16, 37));
-  EXPECT_EQ(by_group[kLegacyGroup], std::make_pair(6, 10));
+  // Model, Pipeline and Project (ACK) and Model (legacy) have role fields only.
+  EXPECT_EQ(by_group[kAckGroup], std::make_pair(19, 37));
+  EXPECT_EQ(by_group[kLegacyGroup], std::make_pair(7, 10));
 }
 
 TEST(CatalogTest, OrderIsByGroupThenKind) {
@@ -176,7 +270,7 @@ TEST(CatalogTest, FindCatalogKindMatchesGroupAndKindOnly) {
   EXPECT_EQ(ack->group, kAckGroup);
   EXPECT_EQ(legacy->group, kLegacyGroup);
   EXPECT_NE(FindField(*legacy, "spec.outputDataConfig.kmsKeyId"), nullptr);
-  EXPECT_EQ(FindCatalogKind(kAckGroup, "Model"), nullptr);
+  EXPECT_EQ(FindCatalogKind(kAckGroup, "Endpoint"), nullptr);  // no key or role fields
   EXPECT_EQ(FindCatalogKind(kAckGroup, "trainingjob"), nullptr);
   EXPECT_EQ(FindCatalogKind("example.com", "TrainingJob"), nullptr);
   EXPECT_EQ(FindCatalogKind(kLegacyGroup, "HyperParameterTuningJob"), nullptr);  // legacy spells it Hyperparameter

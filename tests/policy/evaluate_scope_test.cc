@@ -52,9 +52,9 @@ TEST_F(ScopeTest, DeleteAndConnectAlwaysPass) {
 
 TEST_F(ScopeTest, KindsOutsideTheCatalogPassUntouched) {
   json model = {{"apiVersion", "sagemaker.services.k8s.aws/v1alpha1"},
-                {"kind", "Model"},
+                {"kind", "Endpoint"},
                 {"metadata", {{"name", "m"}}},
-                {"spec", {{"modelName", "m"}, {"kmsKeyID", "garbage"}}}};
+                {"spec", {{"endpointName", "m"}, {"kmsKeyID", "garbage"}}}};
   ExpectUntouched(*policy_, MakeRequest(model, "team-a")->request);
   ExpectUntouched(*policy_, MakeRequest(model, "unclaimed")->request);
   json foreign_group = NonCompliantTrainingJob();

@@ -405,6 +405,104 @@ TEST(PolicyLoaderTest, WrongShapesAreDiagnosedNotThrown) {
   }
 }
 
+// Inserts `roles: [...]` lines into the shared test policy's tenants.
+std::string WithRoles(std::string yaml, const std::vector<std::pair<std::string, std::string>>& roles_by_tenant) {
+  for (const auto& [tenant, roles] : roles_by_tenant) {
+    size_t at = yaml.find("    - name: " + tenant + "\n");
+    EXPECT_NE(at, std::string::npos) << tenant;
+    size_t line_end = yaml.find('\n', at) + 1;
+    yaml.insert(line_end, "      roles: " + roles + "\n");
+  }
+  return yaml;
+}
+
+TEST(PolicyLoaderTest, RolesLoadAndTenantsWithoutRolesGetANotice) {
+  std::string yaml = WithRoles(TestPolicyYaml(), {{"team-a", "[\"arn:aws:iam::111122223333:role/team-a-*\"]"},
+                                                  {"team-b", "[arn:aws-cn:iam::444455556666:role/ml/team-b]"}});
+  PolicyLoadResult result = LoadPolicy(yaml, kFile);
+  ASSERT_NE(result.policy, nullptr) << AllDiagnostics(result);
+  EXPECT_EQ(result.policy->tenants[0].roles, std::vector<std::string>{"arn:aws:iam::111122223333:role/team-a-*"});
+  EXPECT_EQ(result.policy->tenants[1].roles, std::vector<std::string>{"arn:aws-cn:iam::444455556666:role/ml/team-b"});
+  EXPECT_TRUE(result.policy->tenants[2].roles.empty());
+  EXPECT_TRUE(result.policy->reveal_other_tenants);
+  ASSERT_EQ(result.policy->notices.size(), 1u);
+  const Diagnostic& notice = result.policy->notices[0];
+  EXPECT_EQ(notice.file, kFile);
+  EXPECT_EQ(notice.line, PositionOf(yaml, "name: team-c").line);
+  EXPECT_NE(notice.message.find("tenant team-c list"), std::string::npos) << notice.ToString();
+  EXPECT_NE(notice.message.find("not"), std::string::npos);
+
+  // A policy where no tenant lists roles says so once, naming a few.
+  PolicyLoadResult none = LoadPolicy(TestPolicyYaml(), kFile);
+  ASSERT_NE(none.policy, nullptr);
+  ASSERT_EQ(none.policy->notices.size(), 1u);
+  EXPECT_NE(none.policy->notices[0].message.find("tenants team-a, team-b, team-c list no roles"), std::string::npos)
+      << none.policy->notices[0].ToString();
+
+  const Tenant* b = result.policy->TenantForNamespace("team-b");
+  EXPECT_EQ(result.policy->TenantsClaimingRole("arn:aws-cn:iam::444455556666:role/ml/team-b"),
+            std::vector<const Tenant*>{b});
+  EXPECT_EQ(result.policy->TenantsClaimingRole("arn:aws:iam::111122223333:role/team-a-x").size(), 1u);
+  EXPECT_TRUE(result.policy->TenantsClaimingRole("arn:aws:iam::111122223333:role/other").empty());
+}
+
+TEST(PolicyLoaderTest, RejectsMalformedRoleArns) {
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {"sagemaker-execution", "not an IAM role ARN"},
+      {"arn:aws:iam::111122223333:user/alice", "role/NAME"},
+      {"arn:aws:iam::1111:role/x", "12-digit"},
+      {"arn:aws:s3:::bucket", "not an IAM role ARN"},
+      {"arn:aws:iam::111122223333:role/", "role/NAME"},
+      {"arn:aws:iam::111122223333:role/a b", "letters, digits"},
+      {"arn:AWS:iam::111122223333:role/x", "partition"},
+      {"arn:aws:iam::111122223333:role/path//x", "missing"},
+  };
+  for (const auto& [role, words] : cases) {
+    std::string yaml = WithRoles(TestPolicyYaml(), {{"team-a", "[\"" + role + "\"]"}});
+    PolicyLoadResult result = MustReject(yaml);
+    ExpectDiagnostic(result, yaml, "spec.tenants[0].roles[0]", "\"" + role + "\"", {words});
+    EXPECT_NE(DiagnosticAt(result, "spec.tenants[0].roles[0]"), nullptr) << role << "\n" << AllDiagnostics(result);
+  }
+  // Globs keep the six parts, and each part may hold wildcards.
+  for (const char* glob : {"arn:aws:iam::*:role/ml-*", "arn:aws*:iam::1111222233?3:role/*/team-a"}) {
+    std::string yaml = WithRoles(TestPolicyYaml(), {{"team-a", std::string("[\"") + glob + "\"]"}});
+    EXPECT_NE(LoadPolicy(yaml, kFile).policy, nullptr) << glob << AllDiagnostics(LoadPolicy(yaml, kFile));
+  }
+}
+
+TEST(PolicyLoaderTest, RejectsARoleClaimedByTwoTenantsOverlappingGlobsIncluded) {
+  std::string yaml = WithRoles(TestPolicyYaml(), {{"team-a", "[\"arn:aws:iam::111122223333:role/ml-*\"]"},
+                                                  {"team-b", "[\"arn:aws:iam::111122223333:role/ml-b\"]"}});
+  PolicyLoadResult result = MustReject(yaml);
+  ExpectDiagnostic(result, yaml, "spec.tenants[1].roles[0]", "\"arn:aws:iam::111122223333:role/ml-b\"",
+                   {"team-a", "team-b", "one tenant only"});
+
+  std::string globs = WithRoles(TestPolicyYaml(), {{"team-a", "[\"arn:aws:iam::*:role/ml-*\"]"},
+                                                   {"team-c", "[\"arn:aws:iam::111122223333:role/*-c\"]"}});
+  PolicyLoadResult overlap = MustReject(globs);
+  EXPECT_NE(DiagnosticAt(overlap, "spec.tenants[2].roles[0]"), nullptr) << AllDiagnostics(overlap);
+
+  // Disjoint globs and the same role twice in one tenant are fine.
+  std::string fine = WithRoles(TestPolicyYaml(), {{"team-a", "[\"arn:aws:iam::111122223333:role/a-*\", \"arn:aws:iam::111122223333:role/a-x\"]"},
+                                                  {"team-b", "[\"arn:aws:iam::111122223333:role/b-*\"]"}});
+  EXPECT_NE(LoadPolicy(fine, kFile).policy, nullptr) << AllDiagnostics(LoadPolicy(fine, kFile));
+}
+
+TEST(PolicyLoaderTest, RejectsMisspelledRolesAndNonBooleanReveal) {
+  std::string yaml = TestPolicyYaml();
+  yaml.insert(yaml.find("      keys:"), "      role: [\"arn:aws:iam::111122223333:role/x\"]\n");
+  PolicyLoadResult result = MustReject(yaml);
+  ExpectDiagnostic(result, yaml, "spec.tenants[0].role", "role:", {"did you mean \"roles\""});
+
+  std::string reveal = TestPolicyYaml("revealOtherTenants: no");
+  PolicyLoadResult bad_reveal = MustReject(reveal);
+  ExpectDiagnostic(bad_reveal, reveal, "spec.revealOtherTenants", "no\n", {"true or false"});
+
+  PolicyLoadResult hidden = LoadPolicy(TestPolicyYaml("revealOtherTenants: false"), kFile);
+  ASSERT_NE(hidden.policy, nullptr) << AllDiagnostics(hidden);
+  EXPECT_FALSE(hidden.policy->reveal_other_tenants);
+}
+
 TEST(PolicyLoaderTest, DiagnosticToStringIsFileLineColumnPathMessage) {
   Diagnostic d{"p.yaml", 3, 7, "spec.enforcement", "bad"};
   EXPECT_EQ(d.ToString(), "p.yaml:3:7: spec.enforcement: bad");

@@ -326,7 +326,25 @@ std::map<std::string, std::string> RequiredFields(const Policy& policy, const Ca
   std::map<std::string, std::string> required;
   for (const KmsField& field : kind.fields) {
     if (field.deprecated) continue;
-    for (const ConcreteField& instance : ExpandPattern(object, field.path)) {
+    std::vector<ConcreteField> instances = ExpandPattern(object, field.path);
+    // An anchored field is required wherever its anchor object exists (and is
+    // not switched off), even when the key's parent object does not.
+    if (!field.anchor.empty()) {
+      std::string_view rest = field.path.substr(field.anchor.size());  // ".parent...key"
+      std::string_view parent_rest = rest.substr(0, rest.find_last_of('.'));
+      for (const ConcreteField& anchor : ExpandPattern(object, field.anchor)) {
+        const json* anchor_object = ValueAt(object, anchor.path);
+        if (anchor_object == nullptr || !anchor_object->is_object()) continue;
+        if (!field.anchor_switch.empty() && anchor_object->value(std::string(field.anchor_switch), true) == false) {
+          continue;
+        }
+        const json* parent = ValueAt(object, anchor.path + std::string(parent_rest));
+        if (parent == nullptr || parent->is_null()) {
+          instances.push_back({anchor.path + std::string(rest), anchor.indices});
+        }
+      }
+    }
+    for (const ConcreteField& instance : instances) {
       bool local = false;
       if (field.local_storage != LocalStorageRule::kNotApplicable) {
         for (const std::string& type : InstanceTypesFor(object, field, instance.indices)) {

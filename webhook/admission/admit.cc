@@ -1,5 +1,6 @@
 #include "webhook/admission/admit.h"
 
+#include <algorithm>
 #include <cctype>
 #include <exception>
 
@@ -84,7 +85,13 @@ AdmissionOutcome Admit(Webhook webhook, const Policy& policy, std::string_view c
     } else {
       ValidationResult result = Validate(policy, review.request);
       outcome.decision = VerdictName(VerdictOf(result));
-      for (const Violation& violation : result.violations) outcome.violation_codes.push_back(violation.code);
+      for (const Violation& violation : result.violations) {
+        outcome.violation_codes.push_back(violation.code);
+        std::vector<std::string>& others = outcome.other_tenants;
+        if (!violation.owners.empty() && std::find(others.begin(), others.end(), violation.owners) == others.end()) {
+          others.push_back(violation.owners);
+        }
+      }
       outcome.body = EncodeValidationReview(review, result);
       outcome.tenant = std::move(result.tenant);
     }

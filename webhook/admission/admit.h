@@ -50,6 +50,9 @@ struct AdmissionOutcome {
   bool dry_run = false;
   std::string tenant;
   std::vector<std::string> violation_codes;  // validate
+  // validate: the other tenants named by ForeignKey/ForeignRole violations, each once,
+  // for the decision log (the platform team's), whatever revealOtherTenants says.
+  std::vector<std::string> other_tenants;
   std::vector<Injection> injected;           // mutate (keys included)
 };
 

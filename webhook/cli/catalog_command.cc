@@ -1,4 +1,4 @@
-// keyward catalog: the kinds and KMS fields keyward knows, for humans and for
+// keyward catalog: the kinds, KMS fields and role fields keyward knows, for humans and for
 // tooling that must agree with it (the Helm chart's webhook rules).
 #include <iostream>
 
@@ -24,14 +24,20 @@ nlohmann::json CatalogJson() {
                         {"createOnly", field.create_only},
                         {"deprecated", field.deprecated},
                         {"localStorage", LocalStorageRuleName(field.local_storage)},
-                        {"instanceTypePaths", field.instance_type_paths}});
+                        {"instanceTypePaths", field.instance_type_paths},
+                        {"anchor", field.anchor.empty() ? "" : field.anchor},
+                        {"anchorSwitch", field.anchor_switch},
+                        {"acceptedForms", KeyFormsText(field.accepted_forms)}});
     }
+    nlohmann::json roles = nlohmann::json::array();
+    for (const RoleField& role : kind.roles) roles.push_back(role.path);
     kinds.push_back({{"group", kind.group},
                      {"version", kind.version},
                      {"kind", kind.kind},
                      {"resource", kind.resource},
                      {"regionPath", kind.region_path},
-                     {"fields", std::move(fields)}});
+                     {"fields", std::move(fields)},
+                     {"roles", std::move(roles)}});
   }
   return kinds;
 }
@@ -40,7 +46,7 @@ nlohmann::json CatalogJson() {
 
 void AddCatalogCommand(CLI::App& app, int* exit_code) {
   auto output = std::make_shared<std::string>("text");
-  CLI::App* catalog = app.add_subcommand("catalog", "List the SageMaker kinds and KMS fields keyward handles");
+  CLI::App* catalog = app.add_subcommand("catalog", "List the SageMaker kinds, KMS fields and role fields keyward handles");
   catalog->add_option("-o,--output", *output, "text or json")->check(CLI::IsMember({"text", "json"}));
   catalog->callback([output, exit_code] {
     if (*output == "json") {
@@ -51,8 +57,10 @@ void AddCatalogCommand(CLI::App& app, int* exit_code) {
         for (const KmsField& field : kind.fields) {
           std::cout << "  " << field.path << "  " << KeyPurposeName(field.purpose)
                     << (field.create_only ? ", create-only" : ", updatable")
-                    << (field.deprecated ? ", deprecated" : "") << "\n";
+                    << (field.deprecated ? ", deprecated" : "")
+                    << (field.anchor.empty() ? "" : ", anchor " + std::string(field.anchor)) << "\n";
         }
+        for (const RoleField& role : kind.roles) std::cout << "  " << role.path << "  role\n";
       }
     }
     *exit_code = kExitOk;

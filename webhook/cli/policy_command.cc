@@ -20,6 +20,7 @@ void AddPolicyCommand(CLI::App& app, int* exit_code) {
       if (result.ok()) {
         const size_t tenants = result.value()->tenants.size();
         std::cout << file << ": ok (" << tenants << " tenant" << (tenants == 1 ? "" : "s") << ")\n";
+        for (const Diagnostic& notice : result.value()->notices) std::cout << notice.ToString() << "\n";
         continue;
       }
       std::cerr << result.status().ToString() << "\n";

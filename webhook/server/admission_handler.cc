@@ -59,6 +59,7 @@ HttpReply AdmissionHandler::Handle(Webhook webhook, std::string_view content_typ
         .Add("decision", outcome.decision)
         .Add("tenant", outcome.tenant)
         .Add("violations", outcome.violation_codes)
+        .Add("otherTenants", outcome.other_tenants)
         .Add("injected", injected_paths)
         .Add("latency_us", MicrosecondsSince(start))
         .Info();

@@ -25,6 +25,9 @@ void PolicyStore::OnLoaded(const Policy& policy, bool initial) {
       .Add("path", path_)
       .Add("tenants", uint64_t{policy.tenants.size()})
       .Info();
+  for (const Diagnostic& notice : policy.notices) {
+    LogLine("policy notice").Add("path", path_).Add("notice", notice.ToString()).Info();
+  }
 }
 
 void PolicyStore::OnReloadFailed(const Status& error) {

@@ -1,5 +1,5 @@
 {{/*
-The SageMaker kinds keyward handles: exactly the catalog of policy/catalog.cc
+The SageMaker kinds keyward handles (key or role fields): exactly the catalog of policy/catalog.cc
 (tests/chart/ fails when the two differ). Main resources only, never
 the status subresource: the controllers write it, and it holds no keys.
 */}}
@@ -16,11 +16,14 @@ the status subresource: the controllers write it, and it holds no keys.
     - labelingjobs
     - modelbiasjobdefinitions
     - modelexplainabilityjobdefinitions
+    - models
     - modelpackages
     - modelqualityjobdefinitions
     - monitoringschedules
     - notebookinstances
+    - pipelines
     - processingjobs
+    - projects
     - trainingjobs
     - transformjobs
     - userprofiles
@@ -33,6 +36,7 @@ the status subresource: the controllers write it, and it holds no keys.
     - endpointconfigs
     - hostingdeployments
     - hyperparametertuningjobs
+    - models
     - processingjobs
     - trainingjobs
   scope: Namespaced

@@ -294,6 +294,8 @@ TEST_F(AdmissionTest, EachDecisionIsOneStructuredLogLine) {
     EXPECT_EQ(entry["decision"], "denied");
     const std::string codes = entry["violations"].dump();
     EXPECT_NE(codes.find("ForeignKey"), std::string::npos) << codes;
+    // The platform team's log names the tenant that owns the key.
+    EXPECT_EQ(entry["otherTenants"], json::array({"team-b"})) << line;
     EXPECT_TRUE(entry["injected"].is_array());
     EXPECT_TRUE(entry["latency_us"].is_number_integer());
   }
