@@ -7,7 +7,8 @@
 // Properties, for every policy and namespace:
 //  - CREATE: the patch applies with json::patch; every op adds a key of the
 //    namespace's tenant (or, for an anchored field, the missing objects
-//    holding only that key); mutating the patched object again yields no ops;
+//    holding only that key), except one replace of a pipeline definition
+//    that differs from the old one, as JSON, by the tenant's keys alone; mutating the patched object again yields no ops;
 //    validating the patched object reports no MissingKey when a tenant owns
 //    the namespace and mutation is on; Evaluate agrees with Mutate+Validate.
 //  - UPDATE that drops every key the stored (patched) object has: the
@@ -49,6 +50,34 @@ std::string AddedKey(const Json& op) {
   return value->is_string() ? value->get<std::string>() : std::string();
 }
 
+// A pipeline definition rewritten by mutation means what it meant, plus
+// keys: as JSON, the only differences add a member or fill an empty literal,
+// each with one of the tenant's keys.
+void CheckDefinitionReplace(const Json& object, const Json& op, const keyward::Tenant* tenant) {
+  Require(op.value("path", "") == "/spec/pipelineDefinition", "only a pipeline definition is replaced", Show(op));
+  Require(tenant != nullptr, "a definition is rewritten only for a tenant", Show(op));
+  const Json& before_text = object.at("spec").at("pipelineDefinition");
+  Require(before_text.is_string() && op.contains("value") && op["value"].is_string(),
+          "a definition is replaced by a string", Show(op));
+  const Json before = Json::parse(before_text.get<std::string>(), nullptr, false);
+  const Json after = Json::parse(op["value"].get<std::string>(), nullptr, false);
+  Require(!before.is_discarded() && !after.is_discarded(), "the definitions parse", Show(op));
+  for (const Json& change : Json::diff(before, after)) {
+    const std::string kind = change.value("op", "");
+    const std::string key = AddedKey(change);
+    const bool tenant_key =
+        key == tenant->keys.For(keyward::KeyPurpose::kVolume) || key == tenant->keys.For(keyward::KeyPurpose::kOutput);
+    Require(tenant_key, "a rewritten definition differs only by the tenant's keys", Show(change));
+    if (kind == "replace") {
+      const Json& old = before.at(Json::json_pointer(change.value("path", "")));
+      Require(old.is_null() || (old.is_string() && old.get<std::string>().empty()),
+              "only an empty key is replaced in a definition", Show(change));
+    } else {
+      Require(kind == "add", "a definition's meaning changes only by added keys", Show(change));
+    }
+  }
+}
+
 // Gives the object a catalogued kind and the chosen namespace.
 void Shape(Json& object, const keyward::CatalogKind& fallback, std::string_view ns) {
   auto text = [&object](const char* key) {
@@ -86,13 +115,21 @@ void CheckCreate(const keyward::fuzz::FuzzPolicy& fp, const AdmissionRequest& re
   *patched = Apply(*request.object, mutation.patch, "CREATE");
 
   const keyward::Tenant* tenant = policy.TenantForNamespace(request.namespace_name);
-  Require(mutation.patch.size() == mutation.injected.size(), "one patch op per injected field");
+  size_t added = 0;
   for (size_t i = 0; i < mutation.patch.size(); ++i) {
     const Json& op = mutation.patch[i];
-    Require(op.value("op", "") == "add", "mutation only adds", Show(op));
-    Require(tenant != nullptr && AddedKey(op) == tenant->keys.For(mutation.injected[i].purpose),
+    if (op.value("op", "") == "replace") {
+      CheckDefinitionReplace(*request.object, op, tenant);
+      continue;
+    }
+    Require(op.value("op", "") == "add", "mutation only adds (or replaces a pipeline definition)", Show(op));
+    Require(tenant != nullptr && added < mutation.injected.size() &&
+                AddedKey(op) == tenant->keys.For(mutation.injected[added].purpose),
             "an injected key is the tenant's key for the field's purpose", Show(op));
+    ++added;
   }
+  Require(added <= mutation.injected.size() && (added == mutation.injected.size()) == (added == mutation.patch.size()),
+          "one add per injected field, and one replace for the keys inside a pipeline definition");
   Require(mutation.patch.empty() == mutation.warnings.empty(), "a warning exactly when something is injected");
   for (const std::string& w : mutation.warnings) {
     Require(w.size() <= keyward::kMaxWarningLength, "mutation warnings stay short", w);
@@ -131,7 +168,10 @@ void CheckUpdate(const keyward::fuzz::FuzzPolicy& fp, const AdmissionRequest& cr
   update.old_object = &stored;  // the new object is the manifest again, without the injected keys
   const keyward::MutationResult carry = keyward::Mutate(*fp.policy, update);
   const Json carried = Apply(*create.object, carry.patch, "UPDATE");
-  for (const Json& op : carry.patch) Require(op.value("op", "") == "add", "carry-forward only adds", Show(op));
+  for (const Json& op : carry.patch) {
+    Require(op.value("op", "") == "add" || op.value("path", "") == "/spec/pipelineDefinition",
+            "carry-forward only adds (a definition's empty keys are filled)", Show(op));
+  }
   AdmissionRequest again = update;
   again.object = &carried;
   Require(keyward::Mutate(*fp.policy, again).patch.empty(), "carrying forward again yields no ops",

@@ -35,11 +35,6 @@ KmsField Anchored(KmsField field, std::string_view anchor, std::string_view anch
   field.anchor_switch = anchor_switch;
   return field;
 }
-// AWS documents fewer than all five key spellings for this field.
-KmsField Accepting(KeyForms forms, KmsField field) {
-  field.accepted_forms = forms;
-  return field;
-}
 std::vector<RoleField> Roles(std::initializer_list<std::string_view> paths) {
   std::vector<RoleField> roles;
   for (std::string_view path : paths) roles.push_back({path});
@@ -127,7 +122,13 @@ std::vector<CatalogKind> BuildCatalog() {
       {kAckGroup, "v1alpha1", "NotebookInstance", "notebookinstances", "",
        {Accepting(kKeyArnOnly, Volume("spec.kmsKeyID"))},
        Roles({"spec.roleARN"})},
-      {kAckGroup, "v1alpha1", "Pipeline", "pipelines", "", {}, Roles({"spec.roleARN"})},
+      // The steps of a pipeline start jobs with keys and roles of their own.
+      {kAckGroup, "v1alpha1", "Pipeline", "pipelines", "", {}, Roles({"spec.roleARN"}),
+       EmbeddedKeys::kPipelineDefinition, "spec.pipelineDefinition"},
+      // A run cannot be tied to its pipeline's definition here; its parameter
+      // values that look like keys are judged (policy/pipeline_rules.h).
+      {kAckGroup, "v1alpha1", "PipelineExecution", "pipelineexecutions", "", {}, {},
+       EmbeddedKeys::kPipelineParameters, "spec.pipelineParameters"},
       {kAckGroup, "v1alpha1", "ProcessingJob", "processingjobs", "",
        {Output("spec.processingInputs[].datasetDefinition.athenaDatasetDefinition.kmsKeyID"),
         Output("spec.processingInputs[].datasetDefinition.redshiftDatasetDefinition.kmsKeyID"),
@@ -177,13 +178,7 @@ std::vector<CatalogKind> BuildCatalog() {
        Roles({"spec.roleArn"})},
   };
   for (CatalogKind& kind : kinds) {
-    for (KmsField& field : kind.fields) {
-      field.split_path = SplitFieldPath(field.path);
-      for (std::string_view pattern : field.instance_type_paths) {
-        field.split_instance_type_paths.push_back(SplitFieldPath(pattern));
-      }
-      if (!field.anchor.empty()) field.anchor_depth = SplitFieldPath(field.anchor).size();
-    }
+    for (KmsField& field : kind.fields) SplitFieldPaths(field);
     for (RoleField& role : kind.roles) role.split_path = SplitFieldPath(role.path);
   }
   std::sort(kinds.begin(), kinds.end(), [](const CatalogKind& a, const CatalogKind& b) {
@@ -193,6 +188,20 @@ std::vector<CatalogKind> BuildCatalog() {
 }
 
 }  // namespace
+
+KmsField Accepting(KeyForms forms, KmsField field) {
+  field.accepted_forms = forms;
+  return field;
+}
+
+void SplitFieldPaths(KmsField& field) {
+  field.split_path = SplitFieldPath(field.path);
+  field.split_instance_type_paths.clear();
+  for (std::string_view pattern : field.instance_type_paths) {
+    field.split_instance_type_paths.push_back(SplitFieldPath(pattern));
+  }
+  field.anchor_depth = field.anchor.empty() ? 0 : SplitFieldPath(field.anchor).size();
+}
 
 std::string KeyFormsText(KeyForms forms) {
   std::string out;

@@ -87,11 +87,24 @@ struct KmsField {
   size_t anchor_depth = 0;  // segments of `anchor` (0 when there is none)
 };
 
+// `field` where AWS documents fewer than all five key spellings.
+KmsField Accepting(KeyForms forms, KmsField field);
+// Fills the split_* members and anchor_depth from the paths (once, when a
+// table is built).
+void SplitFieldPaths(KmsField& field);
+
 // A field naming the IAM role a resource runs as. A tenant that names another
 // tenant's role runs with that tenant's permissions, key grants included.
 struct RoleField {
   std::string_view path;  // e.g. spec.roleARN
   SplitPath split_path = {};
+};
+
+// A document inside the object whose keys keyward judges too.
+enum class EmbeddedKeys {
+  kNone,
+  kPipelineDefinition,  // a JSON string of steps (policy/pipeline_steps.h, policy/pipeline_rules.h)
+  kPipelineParameters,  // [{name, value}]: the parameter values of a pipeline run
 };
 
 struct CatalogKind {
@@ -103,6 +116,8 @@ struct CatalogKind {
   std::string_view region_path;
   std::vector<KmsField> fields;  // may be empty for a kind with role fields only
   std::vector<RoleField> roles = {};
+  EmbeddedKeys embedded = EmbeddedKeys::kNone;
+  std::string_view embedded_path = {};  // e.g. spec.pipelineDefinition
 };
 
 // Every catalogued kind, in a stable order (by group, then kind).

@@ -1,38 +1,19 @@
 #include "policy/evaluate.h"
 
 #include <algorithm>
+#include <optional>
 #include <set>
 
 #include "policy/field_path.h"
 #include "policy/key_rules.h"
+#include "policy/pipeline_rules.h"
 #include "policy/text.h"
+#include "policy/value_rules.h"
 
 namespace keyward {
 namespace {
 
 constexpr std::string_view kRegionAnnotation = "services.k8s.aws/region";
-
-// Everything the rules need about one request, resolved once.
-struct Subject {
-  const Policy& policy;
-  const AdmissionRequest& request;
-  const CatalogKind& kind;
-  const Tenant* tenant;  // null when no tenant claims the namespace
-};
-
-std::string Describe(const Subject& s) {
-  std::string out = s.kind.kind.empty() ? "object" : std::string(s.kind.kind);
-  return out + " " + s.request.namespace_name + "/" + s.request.name;
-}
-
-// "keyward: <before><path><after>", shortening the path rather than the
-// words around it, which carry the meaning.
-std::string PathWarning(std::string_view before, const std::string& path, std::string_view after) {
-  std::string_view prefix = "keyward: ";
-  size_t fixed = prefix.size() + before.size() + after.size();
-  size_t room = kMaxWarningLength > fixed + 16 ? kMaxWarningLength - fixed : 16;
-  return ElideMiddle(std::string(prefix) + std::string(before) + ElideMiddle(path, room) + std::string(after), kMaxWarningLength);
-}
 
 std::string ResourceRegion(const Subject& s, const nlohmann::json& object) {
   // Annotation keys contain dots, so they are looked up directly.
@@ -77,96 +58,6 @@ std::vector<FieldInstance> KeySlots(const nlohmann::json& object, const KmsField
   return slots;
 }
 
-// "an alias name", "a key ID"
-std::string WithArticle(std::string_view noun) {
-  return (noun.starts_with('a') ? "an " : "a ") + std::string(noun);
-}
-
-// The tenants that own a key or role, as the requester may read them.
-std::string OwnerNames(const std::vector<const Tenant*>& owners) {
-  std::string names;
-  for (const Tenant* t : owners) names += (names.empty() ? "" : ", ") + t->name;
-  return names;
-}
-std::string Owners(const Subject& s, const std::string& names) {
-  return s.policy.reveal_other_tenants ? "tenant " + names : "another tenant";
-}
-
-std::string TenantKeyHint(const Subject& s, KeyPurpose purpose) {
-  if (s.tenant == nullptr) return "a customer-managed key ARN";
-  return "tenant " + s.tenant->name + "'s " + std::string(KeyPurposeName(purpose)) + " key " +
-         s.tenant->keys.For(purpose);
-}
-
-struct Findings {
-  std::vector<Violation> violations;
-  std::vector<std::string> warnings;
-
-  void Add(std::string path, std::string_view code, std::string message, std::string summary,
-           std::string owners = {}) {
-    violations.push_back(
-        {std::move(path), std::string(code), std::move(message), std::move(summary), std::move(owners)});
-  }
-};
-
-// Checks a key that is set, in the documented order: format, AWS-managed,
-// ARN-only, then ownership and region independently.
-void CheckSetKey(const Subject& s, const KmsField& field, const FieldInstance& instance,
-                 const nlohmann::json& value, const std::string& region, Findings& out) {
-  const std::string& path = instance.path;
-  std::string use = "; use " + TenantKeyHint(s, field.purpose);
-  if (!value.is_string()) {
-    out.Add(path, kKeyFormat, "must be a string holding a KMS key ARN, not " + std::string(value.type_name()) + use,
-            "not a string");
-    return;
-  }
-  const std::string& text = value.get_ref<const std::string&>();
-  const KeyClassification classified = ClassifyKey(text, s.policy.key_references);
-  const KeyReference& key = classified.key;
-  switch (classified.problem) {
-    case KeyProblem::kMalformed:
-      out.Add(path, kKeyFormat, Quote(text) + " is not a valid KMS key reference: " + classified.parse_error + use,
-              "malformed key reference");
-      return;
-    case KeyProblem::kAwsManaged:
-      out.Add(path, kAwsManagedKey, Quote(text) + " is an AWS-managed key, which the tenant does not control" + use,
-              "AWS-managed key " + ElideMiddle(text, 40));
-      return;
-    case KeyProblem::kNotAnArn:
-      out.Add(path, kKeyFormat,
-              Quote(text) + " is a " + std::string(KeyReferenceFormName(key.form)) +
-                  "; only key ARNs are accepted because they pin account, region and key" + use,
-              std::string(KeyReferenceFormName(key.form)) + ", not a key ARN");
-      return;
-    case KeyProblem::kNone:
-      break;
-  }
-  if ((field.accepted_forms & FormBit(key.form)) == 0) {
-    out.warnings.push_back(PathWarning("", path, " takes " + KeyFormsText(field.accepted_forms) + ", not " +
-                                                      WithArticle(KeyReferenceFormName(key.form))));
-  }
-  std::vector<const Tenant*> approving = s.policy.TenantsApproving(text, key);
-  if (s.tenant != nullptr && std::find(approving.begin(), approving.end(), s.tenant) == approving.end()) {
-    if (!approving.empty()) {
-      std::string owners = OwnerNames(approving);
-      out.Add(path, kForeignKey,
-              Quote(text) + " belongs to " + Owners(s, owners) + ", not to tenant " + s.tenant->name + use,
-              "key of " + ElideMiddle(Owners(s, owners), 40), owners);
-    } else {
-      out.Add(path, kUnapprovedKey,
-              Quote(text) + " is not approved for tenant " + s.tenant->name + use +
-                  " (or have the platform team add the key to the tenant's allowedKeys)",
-              "key not approved for tenant " + ElideMiddle(s.tenant->name, 40));
-    }
-  }
-  if (InAnotherRegion(key, region)) {
-    out.Add(path, kRegionMismatch,
-            Quote(text) + " is in region " + key.region + " but the resource is created in " + region +
-                "; use a key in " + region,
-            "key in " + key.region + ", resource in " + region);
-  }
-}
-
 // Every rule that applies to one field instance of the object as it would be
 // stored, as on CREATE.
 void CheckInstance(const Subject& s, const KmsField& field, const FieldInstance& instance,
@@ -190,36 +81,17 @@ void CheckInstance(const Subject& s, const KmsField& field, const FieldInstance&
       out.warnings.push_back(PathWarning("", instance.path, " does not encrypt local NVMe of " + ElideMiddle(local_type, 30)));
     }
   }
-  CheckSetKey(s, field, instance, *instance.value, region, out);
+  CheckSetKey(s, field.accepted_forms, instance.path, *instance.value, region, "; use " + TenantKeyHint(s, field.purpose),
+              out);
 }
 
-// A role field that is set, against the tenants' roles: another tenant's
-// role is ForeignRole everywhere; a role no tenant claims is UnapprovedRole
-// where the requesting tenant lists its roles.
 void CheckRole(const Subject& s, const FieldInstance& instance, Findings& out) {
-  if (s.tenant == nullptr || IsEmptyValue(instance.value) || !instance.value->is_string()) return;
-  const std::string& role = instance.value->get_ref<const std::string&>();
-  std::vector<const Tenant*> claiming = s.policy.TenantsClaimingRole(role);
-  if (std::find(claiming.begin(), claiming.end(), s.tenant) != claiming.end()) return;
-  std::string use = s.tenant->roles.empty()
-                        ? "; use a role of tenant " + s.tenant->name
-                        : "; use a role of tenant " + s.tenant->name + " (" + ElideEnd(Join(s.tenant->roles, ", "), 160) + ")";
-  if (!claiming.empty()) {
-    std::string owners = OwnerNames(claiming);
-    out.Add(instance.path, kForeignRole,
-            Quote(role) + " is a role of " + Owners(s, owners) + ", not of tenant " + s.tenant->name +
-                ", and runs with its permissions" + use,
-            "role of " + ElideMiddle(Owners(s, owners), 40), owners);
-  } else if (!s.tenant->roles.empty()) {
-    out.Add(instance.path, kUnapprovedRole,
-            Quote(role) + " is not approved for tenant " + s.tenant->name + use +
-                " (or have the platform team add the role to the tenant's roles)",
-            "role not approved for tenant " + ElideMiddle(s.tenant->name, 40));
-  }
+  if (IsEmptyValue(instance.value) || !instance.value->is_string()) return;
+  CheckRoleText(s, instance.path, instance.value->get<std::string>(), out);
 }
 
 Findings CheckWholeObject(const Subject& s, const nlohmann::json& object) {
-  Findings out;
+  Findings out(s.key_level);
   std::string region = ResourceRegion(s, object);
   for (const KmsField& field : s.kind.fields) {
     for (const FieldInstance& instance : KeySlots(object, field)) {
@@ -229,6 +101,7 @@ Findings CheckWholeObject(const Subject& s, const nlohmann::json& object) {
   for (const RoleField& field : s.kind.roles) {
     for (const FieldInstance& instance : FindFieldInstances(object, field.split_path)) CheckRole(s, instance, out);
   }
+  out.Append(CheckEmbedded(s, object, region).findings);
   return out;
 }
 
@@ -241,7 +114,7 @@ std::string ValueText(const nlohmann::json* value) {
 // old object that predates the policy can still be labelled or finalized.
 Findings CheckChangedFields(const Subject& s, const nlohmann::json& object, const nlohmann::json& old_object,
                             std::set<std::string>* changed_paths) {
-  Findings out;
+  Findings out(s.key_level);
   std::string region = ResourceRegion(s, object);
   for (const KmsField& field : s.kind.fields) {
     std::vector<FieldInstance> current = KeySlots(object, field);
@@ -284,6 +157,18 @@ Findings CheckChangedFields(const Subject& s, const nlohmann::json& object, cons
       CheckRole(s, instance, out);
     }
   }
+  // Inside an embedded document, a place is judged when what it was judged
+  // on changed (a step key's literal, its parameter's default, a step).
+  EmbeddedFindings now = CheckEmbedded(s, object, region);
+  const EmbeddedFindings before = CheckEmbedded(s, old_object, ResourceRegion(s, old_object));
+  for (const auto& [path, signature] : now.signatures) {
+    auto old = before.signatures.find(path);
+    if (old == before.signatures.end() || old->second != signature) changed_paths->insert(path);
+  }
+  for (Violation& v : now.findings.violations) {
+    if (changed_paths->count(v.path)) out.violations.push_back(std::move(v));
+  }
+  for (std::string& w : now.findings.warnings) out.warnings.push_back(std::move(w));
   return out;
 }
 
@@ -291,54 +176,78 @@ std::string ViolationWarning(const Violation& v) {
   return PathWarning(v.code + " at ", v.path, ": " + v.summary);
 }
 
-ValidationResult Conclude(const Subject& s, Findings findings, Enforcement enforcement) {
+// Each violation at its own level: the object is denied when any is at
+// deny (the message lists those); warn-level ones become warnings; audit-level
+// ones are reported only (the server writes them as audit annotations). The
+// result's enforcement is the strictest level that applied, or the key
+// rules' level when nothing did.
+ValidationResult Conclude(const Subject& s, Findings findings) {
   ValidationResult result;
   result.tenant = s.tenant != nullptr ? s.tenant->name : "";
-  result.enforcement = enforcement;
+  result.enforcement = findings.level;
   result.violations = std::move(findings.violations);
   result.warnings = std::move(findings.warnings);
   if (result.violations.empty()) return result;
-  switch (enforcement) {
-    case Enforcement::kDeny: {
-      result.allowed = false;
-      std::string message = "keyward: " + Describe(s) + " violates the KMS key policy";
-      if (s.tenant != nullptr) message += " of tenant " + s.tenant->name;
-      message += " (" + std::to_string(result.violations.size()) + " violation" +
-                 (result.violations.size() == 1 ? "" : "s") + "):";
-      for (size_t i = 0; i < result.violations.size(); ++i) {
-        const Violation& v = result.violations[i];
-        message += " [" + std::to_string(i + 1) + "] " + v.code + " at " + v.path + ": " + v.message + ".";
-      }
-      result.message = std::move(message);
-      break;
-    }
-    case Enforcement::kWarn:
-      for (const Violation& v : result.violations) result.warnings.push_back(ViolationWarning(v));
-      break;
-    case Enforcement::kAudit:
-      break;
+  result.enforcement = Enforcement::kAudit;
+  std::vector<const Violation*> denying;
+  for (const Violation& v : result.violations) {
+    result.enforcement = std::min(result.enforcement, v.enforcement);  // kDeny < kWarn < kAudit
+    if (v.enforcement == Enforcement::kDeny) denying.push_back(&v);
+    if (v.enforcement == Enforcement::kWarn) result.warnings.push_back(ViolationWarning(v));
   }
+  if (denying.empty()) return result;
+  result.allowed = false;
+  std::string message = "keyward: " + Describe(s) + " violates the KMS key policy";
+  if (s.tenant != nullptr) message += " of tenant " + s.tenant->name;
+  message += " (" + std::to_string(denying.size()) + " violation" + (denying.size() == 1 ? "" : "s") + "):";
+  for (size_t i = 0; i < denying.size(); ++i) {
+    const Violation& v = *denying[i];
+    message += " [" + std::to_string(i + 1) + "] " + v.code + " at " + v.path + ": " + v.message + ".";
+  }
+  result.message = std::move(message);
   return result;
 }
 
 // The namespace belongs to no tenant: what unmatchedNamespaces says.
 ValidationResult ConcludeNoTenant(const Subject& s) {
-  Findings findings;
-  if (s.policy.unmatched_namespaces == UnmatchedNamespaces::kAllow) return Conclude(s, {}, s.policy.enforcement);
+  if (s.policy.unmatched_namespaces == UnmatchedNamespaces::kAllow) return Conclude(s, Findings(s.key_level));
+  Enforcement level = s.policy.unmatched_namespaces == UnmatchedNamespaces::kWarn
+                          ? std::max(s.policy.enforcement, Enforcement::kWarn)
+                          : s.policy.enforcement;
+  Findings findings(level);
   findings.Add("metadata.namespace", kNoTenant,
                "namespace " + Quote(s.request.namespace_name) +
                    " belongs to no tenant of the KMS key policy; ask the platform team to add it to a tenant",
                "namespace " + ElideMiddle(s.request.namespace_name, 40) + " belongs to no tenant");
-  Enforcement level = s.policy.unmatched_namespaces == UnmatchedNamespaces::kWarn
-                          ? std::max(s.policy.enforcement, Enforcement::kWarn)
-                          : s.policy.enforcement;
-  return Conclude(s, std::move(findings), level);
+  return Conclude(s, std::move(findings));
 }
 
 std::string InjectionWarning(const Injection& injection, const std::string& tenant, bool carried) {
   if (carried) return PathWarning("kept ", injection.path, " from the stored object");
   return PathWarning("set ", injection.path,
                      " to tenant " + ElideMiddle(tenant, 30) + "'s " + std::string(KeyPurposeName(injection.purpose)) + " key");
+}
+
+// At most this many injection warnings, the last saying how many more.
+constexpr size_t kMaxInjectionWarnings = 20;
+
+void CapInjectionWarnings(MutationResult& result) {
+  if (result.warnings.size() <= kMaxInjectionWarnings) return;
+  size_t more = result.warnings.size() - (kMaxInjectionWarnings - 1);
+  result.warnings.resize(kMaxInjectionWarnings - 1);
+  result.warnings.push_back("keyward: and " + std::to_string(more) + " more fields set");
+}
+
+// A pipeline definition's empty keys, in one replace of its text.
+void FillEmbedded(const Subject& s, const nlohmann::json& object, MutationResult& result) {
+  std::vector<Injection> injected;
+  std::optional<nlohmann::json> op = FillEmbeddedKeys(s, object, &injected);
+  if (!op) return;
+  result.patch.push_back(std::move(*op));
+  for (Injection& injection : injected) {
+    result.warnings.push_back(InjectionWarning(injection, result.tenant, false));
+    result.injected.push_back(std::move(injection));
+  }
 }
 
 void AddInjection(MutationResult& result, const FieldInstance& instance, const KmsField& field, std::string key,
@@ -387,7 +296,7 @@ MutationResult Mutate(const Policy& policy, const AdmissionRequest& request) {
   const Tenant* tenant = policy.TenantForNamespace(request.namespace_name);
   if (tenant == nullptr) return result;
   result.tenant = tenant->name;
-  Subject s{policy, request, *kind, tenant};
+  Subject s{policy, request, *kind, tenant, policy.EnforcementFor(tenant)};
   const nlohmann::json& object = *request.object;
 
   if (request.operation == Operation::kCreate) {
@@ -398,6 +307,8 @@ MutationResult Mutate(const Policy& policy, const AdmissionRequest& request) {
         AddInjection(result, instance, field, tenant->keys.For(field.purpose), false);
       }
     }
+    FillEmbedded(s, object, result);
+    CapInjectionWarnings(result);
     return result;
   }
 
@@ -413,6 +324,9 @@ MutationResult Mutate(const Policy& policy, const AdmissionRequest& request) {
       AddInjection(result, instance, field, stored->get<std::string>(), true);
     }
   }
+  // A pipeline's keys can change, so its empty ones are filled on UPDATE too.
+  FillEmbedded(s, object, result);
+  CapInjectionWarnings(result);
   return result;
 }
 
@@ -422,12 +336,11 @@ ValidationResult Validate(const Policy& policy, const AdmissionRequest& request)
   bool is_update = request.operation == Operation::kUpdate;
   if (is_update && (request.old_object == nullptr || policy.IsTrustedUser(request.username))) return {};
   const Tenant* tenant = policy.TenantForNamespace(request.namespace_name);
-  Subject s{policy, request, *kind, tenant};
-  Enforcement enforcement = policy.EnforcementFor(tenant);
+  Subject s{policy, request, *kind, tenant, policy.EnforcementFor(tenant)};
 
   if (!is_update) {
     if (tenant == nullptr) return ConcludeNoTenant(s);
-    return Conclude(s, CheckWholeObject(s, *request.object), enforcement);
+    return Conclude(s, CheckWholeObject(s, *request.object));
   }
 
   std::set<std::string> changed;
@@ -445,7 +358,7 @@ ValidationResult Validate(const Policy& policy, const AdmissionRequest& request)
     findings.warnings.push_back(PathWarning("object is out of KMS policy: " + untouched.front()->code + " at ",
                                             untouched.front()->path, more));
   }
-  return Conclude(s, std::move(findings), enforcement);
+  return Conclude(s, std::move(findings));
 }
 
 Evaluation Evaluate(const Policy& policy, const AdmissionRequest& request) {

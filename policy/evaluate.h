@@ -56,10 +56,12 @@ inline constexpr std::string_view kImmutableKey = "ImmutableKey";
 inline constexpr std::string_view kNoTenant = "NoTenant";
 inline constexpr std::string_view kForeignRole = "ForeignRole";
 inline constexpr std::string_view kUnapprovedRole = "UnapprovedRole";
+inline constexpr std::string_view kPipelineDefinition = "PipelineDefinition";
+inline constexpr std::string_view kOpaqueStep = "OpaqueStep";
 // Every code above, once: the metrics' bounded `code` label is this list.
-inline constexpr std::array kViolationCodes = {kMissingKey,      kAwsManagedKey, kKeyFormat,   kForeignKey,
-                                               kUnapprovedKey,   kRegionMismatch, kLocalStorageKey,
-                                               kImmutableKey,    kNoTenant,      kForeignRole, kUnapprovedRole};
+inline constexpr std::array kViolationCodes = {
+    kMissingKey,   kAwsManagedKey, kKeyFormat,      kForeignKey,         kUnapprovedKey, kRegionMismatch, kLocalStorageKey,
+    kImmutableKey, kNoTenant,      kForeignRole,    kUnapprovedRole,     kPipelineDefinition, kOpaqueStep};
 
 struct Violation {
   std::string path;     // concrete field path, e.g. spec.productionVariants[1].coreDumpConfig.kmsKeyID
@@ -70,6 +72,9 @@ struct Violation {
   // for the platform team's decision log. Never shown to the requester:
   // message and summary name them only under revealOtherTenants.
   std::string owners = {};
+  // The level this violation applies at: the key rules' enforcement, or
+  // the level of its own rule (pipelines.opaqueSteps).
+  Enforcement enforcement = Enforcement::kDeny;
 };
 
 struct Injection {
@@ -87,8 +92,9 @@ struct MutationResult {
 
 struct ValidationResult {
   std::string tenant;
-  bool allowed = true;
-  Enforcement enforcement = Enforcement::kDeny;  // the level that applied
+  bool allowed = true;  // false when any violation is at deny
+  // The strictest level among the violations; with none, the key rules' level.
+  Enforcement enforcement = Enforcement::kDeny;
   std::vector<Violation> violations;
   std::vector<std::string> warnings;  // each < 120 chars
   std::string message;  // deny message listing every violation; empty if allowed

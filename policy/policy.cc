@@ -29,6 +29,16 @@ std::string_view InstanceFamily(std::string_view instance_type) {
 
 }  // namespace
 
+bool LevelApplies(RuleLevel level, Enforcement* out) {
+  switch (level) {
+    case RuleLevel::kDisabled: return false;
+    case RuleLevel::kAudit: *out = Enforcement::kAudit; return true;
+    case RuleLevel::kWarn: *out = Enforcement::kWarn; return true;
+    case RuleLevel::kDeny: *out = Enforcement::kDeny; return true;
+  }
+  return false;
+}
+
 std::string_view EnforcementName(Enforcement e) { return WordOf<Enforcement>(kEnforcementWords, e); }
 
 const std::string& TenantKeys::For(KeyPurpose purpose) const {

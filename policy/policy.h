@@ -24,6 +24,9 @@ enum class Enforcement { kDeny, kWarn, kAudit };
 enum class MutationMode { kInject, kDisabled };
 enum class KeyReferencePolicy { kArnOnly, kAny };
 enum class UnmatchedNamespaces { kDeny, kWarn, kAllow };
+// The level of a rule with its own switch (pipelines.opaqueSteps): an
+// Enforcement, or off. Not `off`: YAML 1.1 tools read a bare off as false.
+enum class RuleLevel { kDisabled, kAudit, kWarn, kDeny };
 
 // The policy file's words for each (policy/enum_words.h).
 inline constexpr EnumWord<Enforcement> kEnforcementWords[] = {
@@ -34,6 +37,11 @@ inline constexpr EnumWord<KeyReferencePolicy> kKeyReferencePolicyWords[] = {{Key
                                                                            {KeyReferencePolicy::kAny, "any"}};
 inline constexpr EnumWord<UnmatchedNamespaces> kUnmatchedNamespacesWords[] = {
     {UnmatchedNamespaces::kDeny, "deny"}, {UnmatchedNamespaces::kWarn, "warn"}, {UnmatchedNamespaces::kAllow, "allow"}};
+inline constexpr EnumWord<RuleLevel> kRuleLevelWords[] = {
+    {RuleLevel::kDisabled, "disabled"}, {RuleLevel::kAudit, "audit"}, {RuleLevel::kWarn, "warn"}, {RuleLevel::kDeny, "deny"}};
+
+// The Enforcement a rule level applies; false for kDisabled.
+bool LevelApplies(RuleLevel level, Enforcement* out);
 
 std::string_view EnforcementName(Enforcement e);
 
@@ -83,6 +91,8 @@ class Policy {
   // false: what a tenant can read says "another tenant" instead of the name
   // of the tenant that owns a key or role (Violation::owners keeps it).
   bool reveal_other_tenants = true;
+  // Pipeline steps keyward cannot see into (Lambda, Callback, EMR, unknown).
+  RuleLevel opaque_steps = RuleLevel::kWarn;
   // Things worth knowing that are not errors (a tenant without roles), for
   // `keyward policy lint` and the server's load log.
   std::vector<Diagnostic> notices;

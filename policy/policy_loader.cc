@@ -241,7 +241,7 @@ class Loader {
     Fields f = Expect(spec, "spec",
                       {"defaultRegion", "enforcement", "mutation", "keyReferences", "unmatchedNamespaces",
                        "exemptNamespaces", "trustedUsers", "localStorageInstanceTypes", "revealOtherTenants",
-                       "tenants"});
+                       "pipelines", "tenants"});
     if (!f.count("defaultRegion")) {
       Report(spec.Mark(), "spec.defaultRegion", "missing; set it to the region of the SageMaker controller, e.g. us-east-1");
     } else if (auto region = Scalar(f["defaultRegion"], "spec.defaultRegion")) {
@@ -257,6 +257,14 @@ class Loader {
     Enum<UnmatchedNamespaces>(f, "unmatchedNamespaces", "spec", kUnmatchedNamespacesWords,
                               &policy.unmatched_namespaces);
     Bool(f, "revealOtherTenants", "spec", &policy.reveal_other_tenants);
+    if (f.count("pipelines") && !f["pipelines"].IsNull()) {
+      if (!f["pipelines"].IsMap()) {
+        Report(f["pipelines"].Mark(), "spec.pipelines", "must be a mapping, e.g. {opaqueSteps: warn}");
+      } else {
+        Fields pipelines = Expect(f["pipelines"], "spec.pipelines", {"opaqueSteps"});
+        Enum<RuleLevel>(pipelines, "opaqueSteps", "spec.pipelines", kRuleLevelWords, &policy.opaque_steps);
+      }
+    }
     policy.exempt_namespaces = Values(StringList(f, "exemptNamespaces", "spec", CheckNamespace));
     policy.trusted_users = Values(StringList(f, "trustedUsers", "spec", [](const std::string& v) {
       return v.empty() ? std::string("a user name must not be empty") : std::string();

@@ -194,7 +194,8 @@ class CheckJsonContractTest : public ValidYamlTest {};
 // join this list); none of these may go.
 const std::set<std::string> kContractCodes = {"MissingKey",      "AwsManagedKey", "KeyFormat",   "ForeignKey",
                                               "UnapprovedKey",   "RegionMismatch", "LocalStorageKey",
-                                              "ImmutableKey",    "NoTenant",      "ForeignRole", "UnapprovedRole"};
+                                              "ImmutableKey",    "NoTenant",      "ForeignRole", "UnapprovedRole",
+                                              "PipelineDefinition", "OpaqueStep"};
 
 std::set<std::string> ReadmeCodes() {
   std::ifstream readme(fs::path(KEYWARD_SOURCE_DIR) / "README.md");
@@ -236,7 +237,7 @@ TEST_F(CheckJsonContractTest, EveryObjectHasTheContractFieldsWithTheirTypes) {
     ASSERT_TRUE(object.contains("allowed") && object["allowed"].is_boolean());
     ASSERT_TRUE(object.contains("violations") && object["violations"].is_array());
     for (const nlohmann::json& violation : object["violations"]) {
-      for (const char* field : {"path", "code", "message"}) {
+      for (const char* field : {"path", "code", "message", "enforcement"}) {
         ASSERT_TRUE(violation.contains(field) && violation[field].is_string()) << field;
       }
       codes_seen.insert(violation["code"]);

@@ -68,6 +68,18 @@ std::set<std::string> SetRoleFields(const json& object) {
       if (value != nullptr && value->is_string() && !value->get<std::string>().empty()) paths.insert(field.path);
     }
   }
+  // A pipeline's steps name roles of their own (the samples at the top of
+  // each step's Arguments).
+  if (kind->embedded == EmbeddedKeys::kPipelineDefinition) {
+    const json definition = json::parse(object["spec"]["pipelineDefinition"].get<std::string>());
+    for (const json& step : definition["Steps"]) {
+      for (const char* member : {"RoleArn", "ExecutionRoleArn"}) {
+        if (step["Arguments"].contains(member)) {
+          paths.insert("spec.pipelineDefinition:Steps[" + step["Name"].get<std::string>() + "].Arguments." + member);
+        }
+      }
+    }
+  }
   return paths;
 }
 

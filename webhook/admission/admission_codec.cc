@@ -121,15 +121,24 @@ std::vector<std::string> BoundedWarnings(const std::vector<std::string>& warning
 
 std::string Bounded(std::string value) { return ElideEnd(value, kMaxAuditValueLength); }
 
+bool HasAuditLevelViolations(const ValidationResult& result) {
+  for (const Violation& v : result.violations) {
+    if (v.enforcement == Enforcement::kAudit) return true;
+  }
+  return false;
+}
+
+// The violations at audit level (the others deny or warn).
 std::string AuditAnnotations(const ValidationResult& result) {
   std::string violations;
   for (const Violation& v : result.violations) {
+    if (v.enforcement != Enforcement::kAudit) continue;
     if (!violations.empty()) violations += "; ";
     violations += v.code + " " + v.path + ": " + v.message;
   }
   std::string text;
   JsonObjectWriter annotations(&text);
-  annotations.String(kAuditEnforcementKey, EnforcementName(result.enforcement));
+  annotations.String(kAuditEnforcementKey, EnforcementName(Enforcement::kAudit));
   if (!result.tenant.empty()) annotations.String(kAuditTenantKey, Bounded(result.tenant));
   annotations.String(kAuditViolationsKey, Bounded(std::move(violations)));
   annotations.Close();
@@ -202,7 +211,7 @@ std::string EncodeValidationReview(const DecodedReview& review, const Validation
       response.Raw("status", status);
     }
     if (!result.warnings.empty()) response.Strings("warnings", BoundedWarnings(result.warnings));
-    if (result.allowed && result.enforcement == Enforcement::kAudit && !result.violations.empty()) {
+    if (HasAuditLevelViolations(result)) {
       response.Raw("auditAnnotations", AuditAnnotations(result));
     }
   });

@@ -61,7 +61,8 @@ nlohmann::json ToJson(const CheckedObject& checked) {
   const Evaluation& e = checked.evaluation;
   nlohmann::json violations = nlohmann::json::array();
   for (const Violation& v : e.validation.violations) {
-    violations.push_back({{"path", v.path}, {"code", v.code}, {"message", v.message}});
+    violations.push_back(
+        {{"path", v.path}, {"code", v.code}, {"message", v.message}, {"enforcement", EnforcementName(v.enforcement)}});
   }
   const nlohmann::json& object = *checked.request.object;
   return {{"apiVersion", StringField(object, "apiVersion")},

@@ -21,6 +21,7 @@ the status subresource: the controllers write it, and it holds no keys.
     - modelqualityjobdefinitions
     - monitoringschedules
     - notebookinstances
+    - pipelineexecutions
     - pipelines
     - processingjobs
     - projects

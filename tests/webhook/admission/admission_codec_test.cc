@@ -142,7 +142,9 @@ TEST(AdmissionCodecTest, AuditValuesAreBoundedOnACharacterBoundary) {
   ValidationResult result;
   result.enforcement = Enforcement::kAudit;
   result.tenant = "team-a";
-  for (int i = 0; i < 100; ++i) result.violations.push_back({"spec.f", "UnapprovedKey", "ключ не одобрен", "unapproved"});
+  for (int i = 0; i < 100; ++i) {
+    result.violations.push_back({"spec.f", "UnapprovedKey", "ключ не одобрен", "unapproved", "", Enforcement::kAudit});
+  }
   const json response = json::parse(EncodeValidationReview(Sample(kAdmissionV1), result))["response"];
   EXPECT_EQ(response["allowed"], true);
   const std::string violations = response["auditAnnotations"]["violations"];
@@ -150,6 +152,25 @@ TEST(AdmissionCodecTest, AuditValuesAreBoundedOnACharacterBoundary) {
   EXPECT_EQ(violations.substr(violations.size() - 3), "...");
   EXPECT_EQ(response["auditAnnotations"]["tenant"], "team-a");
   EXPECT_EQ(response["auditAnnotations"]["enforcement"], "audit");
+}
+
+// Each violation at its own level: a denied object's audit-level
+// violations still reach the audit log, and only those.
+TEST(AdmissionCodecTest, AuditAnnotationsListTheAuditLevelViolationsOnly) {
+  ValidationResult result;
+  result.allowed = false;
+  result.message = "keyward: denied";
+  result.enforcement = Enforcement::kDeny;
+  result.violations.push_back({"spec.a", "ForeignKey", "key of tenant b", "k", "b", Enforcement::kDeny});
+  result.violations.push_back({"spec.p:Steps[L]", "OpaqueStep", "cannot see into", "s", "", Enforcement::kAudit});
+  const json response = json::parse(EncodeValidationReview(Sample(kAdmissionV1), result))["response"];
+  EXPECT_EQ(response["allowed"], false);
+  const std::string violations = response["auditAnnotations"]["violations"];
+  EXPECT_NE(violations.find("OpaqueStep"), std::string::npos) << violations;
+  EXPECT_EQ(violations.find("ForeignKey"), std::string::npos) << violations;
+
+  result.violations.pop_back();
+  EXPECT_FALSE(json::parse(EncodeValidationReview(Sample(kAdmissionV1), result))["response"].contains("auditAnnotations"));
 }
 
 TEST(AdmissionCodecTest, HttpErrorsAreKubernetesStatuses) {
