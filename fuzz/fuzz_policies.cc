@@ -19,11 +19,21 @@ spec:
   unmatchedNamespaces: deny
   exemptNamespaces: [kube-system]
   trustedUsers: [system:serviceaccount:ack-system:ack-sagemaker-controller]
+  guardrails:
+    networkIsolation: {enforcement: deny, inject: true}
+    interContainerEncryption: {enforcement: warn, inject: true}
+    notebookExposure: {enforcement: deny, inject: true}
+    vpc: warn
+    images: audit
+    interactiveAccess: deny
+  imageRegistries: ["*.dkr.ecr.*.amazonaws.com/*"]
   tenants:
     - name: team-a
       namespaces: [team-a, "team-a-*"]
       keys:
         default: arn:aws:kms:us-east-1:111122223333:key/0b6e1f6c-1a2b-4c3d-9e8f-0123456789ab
+      roles: ["arn:aws:iam::111122223333:role/team-a-*"]
+      subnets: ["subnet-0a*"]
     - name: team-b
       namespaces: [team-b]
       enforcement: warn

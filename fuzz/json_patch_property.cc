@@ -14,6 +14,7 @@
 //  - UPDATE that drops every key the stored (patched) object has: the
 //    carry-forward patch applies and is idempotent too.
 #include <string>
+#include <vector>
 
 #include "fuzz/fuzz_check.h"
 #include "fuzz/properties.h"
@@ -48,6 +49,24 @@ std::string AddedKey(const Json& op) {
   const Json* value = &*it;
   while (value->is_object() && value->size() == 1) value = &value->begin().value();
   return value->is_string() ? value->get<std::string>() : std::string();
+}
+
+// An add holding only guardrails' safe values (true, "Disabled"), possibly
+// inside the missing objects around them (networkConfig).
+bool IsGuardrailAdd(const Json& op) {
+  auto it = op.find("value");
+  if (it == op.end()) return false;
+  std::vector<const Json*> pending = {&*it};
+  while (!pending.empty()) {
+    const Json* value = pending.back();
+    pending.pop_back();
+    if (value->is_object() && !value->empty()) {
+      for (const Json& member : *value) pending.push_back(&member);
+    } else if (!(*value == Json(true) || *value == Json("Disabled"))) {
+      return false;
+    }
+  }
+  return true;
 }
 
 // A pipeline definition rewritten by mutation means what it meant, plus
@@ -123,12 +142,16 @@ void CheckCreate(const keyward::fuzz::FuzzPolicy& fp, const AdmissionRequest& re
       continue;
     }
     Require(op.value("op", "") == "add", "mutation only adds (or replaces a pipeline definition)", Show(op));
+    if (IsGuardrailAdd(op)) {
+      Require(!mutation.guardrails_set.empty(), "a guardrail value is added only when one is reported", Show(op));
+      continue;
+    }
     Require(tenant != nullptr && added < mutation.injected.size() &&
                 AddedKey(op) == tenant->keys.For(mutation.injected[added].purpose),
             "an injected key is the tenant's key for the field's purpose", Show(op));
     ++added;
   }
-  Require(added <= mutation.injected.size() && (added == mutation.injected.size()) == (added == mutation.patch.size()),
+  Require(added <= mutation.injected.size(),
           "one add per injected field, and one replace for the keys inside a pipeline definition");
   Require(mutation.patch.empty() == mutation.warnings.empty(), "a warning exactly when something is injected");
   for (const std::string& w : mutation.warnings) {
@@ -196,6 +219,30 @@ void keyward::fuzz::CheckJsonPatch(const uint8_t* data, size_t size) {
   Json object = std::move(parsed.value());
   Shape(object, kind, ns);
 
+  const AdmissionRequest create = RequestFor(object, user);
+  Json patched;
+  CheckCreate(fp, create, &patched);
+  CheckUpdate(fp, create, patched);
+}
+
+// A Pipeline's definition text (fuzz_pipeline_definition): JSON inside a
+// string. Input: two selector bytes (policy; namespace and user), then the
+// definition. The properties of fuzz_json_patch hold on a Pipeline holding
+// it; in particular a rewritten definition means what it meant, plus the
+// tenant's keys, and rewriting it again changes nothing.
+void keyward::fuzz::CheckPipelineDefinition(const uint8_t* data, size_t size) {
+  if (size < 2) return;
+  const auto policies = keyward::fuzz::FuzzPolicies();
+  const auto namespaces = keyward::fuzz::FuzzNamespaces();
+  const keyward::fuzz::FuzzPolicy& fp = policies[data[0] % policies.size()];
+  const std::string_view ns = namespaces[(data[1] >> 1) % namespaces.size()];
+  const std::string_view user = (data[1] & 1) ? keyward::fuzz::kTrustedUser : keyward::fuzz::kPlainUser;
+  const std::string_view text = keyward::fuzz::AsText(data + 2, size - 2);
+  if (!keyward::fuzz::IsValidUtf8(text)) return;  // the apiserver sends JSON, whose strings are UTF-8
+  Json object = {{"apiVersion", std::string(keyward::kAckGroup) + "/v1alpha1"},
+                 {"kind", "Pipeline"},
+                 {"metadata", {{"name", "fuzzed"}, {"namespace", ns}}},
+                 {"spec", {{"pipelineName", "fuzzed"}, {"pipelineDefinition", std::string(text)}}}};
   const AdmissionRequest create = RequestFor(object, user);
   Json patched;
   CheckCreate(fp, create, &patched);

@@ -19,6 +19,8 @@ void CheckPolicyLoader(const uint8_t* data, size_t size);
 void CheckAdmissionReview(const uint8_t* data, size_t size);
 // Mutate's JSON Patch (fuzz_json_patch).
 void CheckJsonPatch(const uint8_t* data, size_t size);
+// A Pipeline's definition, JSON inside a string (fuzz_pipeline_definition).
+void CheckPipelineDefinition(const uint8_t* data, size_t size);
 // `keyward check`'s manifest reader (fuzz_manifest_reader).
 void CheckManifestReader(const uint8_t* data, size_t size);
 

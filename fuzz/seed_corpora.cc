@@ -127,6 +127,15 @@ void AddDictionaries(std::map<std::string, std::set<std::string>>& dictionaries)
   }
   dictionaries["fuzz_admission_review"] = json;
   dictionaries["fuzz_json_patch"] = json;
+  std::set<std::string> definition = json;
+  for (const char* token : {"\"Steps\"", "\"Parameters\"", "\"Arguments\"", "\"Type\"", "\"Name\"",
+                            "\"DefaultValue\"", "\"Get\"", "\"Parameters.", "\"Training\"", "\"Processing\"",
+                            "\"Condition\"", "\"IfSteps\"", "\"ElseSteps\"", "\"Lambda\"", "\"Endpoint\"",
+                            "\"ProductionVariants\"", "\"KmsKeyId\"", "\"VolumeKmsKeyId\"", "\"RoleArn\"",
+                            "\"OutputDataConfig\"", "\"ResourceConfig\"", "\"InstanceType\""}) {
+    definition.insert(token);
+  }
+  dictionaries["fuzz_pipeline_definition"] = definition;
 
   std::set<std::string> yaml = CatalogTokens(false);
   for (const char* token : {"apiVersion: ", "kind: ", "KeyPolicy", "keyward.dev/v1alpha1", "spec:", "defaultRegion: ",
@@ -160,6 +169,7 @@ SeedCorpora MakeSeedCorpora(const fs::path& source) {
   Corpus keys(&corpora.inputs["fuzz_key_reference"]);
   Corpus patches(&corpora.inputs["fuzz_json_patch"]);
   Corpus manifests(&corpora.inputs["fuzz_manifest_reader"]);
+  Corpus definitions(&corpora.inputs["fuzz_pipeline_definition"]);
 
   std::vector<Json> objects;
   std::vector<std::string> key_texts = {"alias/aws/sagemaker", "alias/team-a", "1234abcd-12ab-34cd-56ef-1234567890ab",
@@ -199,6 +209,21 @@ SeedCorpora MakeSeedCorpora(const fs::path& source) {
     policies.Add(text);
     for (const keyward::Manifest& m : keyward::ParseManifests(text, "policy").manifests) {
       CollectKeyReferences(m.object, &key_texts);
+    }
+  }
+
+  // Pipeline definitions: the fixtures' and those inside Pipeline objects.
+  std::vector<std::string> definition_texts;
+  for (const fs::path& path : FilesUnder(fixtures / "pipelines", ".json")) definition_texts.push_back(ReadFile(path));
+  for (const Json& object : objects) {
+    const Json* text = object.contains("spec") && object["spec"].is_object() && object["spec"].contains("pipelineDefinition")
+                           ? &object["spec"]["pipelineDefinition"]
+                           : nullptr;
+    if (text != nullptr && text->is_string()) definition_texts.push_back(text->get<std::string>());
+  }
+  for (const std::string& text : definition_texts) {
+    for (uint8_t policy = 0; policy < FuzzPolicies().size(); ++policy) {
+      definitions.Add(std::string{char(policy), char(0)} + text);
     }
   }
 

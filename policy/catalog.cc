@@ -99,6 +99,8 @@ std::vector<CatalogKind> BuildCatalog() {
                            "spec.labelingJobAlgorithmsConfig")),
         Output("spec.outputConfig.kmsKeyID")},
        Roles({"spec.roleARN"})},
+      // Guardrails only (policy/guardrails.cc): its container image.
+      {kAckGroup, "v1alpha1", "InferenceComponent", "inferencecomponents", "", {}},
       {kAckGroup, "v1alpha1", "Model", "models", "", {}, Roles({"spec.executionRoleARN"})},
       MonitoringJobDefinition("ModelBiasJobDefinition", "modelbiasjobdefinitions",
                               "spec.modelBiasJobOutputConfig.kmsKeyID"),
@@ -140,6 +142,8 @@ std::vector<CatalogKind> BuildCatalog() {
       // The role CloudFormation assumes to provision the project's template.
       {kAckGroup, "v1alpha1", "Project", "projects", "", {},
        Roles({"spec.templateProviders[].cfnTemplateProvider.roleARN"})},
+      // Guardrails only: remote access to the space.
+      {kAckGroup, "v1alpha1", "Space", "spaces", "", {}},
       {kAckGroup, "v1alpha1", "TrainingJob", "trainingjobs", "",
        {Output("spec.outputDataConfig.kmsKeyID"),
         TrainingVolume("spec.resourceConfig.volumeKMSKeyID",

@@ -5,6 +5,7 @@
 #include <set>
 
 #include "policy/field_path.h"
+#include "policy/guardrail_rules.h"
 #include "policy/key_rules.h"
 #include "policy/pipeline_rules.h"
 #include "policy/text.h"
@@ -102,7 +103,22 @@ Findings CheckWholeObject(const Subject& s, const nlohmann::json& object) {
     for (const FieldInstance& instance : FindFieldInstances(object, field.split_path)) CheckRole(s, instance, out);
   }
   out.Append(CheckEmbedded(s, object, region).findings);
+  out.Append(CheckGuardrails(s, object, GuardrailsFor(s.kind.group, s.kind.kind), "").findings);
   return out;
+}
+
+// The violations of `now` at places whose signature differs from `before`
+// (or that are new), recording every changed place.
+void KeepChanged(SignedFindings now, const SignedFindings& before, std::set<std::string>* changed_paths,
+                 Findings& out) {
+  for (const auto& [path, signature] : now.signatures) {
+    auto old = before.signatures.find(path);
+    if (old == before.signatures.end() || old->second != signature) changed_paths->insert(path);
+  }
+  for (Violation& v : now.findings.violations) {
+    if (changed_paths->count(v.path)) out.violations.push_back(std::move(v));
+  }
+  for (std::string& w : now.findings.warnings) out.warnings.push_back(std::move(w));
 }
 
 std::string ValueText(const nlohmann::json* value) {
@@ -159,16 +175,10 @@ Findings CheckChangedFields(const Subject& s, const nlohmann::json& object, cons
   }
   // Inside an embedded document, a place is judged when what it was judged
   // on changed (a step key's literal, its parameter's default, a step).
-  EmbeddedFindings now = CheckEmbedded(s, object, region);
-  const EmbeddedFindings before = CheckEmbedded(s, old_object, ResourceRegion(s, old_object));
-  for (const auto& [path, signature] : now.signatures) {
-    auto old = before.signatures.find(path);
-    if (old == before.signatures.end() || old->second != signature) changed_paths->insert(path);
-  }
-  for (Violation& v : now.findings.violations) {
-    if (changed_paths->count(v.path)) out.violations.push_back(std::move(v));
-  }
-  for (std::string& w : now.findings.warnings) out.warnings.push_back(std::move(w));
+  KeepChanged(CheckEmbedded(s, object, region), CheckEmbedded(s, old_object, ResourceRegion(s, old_object)),
+              changed_paths, out);
+  const std::span<const GuardrailField> rows = GuardrailsFor(s.kind.group, s.kind.kind);
+  KeepChanged(CheckGuardrails(s, object, rows, ""), CheckGuardrails(s, old_object, rows, ""), changed_paths, out);
   return out;
 }
 
@@ -236,6 +246,39 @@ void CapInjectionWarnings(MutationResult& result) {
   size_t more = result.warnings.size() - (kMaxInjectionWarnings - 1);
   result.warnings.resize(kMaxInjectionWarnings - 1);
   result.warnings.push_back("keyward: and " + std::to_string(more) + " more fields set");
+}
+
+// The guardrails' safe values (CREATE), or those carried forward (UPDATE).
+void InjectGuardrails(const Subject& s, const nlohmann::json& object, const nlohmann::json* old_object,
+                      MutationResult& result) {
+  for (const GuardrailInjection& injection : GuardrailInjections(s, object, old_object)) {
+    result.patch.push_back(AddOperation(injection.at, injection.row->split_path, injection.row->expected));
+    result.warnings.push_back(
+        old_object != nullptr
+            ? PathWarning("kept ", injection.at.path, " from the stored object")
+            : PathWarning("set ", injection.at.path,
+                          " to " + injection.row->expected.dump() + " (" +
+                              std::string(GuardrailName(injection.row->rule)) + ")"));
+    result.guardrails_set.push_back(injection.at.path);
+  }
+}
+
+// Two additions of the same missing object (networkConfig for both network
+// isolation and inter-container encryption) become one, holding both.
+void MergeAdditions(nlohmann::json& patch) {
+  for (size_t i = 0; i < patch.size(); ++i) {
+    for (size_t j = i + 1; j < patch.size();) {
+      nlohmann::json& a = patch[i];
+      const nlohmann::json& b = patch[j];
+      if (a["op"] == "add" && b["op"] == "add" && a["path"] == b["path"] && a["value"].is_object() &&
+          b["value"].is_object()) {
+        a["value"].update(b["value"], true);
+        patch.erase(j);
+      } else {
+        ++j;
+      }
+    }
+  }
 }
 
 // A pipeline definition's empty keys, in one replace of its text.
@@ -308,6 +351,8 @@ MutationResult Mutate(const Policy& policy, const AdmissionRequest& request) {
       }
     }
     FillEmbedded(s, object, result);
+    InjectGuardrails(s, object, nullptr, result);
+    MergeAdditions(result.patch);
     CapInjectionWarnings(result);
     return result;
   }
@@ -326,6 +371,8 @@ MutationResult Mutate(const Policy& policy, const AdmissionRequest& request) {
   }
   // A pipeline's keys can change, so its empty ones are filled on UPDATE too.
   FillEmbedded(s, object, result);
+  InjectGuardrails(s, object, request.old_object, result);
+  MergeAdditions(result.patch);
   CapInjectionWarnings(result);
   return result;
 }

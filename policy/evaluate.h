@@ -58,10 +58,15 @@ inline constexpr std::string_view kForeignRole = "ForeignRole";
 inline constexpr std::string_view kUnapprovedRole = "UnapprovedRole";
 inline constexpr std::string_view kPipelineDefinition = "PipelineDefinition";
 inline constexpr std::string_view kOpaqueStep = "OpaqueStep";
-// Every code above, once: the metrics' bounded `code` label is this list.
+// Every code, once (the guardrails' are in guardrails.h): the metrics'
+// bounded `code` label is this list.
 inline constexpr std::array kViolationCodes = {
-    kMissingKey,   kAwsManagedKey, kKeyFormat,      kForeignKey,         kUnapprovedKey, kRegionMismatch, kLocalStorageKey,
-    kImmutableKey, kNoTenant,      kForeignRole,    kUnapprovedRole,     kPipelineDefinition, kOpaqueStep};
+    kMissingKey,     kAwsManagedKey,      kKeyFormat,       kForeignKey,
+    kUnapprovedKey,  kRegionMismatch,     kLocalStorageKey, kImmutableKey,
+    kNoTenant,       kForeignRole,        kUnapprovedRole,  kPipelineDefinition,
+    kOpaqueStep,     kNetworkIsolationCode, kInterContainerEncryptionCode, kVpcRequired,
+    kUnapprovedNetwork, kNotebookExposureCode, kDomainNetworkCode, kPublicWorkforceCode,
+    kInteractiveAccessCode, kUnapprovedImage};
 
 struct Violation {
   std::string path;     // concrete field path, e.g. spec.productionVariants[1].coreDumpConfig.kmsKeyID
@@ -87,6 +92,7 @@ struct MutationResult {
   std::string tenant;               // empty when no tenant claims the namespace
   nlohmann::json patch = nlohmann::json::array();  // RFC 6902 ops (paths RFC 6901 escaped)
   std::vector<Injection> injected;  // also the fields carried forward on UPDATE
+  std::vector<std::string> guardrails_set;  // fields set to a guardrail's safe value (or carried forward)
   std::vector<std::string> warnings;  // one per injected field, < 120 chars
 };
 

@@ -103,7 +103,7 @@ std::vector<FieldInstance> FindFieldInstances(const nlohmann::json& root, const 
   std::vector<FieldInstance> out;
   const Segment& field = segments.back();
   for (Cursor& parent : WalkToParents(root, segments, nullptr, 0)) {
-    out.push_back({parent.path + "." + std::string(field.name),
+    out.push_back({parent.path.empty() ? std::string(field.name) : parent.path + "." + std::string(field.name),
                    parent.pointer + "/" + EscapePointerToken(field.name), std::move(parent.indices),
                    Member(*parent.node, field.name)});
   }

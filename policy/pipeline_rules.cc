@@ -5,6 +5,7 @@
 #include <set>
 
 #include "policy/field_path.h"
+#include "policy/guardrail_rules.h"
 #include "policy/pipeline_steps.h"
 #include "policy/text.h"
 
@@ -244,7 +245,7 @@ class Definition {
 // Checks the rules of one judged value and records its signature.
 class DefinitionChecker {
  public:
-  DefinitionChecker(const Subject& s, const Definition& definition, const std::string& region, EmbeddedFindings& out)
+  DefinitionChecker(const Subject& s, const Definition& definition, const std::string& region, SignedFindings& out)
       : s_(s), definition_(definition), region_(region), out_(out) {}
 
   void Run() {
@@ -257,6 +258,7 @@ class DefinitionChecker {
         if (slot.site == &site) table_paths.insert(slot.instance.path);
       }
       WalkMembers(site, *site.arguments, "", table_paths, FindStepKind(site.type, site.arguments));
+      CheckStepGuardrails(site);
     }
   }
 
@@ -305,6 +307,17 @@ class DefinitionChecker {
       }
     }
     CheckValue(field.accepted_forms, path, slot, use);
+  }
+
+  // The guardrails of the job a step starts, on its AWS-cased Arguments.
+  void CheckStepGuardrails(const StepSite& site) {
+    const std::span<const GuardrailField> rows = StepGuardrailsFor(site.type);
+    if (rows.empty()) return;
+    const json wrapper = {{"Arguments", *site.arguments}};
+    const std::string prefix = std::string(s_.kind.embedded_path) + std::string(kEmbeddedPathSeparator) + site.path + ".";
+    SignedFindings found = CheckGuardrails(s_, wrapper, rows, prefix);
+    out_.findings.Append(std::move(found.findings));
+    for (auto& [path, signature] : found.signatures) out_.signatures[path] = std::move(signature);
   }
 
   void CheckValue(KeyForms forms, const std::string& path, const KeySlot& slot, const std::string& use) {
@@ -389,11 +402,11 @@ class DefinitionChecker {
   const Subject& s_;
   const Definition& definition_;
   const std::string& region_;
-  EmbeddedFindings& out_;
+  SignedFindings& out_;
 };
 
 void CheckDefinition(const Subject& s, const nlohmann::json& object, const std::string& region,
-                     EmbeddedFindings& out) {
+                     SignedFindings& out) {
   const json* value = FindPlain(object, s.kind.embedded_path);
   if (value == nullptr || value->is_null()) return;
   const std::string path(s.kind.embedded_path);
@@ -414,7 +427,7 @@ void CheckDefinition(const Subject& s, const nlohmann::json& object, const std::
 // alias names (bare key IDs are left alone: run IDs look like them), and an
 // empty value for a parameter whose name mentions kms.
 void CheckRunParameters(const Subject& s, const nlohmann::json& object, const std::string& region,
-                        EmbeddedFindings& out) {
+                        SignedFindings& out) {
   const json* parameters = FindPlain(object, s.kind.embedded_path);
   if (parameters == nullptr || !parameters->is_array()) return;
   for (size_t i = 0; i < parameters->size(); ++i) {
@@ -455,8 +468,8 @@ int IndentOf(std::string_view text) {
 
 }  // namespace
 
-EmbeddedFindings CheckEmbedded(const Subject& s, const nlohmann::json& object, const std::string& region) {
-  EmbeddedFindings out(s.key_level);
+SignedFindings CheckEmbedded(const Subject& s, const nlohmann::json& object, const std::string& region) {
+  SignedFindings out(s.key_level);
   switch (s.kind.embedded) {
     case EmbeddedKeys::kNone:
       break;

@@ -25,17 +25,10 @@ inline constexpr std::string_view kEmbeddedPathSeparator = ":";
 // A definition nested deeper than this is PipelineDefinition, not parsed.
 inline constexpr size_t kMaxDefinitionDepth = 128;
 
-struct EmbeddedFindings {
-  explicit EmbeddedFindings(Enforcement level) : findings(level) {}
-  Findings findings;
-  // Every place judged (each a violation path), with what it was judged on:
-  // on UPDATE only places whose signature changed are judged.
-  std::map<std::string, std::string> signatures;
-};
 
 // Every rule of the embedded document of `object` (nothing when the kind
 // embeds none), as on CREATE.
-EmbeddedFindings CheckEmbedded(const Subject& s, const nlohmann::json& object, const std::string& region);
+SignedFindings CheckEmbedded(const Subject& s, const nlohmann::json& object, const std::string& region);
 
 // The pipeline definition with every empty key field (absent or "", whose
 // parent object exists) set to the tenant's key for its purpose, as one

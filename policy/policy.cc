@@ -96,12 +96,16 @@ void Policy::Index() {
   key_index_ = {};
   key_id_index_ = {};
   role_index_ = {};
+  subnet_index_ = {};
+  security_group_index_ = {};
   for (const std::string& ns : exempt_namespaces) exempt_index_.Add(ns, 0);
   for (const std::string& user : trusted_users) trusted_index_.Add(user, 0);
   for (size_t t = 0; t < tenants.size(); ++t) {
     const Tenant& tenant = tenants[t];
     for (const std::string& ns : tenant.namespaces) namespace_index_.Add(ns, t);
     for (const std::string& role : tenant.roles) role_index_.Add(role, t);
+    for (const std::string& subnet : tenant.subnets) subnet_index_.Add(subnet, t);
+    for (const std::string& group : tenant.security_groups) security_group_index_.Add(group, t);
     std::vector<std::string> approved = tenant.allowed_keys;
     for (const std::string* key : {&tenant.keys.default_key, &tenant.keys.volume_key, &tenant.keys.output_key}) {
       if (!key->empty()) approved.push_back(*key);
@@ -173,14 +177,45 @@ std::vector<const Tenant*> Policy::TenantsApproving(std::string_view key_text, c
   return out;
 }
 
-std::vector<const Tenant*> Policy::TenantsClaimingRole(std::string_view role_arn) const {
+std::vector<const Tenant*> Policy::Claiming(const GlobIndex& index, std::string_view text) const {
   std::vector<const Tenant*> out;
-  role_index_.ForEachMatch(role_arn, [&](size_t owner) {
+  index.ForEachMatch(text, [&](size_t owner) {
     const Tenant* tenant = &tenants[owner];
     if (std::find(out.begin(), out.end(), tenant) == out.end()) out.push_back(tenant);
     return true;
   });
   return out;
+}
+
+std::vector<const Tenant*> Policy::TenantsClaimingRole(std::string_view role_arn) const {
+  return Claiming(role_index_, role_arn);
+}
+std::vector<const Tenant*> Policy::TenantsClaimingSubnet(std::string_view id) const {
+  return Claiming(subnet_index_, id);
+}
+std::vector<const Tenant*> Policy::TenantsClaimingSecurityGroup(std::string_view id) const {
+  return Claiming(security_group_index_, id);
+}
+
+GuardrailSetting Policy::GuardrailFor(const Tenant* tenant, Guardrail rule) const {
+  const size_t i = static_cast<size_t>(rule);
+  GuardrailSetting setting = guardrails[i];
+  if (tenant != nullptr) {
+    if (tenant->guardrails[i].level) setting.level = *tenant->guardrails[i].level;
+    if (tenant->guardrails[i].inject) setting.inject = *tenant->guardrails[i].inject;
+  }
+  return setting;
+}
+
+bool Policy::IsApprovedImage(const Tenant* tenant, std::string_view image) const {
+  for (const std::string& glob : image_registries) {
+    if (GlobMatch(glob, image)) return true;
+  }
+  if (tenant == nullptr) return false;
+  for (const std::string& glob : tenant->image_registries) {
+    if (GlobMatch(glob, image)) return true;
+  }
+  return false;
 }
 
 Enforcement Policy::EnforcementFor(const Tenant* tenant) const {

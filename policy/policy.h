@@ -7,6 +7,7 @@
 // diagnostics out): reading files is the caller's business.
 #pragma once
 
+#include <array>
 #include <memory>
 #include <optional>
 #include <string>
@@ -16,6 +17,7 @@
 
 #include "policy/catalog.h"
 #include "policy/enum_words.h"
+#include "policy/guardrails.h"
 #include "policy/key_reference.h"
 
 namespace keyward {
@@ -45,6 +47,18 @@ bool LevelApplies(RuleLevel level, Enforcement* out);
 
 std::string_view EnforcementName(Enforcement e);
 
+// One guardrail's setting: its level, and whether mutation sets the safe
+// value where the field is absent (only for rules that can, see guardrails.h).
+struct GuardrailSetting {
+  RuleLevel level = RuleLevel::kDisabled;
+  bool inject = false;
+};
+// A tenant's override of one rule: what it states replaces the policy's.
+struct GuardrailOverride {
+  std::optional<RuleLevel> level;
+  std::optional<bool> inject;
+};
+
 struct TenantKeys {
   std::string default_key;  // required
   std::string volume_key;   // optional; empty means default_key
@@ -63,6 +77,10 @@ struct Tenant {
   // IAM role ARNs (or globs) this tenant's resources may run as. Empty: the
   // tenant's unlisted roles are not checked (other tenants' still are).
   std::vector<std::string> roles;
+  std::array<GuardrailOverride, kGuardrailCount> guardrails = {};
+  std::vector<std::string> subnets;           // IDs or globs, checked under the vpc rule
+  std::vector<std::string> security_groups;   // IDs or globs
+  std::vector<std::string> image_registries;  // globs, besides the policy's
 };
 
 // A problem found while loading, with where it is and how to fix it.
@@ -93,6 +111,8 @@ class Policy {
   bool reveal_other_tenants = true;
   // Pipeline steps keyward cannot see into (Lambda, Callback, EMR, unknown).
   RuleLevel opaque_steps = RuleLevel::kWarn;
+  std::array<GuardrailSetting, kGuardrailCount> guardrails = {};  // every rule disabled by default
+  std::vector<std::string> image_registries;                      // globs
   // Things worth knowing that are not errors (a tenant without roles), for
   // `keyward policy lint` and the server's load log.
   std::vector<Diagnostic> notices;
@@ -110,6 +130,13 @@ class Policy {
                                               const KeyReference& key) const;
   // Tenants whose roles include the role ARN.
   std::vector<const Tenant*> TenantsClaimingRole(std::string_view role_arn) const;
+  // Tenants whose subnets / securityGroups include the ID.
+  std::vector<const Tenant*> TenantsClaimingSubnet(std::string_view id) const;
+  std::vector<const Tenant*> TenantsClaimingSecurityGroup(std::string_view id) const;
+  // The setting of a rule for a tenant (its overrides over the policy's).
+  GuardrailSetting GuardrailFor(const Tenant* tenant, Guardrail rule) const;
+  // True when the image matches the policy's or the tenant's imageRegistries.
+  bool IsApprovedImage(const Tenant* tenant, std::string_view image) const;
   Enforcement EnforcementFor(const Tenant* tenant) const;
   const std::string& RegionFor(const Tenant& tenant) const;
 
@@ -145,6 +172,10 @@ class Policy {
   GlobIndex key_index_;       // full key texts and key globs -> tenant
   GlobIndex key_id_index_;    // key IDs / alias names of exact ARNs -> tenant
   GlobIndex role_index_;      // role ARNs and globs -> tenant
+  GlobIndex subnet_index_;    // subnet IDs and globs -> tenant
+  GlobIndex security_group_index_;
+
+  std::vector<const Tenant*> Claiming(const GlobIndex& index, std::string_view text) const;
 };
 
 struct PolicyLoadResult {

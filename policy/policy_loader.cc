@@ -1,5 +1,6 @@
 // LoadPolicy: YAML text -> validated, indexed Policy, or every problem found.
 #include <algorithm>
+#include <array>
 #include <functional>
 #include <map>
 #include <set>
@@ -135,6 +136,10 @@ class Loader {
         Report(key.Mark(), Join(path, name), "unknown field" + (hint.empty() ? "; known fields: " + all : hint));
         continue;
       }
+      if (fields.count(name)) {
+        Report(key.Mark(), Join(path, name), "is given twice in this mapping; keep one");
+        continue;
+      }
       fields[name] = node.Value(i);
     }
     return fields;
@@ -233,6 +238,115 @@ class Loader {
                                                       "(lower-case letters, digits, '-', and the wildcards * and ?)";
   }
 
+  static std::string CheckRegistry(const std::string& value) {
+    return value.empty() || value.find_first_of(" \t") != std::string::npos
+               ? "\"" + value + "\" is not an image registry glob such as 111122223333.dkr.ecr.*.amazonaws.com/*"
+               : std::string();
+  }
+
+  // subnet-0a1b2c3d (8 or 17 hex digits) or a glob of one.
+  static std::string NetworkIdProblem(const std::string& value, std::string_view prefix) {
+    const std::string_view what = prefix == "sg-" ? "security group" : "subnet";
+    const std::string example = prefix == "sg-" ? "sg-0c2d4e6f8a1b3c5d7" : "subnet-0a1b2c3d4e5f60718";
+    std::string_view rest = std::string_view(value).substr(std::min(value.size(), prefix.size()));
+    const bool hex = std::all_of(rest.begin(), rest.end(), [](char c) {
+      return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || c == '*' || c == '?';
+    });
+    const bool sized = IsGlob(value) ? !rest.empty() : (rest.size() == 8 || rest.size() == 17);
+    if (value.starts_with(prefix) && hex && sized) return "";
+    return "\"" + value + "\" is not a " + std::string(what) + " ID such as " + example + " (or a glob of one)";
+  }
+
+  // A rule's setting: `deny` (the level alone) or {enforcement: deny, inject: true}.
+  void GuardrailSettingAt(const YamlNode& node, const std::string& path, Guardrail rule,
+                          std::optional<RuleLevel>* level, std::optional<bool>* inject) {
+    if (node.IsScalar()) {
+      Fields one{{"enforcement", node}};
+      RuleLevel value = RuleLevel::kDisabled;
+      size_t before = diagnostics_.size();
+      Enum<RuleLevel>(one, "enforcement", path, kRuleLevelWords, &value);
+      if (diagnostics_.size() == before) *level = value;
+      return;
+    }
+    if (!node.IsMap()) {
+      Report(node.Mark(), path, "must be a level (disabled | audit | warn | deny) or {enforcement: LEVEL, inject: true}");
+      return;
+    }
+    Fields f = Expect(node, path, {"enforcement", "inject"});
+    if (f.count("enforcement")) {
+      RuleLevel value = RuleLevel::kDisabled;
+      size_t before = diagnostics_.size();
+      Enum<RuleLevel>(f, "enforcement", path, kRuleLevelWords, &value);
+      if (diagnostics_.size() == before) *level = value;
+    }
+    if (f.count("inject")) {
+      bool value = false;
+      size_t before = diagnostics_.size();
+      Bool(f, "inject", path, &value);
+      if (diagnostics_.size() != before) return;
+      if (value && !GuardrailInjects(rule)) {
+        Report(f["inject"].Mark(), path + ".inject",
+               "the " + std::string(GuardrailName(rule)) +
+                   " rule cannot inject a value (only networkIsolation, interContainerEncryption and "
+                   "notebookExposure can); remove inject");
+        return;
+      }
+      *inject = value;
+    }
+  }
+
+  // Calls fn(rule, node, path) for each rule of a guardrails mapping.
+  template <typename Fn>
+  void EachGuardrail(const YamlNode& node, const std::string& path, Fn fn) {
+    if (node.IsNull()) return;
+    if (!node.IsMap()) {
+      Report(node.Mark(), path, "must be a mapping of rules, e.g. {networkIsolation: deny}");
+      return;
+    }
+    Fields f = Expect(node, path,
+                      {"networkIsolation", "interContainerEncryption", "vpc", "notebookExposure", "domainNetwork",
+                       "publicWorkforce", "interactiveAccess", "images"});
+    for (auto& [name, value] : f) {
+      const Guardrail* rule = ValueOf<Guardrail>(kGuardrailWords, name);
+      if (rule != nullptr) fn(*rule, value, path + "." + name);
+    }
+  }
+
+  void LoadGuardrails(const YamlNode& node, Policy& policy) {
+    EachGuardrail(node, "spec.guardrails", [&](Guardrail rule, const YamlNode& value, const std::string& path) {
+      std::optional<RuleLevel> level;
+      std::optional<bool> inject;
+      GuardrailSettingAt(value, path, rule, &level, &inject);
+      GuardrailSetting& setting = policy.guardrails[static_cast<size_t>(rule)];
+      if (level) setting.level = *level;
+      if (inject) setting.inject = *inject;
+    });
+  }
+
+  void LoadGuardrailOverrides(const YamlNode& node, const std::string& path, Tenant& tenant) {
+    EachGuardrail(node, path, [&](Guardrail rule, const YamlNode& value, const std::string& rule_path) {
+      GuardrailOverride& override = tenant.guardrails[static_cast<size_t>(rule)];
+      GuardrailSettingAt(value, rule_path, rule, &override.level, &override.inject);
+    });
+  }
+
+  // The images rule needs registries to compare with.
+  void CheckImageRegistries(const Policy& policy, const YamlNode& spec) {
+    auto enabled = [](std::optional<RuleLevel> level) { return level && *level != RuleLevel::kDisabled; };
+    const size_t images = static_cast<size_t>(Guardrail::kImages);
+    bool needed = policy.guardrails[images].level != RuleLevel::kDisabled;
+    bool listed = !policy.image_registries.empty();
+    for (const Tenant& tenant : policy.tenants) {
+      needed = needed || enabled(tenant.guardrails[images].level);
+      listed = listed || !tenant.image_registries.empty();
+    }
+    if (needed && !listed) {
+      Report(spec.Mark(), "spec.imageRegistries",
+             "the images guardrail is enabled but no imageRegistries are listed, so every image would be unapproved; "
+             "list the registries (globs) images may come from");
+    }
+  }
+
   void LoadSpec(const YamlNode& spec, Policy& policy) {
     if (!spec.IsMap()) {
       Report(spec.Mark(), "spec", "must be a mapping with defaultRegion and tenants");
@@ -241,7 +355,7 @@ class Loader {
     Fields f = Expect(spec, "spec",
                       {"defaultRegion", "enforcement", "mutation", "keyReferences", "unmatchedNamespaces",
                        "exemptNamespaces", "trustedUsers", "localStorageInstanceTypes", "revealOtherTenants",
-                       "pipelines", "tenants"});
+                       "pipelines", "guardrails", "imageRegistries", "tenants"});
     if (!f.count("defaultRegion")) {
       Report(spec.Mark(), "spec.defaultRegion", "missing; set it to the region of the SageMaker controller, e.g. us-east-1");
     } else if (auto region = Scalar(f["defaultRegion"], "spec.defaultRegion")) {
@@ -265,6 +379,8 @@ class Loader {
         Enum<RuleLevel>(pipelines, "opaqueSteps", "spec.pipelines", kRuleLevelWords, &policy.opaque_steps);
       }
     }
+    if (f.count("guardrails")) LoadGuardrails(f["guardrails"], policy);
+    policy.image_registries = Values(StringList(f, "imageRegistries", "spec", CheckRegistry));
     policy.exempt_namespaces = Values(StringList(f, "exemptNamespaces", "spec", CheckNamespace));
     policy.trusted_users = Values(StringList(f, "trustedUsers", "spec", [](const std::string& v) {
       return v.empty() ? std::string("a user name must not be empty") : std::string();
@@ -301,14 +417,20 @@ class Loader {
       }
       if (tenant.roles.empty()) unroled_tenants_.emplace_back(tenant.name, tenant_mark_);
       policy.tenants.push_back(std::move(tenant));
-      namespace_marks_.push_back(std::move(current_namespace_marks_));
-      role_marks_.push_back(std::move(current_role_marks_));
+      for (std::string_view field : kClaimedLists) {
+        claim_marks_[std::string(field)].push_back(std::move(current_marks_[std::string(field)]));
+      }
       source_index_.push_back(i);
     }
-    CheckClaims(policy, &Tenant::namespaces, namespace_marks_, "namespaces",
+    CheckClaims(policy, &Tenant::namespaces, claim_marks_["namespaces"], "namespaces",
                 "a namespace may belong to one tenant only: make the names or globs disjoint");
-    CheckClaims(policy, &Tenant::roles, role_marks_, "roles",
+    CheckClaims(policy, &Tenant::roles, claim_marks_["roles"], "roles",
                 "a role may belong to one tenant only: make the role ARNs or globs disjoint");
+    CheckClaims(policy, &Tenant::subnets, claim_marks_["subnets"], "subnets",
+                "a subnet may belong to one tenant only: make the IDs or globs disjoint");
+    CheckClaims(policy, &Tenant::security_groups, claim_marks_["securityGroups"], "securityGroups",
+                "a security group may belong to one tenant only: make the IDs or globs disjoint");
+    CheckImageRegistries(policy, spec);
     NoteTenantsWithoutRoles(policy);
   }
 
@@ -343,7 +465,9 @@ class Loader {
     }
     size_t errors_before = diagnostics_.size();
     tenant_mark_ = node.Mark();
-    Fields f = Expect(node, path, {"name", "namespaces", "region", "enforcement", "keys", "allowedKeys", "roles"});
+    Fields f = Expect(node, path,
+                      {"name", "namespaces", "region", "enforcement", "keys", "allowedKeys", "roles", "guardrails",
+                       "subnets", "securityGroups", "imageRegistries"});
     if (!f.count("name")) {
       Report(node.Mark(), path + ".name", "missing; every tenant needs a name");
     } else if (auto name = Scalar(f["name"], path + ".name")) {
@@ -359,8 +483,8 @@ class Loader {
       Report(f["namespaces"].Mark(), path + ".namespaces", "is empty; list at least one namespace");
     }
     tenant.namespaces = Values(namespaces);
-    current_namespace_marks_.clear();
-    for (const auto& item : namespaces) current_namespace_marks_.push_back(item.second);
+    current_marks_.clear();
+    for (const auto& item : namespaces) current_marks_["namespaces"].push_back(item.second);
     if (f.count("region")) {
       if (auto region = Scalar(f["region"], path + ".region")) {
         if (IsValidRegionName(*region)) {
@@ -393,8 +517,15 @@ class Loader {
     }));
     auto roles = StringList(f, "roles", path, [](const std::string& v) { return RoleArnProblem(v); });
     tenant.roles = Values(roles);
-    current_role_marks_.clear();
-    for (const auto& item : roles) current_role_marks_.push_back(item.second);
+    for (const auto& item : roles) current_marks_["roles"].push_back(item.second);
+    auto subnets = StringList(f, "subnets", path, [](const std::string& v) { return NetworkIdProblem(v, "subnet-"); });
+    tenant.subnets = Values(subnets);
+    for (const auto& item : subnets) current_marks_["subnets"].push_back(item.second);
+    auto groups = StringList(f, "securityGroups", path, [](const std::string& v) { return NetworkIdProblem(v, "sg-"); });
+    tenant.security_groups = Values(groups);
+    for (const auto& item : groups) current_marks_["securityGroups"].push_back(item.second);
+    tenant.image_registries = Values(StringList(f, "imageRegistries", path, CheckRegistry));
+    if (f.count("guardrails")) LoadGuardrailOverrides(f["guardrails"], path + ".guardrails", tenant);
     return diagnostics_.size() == errors_before;
   }
 
@@ -504,11 +635,12 @@ class Loader {
   std::string file_;
   std::vector<Diagnostic> diagnostics_;
   YamlMark name_mark_;  // of the tenant LoadTenant read last
-  std::vector<YamlMark> current_namespace_marks_;
-  std::vector<std::vector<YamlMark>> namespace_marks_;  // per accepted tenant
+  // The tenant lists a value may appear in for one tenant only.
+  static constexpr std::array<std::string_view, 4> kClaimedLists = {"namespaces", "roles", "subnets",
+                                                                    "securityGroups"};
+  std::map<std::string, std::vector<YamlMark>> current_marks_;  // of the tenant LoadTenant read last
+  std::map<std::string, std::vector<std::vector<YamlMark>>> claim_marks_;  // per list, per accepted tenant
   YamlMark tenant_mark_;  // of the tenant LoadTenant read last
-  std::vector<YamlMark> current_role_marks_;
-  std::vector<std::vector<YamlMark>> role_marks_;  // per accepted tenant
   std::vector<std::pair<std::string, YamlMark>> unroled_tenants_;
   std::vector<size_t> source_index_;  // per accepted tenant: its index in spec.tenants
 };

@@ -3,6 +3,7 @@
 // execution's parameter. Internal to policy/: evaluate.h is the interface.
 #pragma once
 
+#include <map>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -45,6 +46,14 @@ struct Findings {
     for (Violation& v : other.violations) violations.push_back(std::move(v));
     for (std::string& w : other.warnings) warnings.push_back(std::move(w));
   }
+};
+
+// Findings with, for every place judged (each a violation path), what it
+// was judged on: on UPDATE only places whose signature changed are judged.
+struct SignedFindings {
+  explicit SignedFindings(Enforcement level) : findings(level) {}
+  Findings findings;
+  std::map<std::string, std::string> signatures;
 };
 
 // "TrainingJob ns/name"

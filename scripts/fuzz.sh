@@ -9,7 +9,7 @@
 #
 # Usage: scripts/fuzz.sh [SECONDS_PER_TARGET [TARGET...]]
 #   SECONDS_PER_TARGET  default 20; e.g. 3600 for an hour each
-#   TARGET              fuzz_admission_review fuzz_json_patch fuzz_key_reference
+#   TARGET              fuzz_admission_review fuzz_json_patch fuzz_key_reference fuzz_pipeline_definition
 #                       fuzz_manifest_reader fuzz_policy_loader (default: all)
 # Each target's corpus grows in <build>/corpus/<target> and is kept between
 # runs. A crash, leak, timeout, out-of-memory or broken property stops the
@@ -26,7 +26,7 @@ seconds=${1:-20}
 shift || true
 targets=("$@")
 ((${#targets[@]})) || targets=(fuzz_admission_review fuzz_json_patch fuzz_key_reference fuzz_manifest_reader
-                                fuzz_policy_loader)
+                                fuzz_pipeline_definition fuzz_policy_loader)
 build_dir=${KEYWARD_FUZZ_BUILD_DIR:-build-fuzz}
 
 # clang and its libFuzzer/sanitizer runtimes (Debian 12: clang 14).

@@ -195,7 +195,10 @@ class CheckJsonContractTest : public ValidYamlTest {};
 const std::set<std::string> kContractCodes = {"MissingKey",      "AwsManagedKey", "KeyFormat",   "ForeignKey",
                                               "UnapprovedKey",   "RegionMismatch", "LocalStorageKey",
                                               "ImmutableKey",    "NoTenant",      "ForeignRole", "UnapprovedRole",
-                                              "PipelineDefinition", "OpaqueStep"};
+                                              "PipelineDefinition", "OpaqueStep", "NetworkIsolation",
+                                              "InterContainerEncryption", "VpcRequired", "UnapprovedNetwork",
+                                              "NotebookExposure", "DomainNetwork", "PublicWorkforce",
+                                              "InteractiveAccess", "UnapprovedImage"};
 
 std::set<std::string> ReadmeCodes() {
   std::ifstream readme(fs::path(KEYWARD_SOURCE_DIR) / "README.md");

@@ -29,7 +29,7 @@ struct Target {
 constexpr Target kTargets[] = {
     {"fuzz_admission_review", CheckAdmissionReview}, {"fuzz_json_patch", CheckJsonPatch},
     {"fuzz_key_reference", CheckKeyReference},       {"fuzz_manifest_reader", CheckManifestReader},
-    {"fuzz_policy_loader", CheckPolicyLoader},
+    {"fuzz_pipeline_definition", CheckPipelineDefinition}, {"fuzz_policy_loader", CheckPolicyLoader},
 };
 
 std::vector<fs::path> Inputs(const char* target) {

@@ -1,6 +1,7 @@
 // The catalog against its source of truth: the CRDs of the AWS controller for
 // SageMaker and of the legacy operator, copied into tests/fixtures/crds/.
 #include "policy/catalog.h"
+#include "policy/guardrails.h"
 
 #include <algorithm>
 #include <cctype>
@@ -156,8 +157,9 @@ TEST(CatalogTest, EveryCataloguedRoleExistsInItsCrd) {
   for (const CatalogKind& kind : Catalog()) {
     const CrdInfo* crd = FindCrd(kind.group, kind.kind);
     ASSERT_NE(crd, nullptr) << kind.kind;
-    EXPECT_FALSE(kind.fields.empty() && kind.roles.empty() && kind.embedded == EmbeddedKeys::kNone)
-        << kind.kind << " has neither keys nor roles";
+    EXPECT_FALSE(kind.fields.empty() && kind.roles.empty() && kind.embedded == EmbeddedKeys::kNone &&
+                 GuardrailsFor(kind.group, kind.kind).empty())
+        << kind.kind << " has neither keys, roles nor guardrails";
     if (kind.embedded != EmbeddedKeys::kNone) {
       EXPECT_TRUE(crd->spec_fields.count(std::string(kind.embedded_path))) << kind.kind << ": " << kind.embedded_path;
     }
@@ -218,6 +220,53 @@ TEST(CatalogTest, AcceptedKeyFormsFollowTheApiReference) {
   EXPECT_EQ(KeyFormsText(kKeyArnOnly), "a key ARN");
 }
 
+// The guardrail table against the CRDs: every row's field exists with the
+// type its check needs, every anchor is an object above it, and every kind
+// with rows is catalogued (so the chart's webhook rules send it).
+TEST(CatalogTest, EveryGuardrailRowIsAFieldOfItsCrd) {
+  int rows = 0;
+  for (const auto& [group, kind] : KindsWithGuardrails()) {
+    const CrdInfo* crd = FindCrd(group, kind);
+    ASSERT_NE(crd, nullptr) << kind;
+    EXPECT_NE(FindCatalogKind(group, kind), nullptr) << kind << " has guardrails but is not catalogued";
+    for (const GuardrailField& row : GuardrailsFor(group, kind)) {
+      ++rows;
+      auto found = crd->spec_fields.find(std::string(row.path));
+      ASSERT_NE(found, crd->spec_fields.end()) << kind << ": " << row.path;
+      const std::string& type = found->second;
+      switch (row.check) {
+        case GuardCheck::kMustEqual:
+        case GuardCheck::kMustNotEqual:
+          EXPECT_EQ(type, row.expected.is_boolean() ? "boolean" : "string") << kind << ": " << row.path;
+          break;
+        case GuardCheck::kMustExist:
+          EXPECT_TRUE(type == "object" || type == "array" || type == "string") << kind << ": " << row.path;
+          break;
+        case GuardCheck::kSubnets:
+        case GuardCheck::kSecurityGroups:
+          EXPECT_TRUE(type == "array" || type == "string") << kind << ": " << row.path;
+          break;
+        case GuardCheck::kApprovedImage:
+        case GuardCheck::kMustNotMatch:
+          EXPECT_EQ(type, "string") << kind << ": " << row.path;
+          break;
+      }
+      if (!row.anchor.empty()) {
+        EXPECT_TRUE(row.path.starts_with(std::string(row.anchor) + ".")) << row.path;
+        if (row.anchor != "spec") {
+          EXPECT_EQ(crd->spec_fields.at(std::string(row.anchor)), "object") << row.anchor;
+        }
+      }
+      EXPECT_TRUE(!row.injectable || row.check == GuardCheck::kMustEqual) << row.path;
+    }
+  }
+  EXPECT_GE(rows, 100);
+  EXPECT_TRUE(GuardrailInjects(Guardrail::kNetworkIsolation));
+  EXPECT_TRUE(GuardrailInjects(Guardrail::kNotebookExposure));
+  EXPECT_FALSE(GuardrailInjects(Guardrail::kVpc));
+  EXPECT_FALSE(GuardrailInjects(Guardrail::kImages));
+}
+
 TEST(CatalogTest, EveryCataloguedFieldExistsInItsCrd) {
   for (const CatalogKind& kind : Catalog()) {
     const CrdInfo* crd = FindCrd(kind.group, kind.kind);
@@ -255,7 +304,8 @@ TEST(CatalogTest, CountsOfKindsAndPaths) {
   EXPECT_EQ(by_group.size(), 2u);
   // Model, Pipeline and Project (ACK) and Model (legacy) have role fields
   // only; PipelineExecution has its parameters.
-  EXPECT_EQ(by_group[kAckGroup], std::make_pair(20, 37));
+  // Space and InferenceComponent have guardrails only.
+  EXPECT_EQ(by_group[kAckGroup], std::make_pair(22, 37));
   EXPECT_EQ(by_group[kLegacyGroup], std::make_pair(7, 10));
 }
 

@@ -160,7 +160,9 @@ TEST(SampleFilesTest, AllUpstreamSamplesArePresent) {
       ++catalogued;
     }
   }
-  EXPECT_EQ(catalogued, 30);  // 21 with key fields; 5 Models and a Project with roles only; 2 Pipelines, 1 run
+  // 21 with key fields; 5 Models and a Project with roles only; 2 Pipelines and a run; 2 Spaces and an
+  // InferenceComponent with guardrails only.
+  EXPECT_EQ(catalogued, 33);
 }
 
 // Hand-checked expectations for a few samples, so that the reference walker

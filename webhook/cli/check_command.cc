@@ -99,6 +99,7 @@ void PrintText(const CheckedObject& checked, std::ostream& out) {
   for (const Injection& injection : e.mutation.injected) {
     out << "  injected " << injection.path << " = " << injection.key << "\n";
   }
+  for (const std::string& path : e.mutation.guardrails_set) out << "  set " << path << " (guardrail)\n";
   for (const Violation& v : e.validation.violations) {
     out << "  " << v.code << " " << v.path << ": " << v.message << "\n";
   }

@@ -13,6 +13,7 @@ the status subresource: the controllers write it, and it holds no keys.
     - endpointconfigs
     - featuregroups
     - hyperparametertuningjobs
+    - inferencecomponents
     - labelingjobs
     - modelbiasjobdefinitions
     - modelexplainabilityjobdefinitions
@@ -25,6 +26,7 @@ the status subresource: the controllers write it, and it holds no keys.
     - pipelines
     - processingjobs
     - projects
+    - spaces
     - trainingjobs
     - transformjobs
     - userprofiles
