@@ -408,6 +408,25 @@ ValidationResult Validate(const Policy& policy, const AdmissionRequest& request)
   return Conclude(s, std::move(findings));
 }
 
+size_t KeyFieldCount(const CatalogKind& kind, const nlohmann::json& object) {
+  size_t count = CountEmbeddedKeyFields(kind, object);
+  for (const KmsField& field : kind.fields) {
+    if (!field.deprecated) count += KeySlots(object, field).size();
+  }
+  return count;
+}
+
+std::optional<KeyPurpose> CreateOnlyKeyAt(const CatalogKind& kind, const nlohmann::json& object,
+                                          std::string_view path) {
+  for (const KmsField& field : kind.fields) {
+    if (!field.create_only) continue;
+    for (const FieldInstance& slot : KeySlots(object, field)) {
+      if (slot.path == path) return field.purpose;
+    }
+  }
+  return std::nullopt;
+}
+
 Evaluation Evaluate(const Policy& policy, const AdmissionRequest& request) {
   Evaluation evaluation;
   evaluation.mutation = Mutate(policy, request);

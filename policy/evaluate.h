@@ -7,6 +7,7 @@
 #pragma once
 
 #include <array>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -145,6 +146,16 @@ struct Evaluation {
   nlohmann::json mutated_object;  // the object after the patch (null if none)
 };
 Evaluation Evaluate(const Policy& policy, const AdmissionRequest& request);
+
+// The key fields `object` has or must have (present, or with their parent
+// or anchor present; deprecated ones aside), inside an embedded pipeline
+// definition too. The audit's KPI counts objects with at least one.
+size_t KeyFieldCount(const CatalogKind& kind, const nlohmann::json& object);
+
+// The purpose of the create-only key field at `path` of `object`, if that is
+// one: the audit says such a key needs the resource recreated.
+std::optional<KeyPurpose> CreateOnlyKeyAt(const CatalogKind& kind, const nlohmann::json& object,
+                                          std::string_view path);
 
 // Caps a warning at the length the apiserver and kubectl display well.
 inline constexpr size_t kMaxWarningLength = 119;

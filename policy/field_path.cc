@@ -131,8 +131,12 @@ std::vector<FieldInstance> FindAnchoredGaps(const nlohmann::json& root, const Sp
     bool blocked = false;
     for (size_t s = anchor_depth; s < pattern.size(); ++s) {
       const Segment& segment = pattern[s];
-      gap.path += "." + std::string(segment.name);
-      gap.pointer += "/" + EscapePointerToken(segment.name);
+      // Appended piece by piece: "." + std::string(...) makes GCC 12 at -O3
+      // raise a false -Wrestrict.
+      gap.path += '.';
+      gap.path += segment.name;
+      gap.pointer += '/';
+      gap.pointer += EscapePointerToken(segment.name);
       if (s + 1 == pattern.size() || gap.missing_objects > 0) continue;
       const nlohmann::json* child = Member(*node, segment.name);
       if (child == nullptr || child->is_null()) {

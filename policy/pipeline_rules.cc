@@ -483,6 +483,14 @@ SignedFindings CheckEmbedded(const Subject& s, const nlohmann::json& object, con
   return out;
 }
 
+size_t CountEmbeddedKeyFields(const CatalogKind& kind, const nlohmann::json& object) {
+  if (kind.embedded != EmbeddedKeys::kPipelineDefinition) return 0;
+  const json* value = FindPlain(object, kind.embedded_path);
+  if (value == nullptr || value->is_null()) return 0;
+  ParsedDefinition parsed = ParseDefinition(*value);
+  return parsed.error.empty() ? Definition(parsed.doc).slots().size() : 0;
+}
+
 std::optional<nlohmann::json> FillEmbeddedKeys(const Subject& s, const nlohmann::json& object,
                                                std::vector<Injection>* injected) {
   if (s.kind.embedded != EmbeddedKeys::kPipelineDefinition || s.tenant == nullptr) return std::nullopt;

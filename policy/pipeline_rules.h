@@ -35,6 +35,10 @@ SignedFindings CheckEmbedded(const Subject& s, const nlohmann::json& object, con
 // `replace` of the definition string; nullopt when nothing changes. Member
 // order and everything else stay as they were (equal as JSON); the text is
 // re-serialised (see the README for the differences). Appends what it set.
+// The key fields of the table rows in an embedded pipeline definition
+// (0 for other kinds, or a definition that does not parse).
+size_t CountEmbeddedKeyFields(const CatalogKind& kind, const nlohmann::json& object);
+
 std::optional<nlohmann::json> FillEmbeddedKeys(const Subject& s, const nlohmann::json& object,
                                                std::vector<Injection>* injected);
 

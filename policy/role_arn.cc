@@ -27,7 +27,9 @@ std::vector<std::string_view> SplitColons(std::string_view text) {
 }  // namespace
 
 std::string RoleArnProblem(std::string_view pattern) {
-  const std::string quoted = "\"" + std::string(pattern) + "\"";
+  std::string quoted = "\"";  // appended, not "\"" + ...: GCC 12 -O3 raises a false -Wrestrict
+  quoted += pattern;
+  quoted += '"';
   const std::vector<std::string_view> parts = SplitColons(pattern);
   if (parts.size() != 6 || parts[0] != "arn" || parts[2] != "iam" || !parts[3].empty()) {
     return quoted + " is not an IAM role ARN; write " + std::string(kShape) +

@@ -17,5 +17,6 @@ void AddPolicyCommand(CLI::App& app, int* exit_code);   // policy_command.cc (po
 void AddCatalogCommand(CLI::App& app, int* exit_code);  // catalog_command.cc
 void AddServeCommand(CLI::App& app, int* exit_code);    // serve_command.cc
 void AddReviewCommand(CLI::App& app, int* exit_code);   // review_command.cc
+void AddAuditCommand(CLI::App& app, int* exit_code);    // audit_command.cc
 
 }  // namespace keyward

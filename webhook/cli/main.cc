@@ -12,6 +12,7 @@ int main(int argc, char** argv) {
   keyward::AddCatalogCommand(app, &exit_code);
   keyward::AddServeCommand(app, &exit_code);
   keyward::AddReviewCommand(app, &exit_code);
+  keyward::AddAuditCommand(app, &exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::Success& e) {

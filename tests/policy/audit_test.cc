@@ -1,0 +1,137 @@
+// The audit's core: objects judged as stored, the KPI arithmetic, ISO weeks,
+// and a baseline's new, fixed and open findings on two crafted reports.
+#include "policy/audit.h"
+
+#include <gtest/gtest.h>
+
+#include "tests/policy/samples.h"
+#include "tests/policy/test_support.h"
+
+namespace keyward {
+namespace {
+
+using namespace keyward::testing;
+using nlohmann::json;
+
+TEST(AuditTimeTest, IsoWeeksFollowIso8601) {
+  EXPECT_EQ(IsoWeek("2026-11-29T12:00:00Z"), "2026-W48");  // a Sunday
+  EXPECT_EQ(IsoWeek("2026-11-30T00:00:00Z"), "2026-W49");  // the Monday after
+  EXPECT_EQ(IsoWeek("2021-01-03T10:00:00Z"), "2020-W53");  // early January in the previous ISO year
+  EXPECT_EQ(IsoWeek("2024-12-30T10:00:00Z"), "2025-W01");  // late December in the next one
+  EXPECT_EQ(IsoWeek("2026-11-30T01:00:00+02:00"), "2026-W48");  // the offset moves it back to Sunday UTC
+  EXPECT_EQ(IsoWeek("yesterday"), "");
+  EXPECT_EQ(ParseRfc3339("1970-01-01T00:00:00Z"), 0);
+  EXPECT_EQ(ParseRfc3339("1970-01-01T01:00:00.5+01:00"), 0);
+  EXPECT_FALSE(ParseRfc3339("1970-01-01 00:00:00"));
+  EXPECT_FALSE(ParseRfc3339("1970-13-01T00:00:00Z"));
+}
+
+class AuditTest : public ::testing::Test {
+ protected:
+  AuditedObject Audit(const json& object) {
+    std::optional<AuditedObject> audited = AuditObject(*policy_, object);
+    EXPECT_TRUE(audited.has_value());
+    return audited.value_or(AuditedObject{});
+  }
+  json InNamespace(json object, const std::string& ns) {
+    object["metadata"]["namespace"] = ns;
+    return object;
+  }
+  std::shared_ptr<const Policy> policy_ = MustLoadPolicy(TestPolicyYaml());
+};
+
+TEST_F(AuditTest, ObjectsAreJudgedAsStoredWithoutMutation) {
+  json job = InNamespace(LoadSample("xgboost_trainingjob.yaml"), "team-a");
+  AuditedObject raw = Audit(job);
+  EXPECT_EQ(raw.status, AuditStatus::kNonCompliant);
+  EXPECT_EQ(raw.tenant, "team-a");
+  EXPECT_EQ(raw.key_fields, 2u);
+  EXPECT_FALSE(raw.keys_compliant);
+  ASSERT_EQ(raw.findings.size(), 2u);
+  EXPECT_EQ(raw.findings[0].violation.code, kMissingKey);
+  // A create-only key: the fix is to recreate, with the tenant's key.
+  EXPECT_NE(raw.findings[0].fix.find("recreate TrainingJob team-a/xgboost-training"), std::string::npos);
+  EXPECT_NE(raw.findings[0].fix.find(kTeamAOutput), std::string::npos) << raw.findings[0].fix;
+
+  job["spec"]["outputDataConfig"]["kmsKeyID"] = kTeamAOutput;
+  job["spec"]["resourceConfig"]["volumeKMSKeyID"] = kTeamAVolume;
+  AuditedObject fixed = Audit(job);
+  EXPECT_EQ(fixed.status, AuditStatus::kCompliant);
+  EXPECT_TRUE(fixed.keys_compliant);
+
+  EXPECT_EQ(Audit(InNamespace(job, "kube-system")).status, AuditStatus::kExempt);
+  EXPECT_EQ(Audit(InNamespace(job, "nobody")).status, AuditStatus::kUnclaimed);
+  EXPECT_FALSE(AuditObject(*policy_, LoadSample("endpoint_base.yaml")).has_value());  // outside the catalog
+  // A kind with roles only has no key field: outside the CMK share.
+  EXPECT_EQ(Audit(InNamespace(LoadSample("xgboost_model.yaml"), "team-a")).key_fields, 0u);
+}
+
+TEST_F(AuditTest, SharesCountObjectsWithKeyFieldsInClaimedNamespaces) {
+  json good = InNamespace(LoadSample("xgboost_trainingjob.yaml"), "team-a");
+  good["spec"]["outputDataConfig"]["kmsKeyID"] = kTeamAOutput;
+  good["spec"]["resourceConfig"]["volumeKMSKeyID"] = kTeamAVolume;
+  good["metadata"]["creationTimestamp"] = "2026-11-23T08:00:00Z";
+  json bad = InNamespace(LoadSample("xgboost_transformjob.yaml"), "team-b");
+  bad["metadata"]["creationTimestamp"] = "2026-11-24T08:00:00Z";
+  json model = InNamespace(LoadSample("xgboost_model.yaml"), "team-a");
+  std::vector<AuditedObject> objects = {Audit(good), Audit(bad), Audit(model), Audit(InNamespace(good, "nobody")),
+                                        Audit(InNamespace(good, "kube-system"))};
+  AuditSummary s = SummarizeAudit(objects, "2026-11-29T12:00:00Z", nullptr);
+  EXPECT_EQ(s.objects, 5u);
+  EXPECT_EQ(s.compliant, 2u);  // good, model
+  EXPECT_EQ(s.noncompliant, 1u);
+  EXPECT_EQ(s.unclaimed, 1u);
+  EXPECT_EQ(s.exempt, 1u);
+  EXPECT_EQ(s.keys.total, 2u);  // the model has no key field; unclaimed and exempt are apart
+  EXPECT_EQ(s.keys.compliant, 1u);
+  EXPECT_EQ(s.keys_by_tenant["team-a"].compliant, 1u);
+  EXPECT_EQ(s.keys_by_tenant["team-b"].total, 1u);
+  EXPECT_EQ(s.keys_by_kind["TransformJob"].compliant, 0u);
+  EXPECT_EQ(s.noncompliant_by_week, (std::map<std::string, size_t>{{"2026-W48", 1}}));
+  EXPECT_FALSE(s.has_baseline);
+  EXPECT_EQ(s.open.size(), 2u);
+  for (const TrackedFinding& f : s.open) EXPECT_EQ(f.first_seen, "2026-11-29T12:00:00Z");
+}
+
+// Two crafted reports: last week's had findings A and B; now B is still
+// open and C is new, so A was fixed.
+TEST_F(AuditTest, BaselineArithmetic) {
+  json bad = InNamespace(LoadSample("xgboost_transformjob.yaml"), "team-b");
+  AuditedObject audited = Audit(bad);
+  ASSERT_EQ(audited.findings.size(), 2u);  // B and C
+  const std::string b = FindingId(audited, audited.findings[0].violation);
+  const std::string c = FindingId(audited, audited.findings[1].violation);
+  EXPECT_EQ(b, "sagemaker.services.k8s.aws/TransformJob/team-b/xgboost-transform/spec.transformOutput.kmsKeyID/MissingKey");
+  const json baseline = {{"kind", "AuditReport"},
+                         {"findings",
+                          {{{"id", "sagemaker.services.k8s.aws/TrainingJob/team-a/old/spec.roleARN/ForeignRole"},
+                            {"firstSeen", "2026-11-20T12:00:00Z"},
+                            {"code", "ForeignRole"}},
+                           {{"id", b}, {"firstSeen", "2026-11-22T12:00:00Z"}}}}};
+  AuditSummary s = SummarizeAudit({audited}, "2026-11-29T12:00:00Z", &baseline);
+  ASSERT_TRUE(s.has_baseline);
+  ASSERT_EQ(s.open.size(), 2u);
+  EXPECT_EQ(s.open[0].id, b);
+  EXPECT_EQ(s.open[0].first_seen, "2026-11-22T12:00:00Z");  // carried from the baseline
+  EXPECT_EQ(s.open[0].age_seconds, 7 * 86400);
+  EXPECT_EQ(s.open[1].first_seen, "2026-11-29T12:00:00Z");
+  ASSERT_EQ(s.new_findings.size(), 1u);
+  EXPECT_EQ(s.new_findings[0].id, c);
+  ASSERT_EQ(s.fixed.size(), 1u);
+  EXPECT_EQ(s.fixed[0].code, "ForeignRole");
+  EXPECT_EQ(s.fixed[0].fixed_at, "2026-11-29T12:00:00Z");
+  EXPECT_EQ(s.fixed[0].age_seconds, 9 * 86400);  // time to remediate
+
+  // The next report, with this one as its baseline, keeps B's first sighting.
+  const json next_baseline = {{"kind", "AuditReport"},
+                              {"findings", {{{"id", b}, {"firstSeen", s.open[0].first_seen}},
+                                            {{"id", c}, {"firstSeen", s.open[1].first_seen}}}}};
+  AuditSummary next = SummarizeAudit({audited}, "2026-12-06T12:00:00Z", &next_baseline);
+  EXPECT_EQ(next.open[0].first_seen, "2026-11-22T12:00:00Z");
+  EXPECT_EQ(next.open[0].age_seconds, 14 * 86400);
+  EXPECT_TRUE(next.new_findings.empty());
+  EXPECT_TRUE(next.fixed.empty());
+}
+
+}  // namespace
+}  // namespace keyward

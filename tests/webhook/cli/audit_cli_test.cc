@@ -1,0 +1,254 @@
+// `keyward audit` from files, run as the real binary: the captured
+// admission reviews' objects as one `kubectl get -o json` List, the upstream
+// samples as manifests. The JSON schema, the exit statuses, the HTML's
+// structure, and the PolicyReport/OpenReports output against the CRDs'
+// openAPIV3Schema (tests/fixtures/policy-reports/).
+#include <filesystem>
+#include <regex>
+#include <set>
+#include <string>
+#include <vector>
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+#include <yaml-cpp/yaml.h>
+
+#include "tests/support/files.h"
+#include "tests/support/keyward_process.h"
+
+namespace keyward::testing {
+namespace {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+fs::path Fixtures() { return fs::path(KEYWARD_SOURCE_DIR) / "tests" / "fixtures"; }
+
+// Every object the captured reviews carry, as one List.
+json CapturedList() {
+  json items = json::array();
+  std::set<std::string> seen;
+  for (const auto& entry : fs::recursive_directory_iterator(Fixtures() / "admission-reviews")) {
+    if (entry.path().extension() != ".json") continue;
+    json review = json::parse(ReadFile(entry.path().string()), nullptr, false);
+    if (!review.is_object() || !review.contains("request")) continue;
+    const json& object = review["request"].value("object", json());
+    if (!object.is_object()) continue;
+    const std::string key = object.dump();
+    if (seen.insert(key).second) items.push_back(object);
+  }
+  return {{"apiVersion", "v1"}, {"kind", "List"}, {"metadata", {{"resourceVersion", ""}}}, {"items", items}};
+}
+
+class AuditCliTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    list_ = dir_.File("all.json");
+    WriteFile(list_, CapturedList().dump(1));
+  }
+  RunResult Audit(std::vector<std::string> extra) {
+    std::vector<std::string> args = {"audit", "--policy", PolicyFixturePath("team-a-b.yaml"), "-f", list_};
+    args.insert(args.end(), extra.begin(), extra.end());
+    return RunKeyward(args, dir_.File("out-" + std::to_string(++runs_)));
+  }
+  TempDir dir_;
+  std::string list_;
+  int runs_ = 0;
+};
+
+TEST_F(AuditCliTest, JsonReportHasTheDocumentedSchemaAndExitStatus) {
+  const RunResult run = Audit({"-o", "json"});
+  ASSERT_TRUE(run.finished) << run.why;
+  EXPECT_EQ(run.exit_status, 1) << "the captures include non-compliant objects";
+  const json report = json::parse(run.output.substr(0, run.output.rfind('}') + 1));
+  EXPECT_EQ(report["apiVersion"], "keyward.dev/v1alpha1");
+  EXPECT_EQ(report["kind"], "AuditReport");
+  EXPECT_TRUE(std::regex_match(report["generatedAt"].get<std::string>(), std::regex(R"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ)")));
+  EXPECT_EQ(report["policy"]["sha256"].get<std::string>().size(), 64u);
+  EXPECT_EQ(report["complete"], true);
+  const json& summary = report["summary"];
+  EXPECT_GT(summary["objects"].get<int>(), 10);
+  EXPECT_EQ(summary["objects"].get<int>(), summary["compliant"].get<int>() + summary["noncompliant"].get<int>() +
+                                               summary["exempt"].get<int>() + summary["unclaimed"].get<int>());
+  EXPECT_GT(summary["noncompliant"].get<int>(), 0);
+  EXPECT_TRUE(summary["keys"]["share"].is_number());
+  EXPECT_TRUE(summary["keysByKind"].contains("TrainingJob"));
+  ASSERT_FALSE(report["findings"].empty());
+  for (const json& f : report["findings"]) {
+    for (const char* member : {"id", "tenant", "namespace", "kind", "name", "path", "code", "message", "fix", "firstSeen"}) {
+      EXPECT_TRUE(f.contains(member) && f[member].is_string()) << member;
+    }
+    EXPECT_TRUE(report["evidence"].contains(f["code"].get<std::string>())) << f["code"];
+  }
+  EXPECT_EQ(report["resources"].size(), summary["objects"].get<size_t>());
+
+  const RunResult lenient = Audit({"-o", "json", "--fail-on", "none"});
+  EXPECT_EQ(lenient.exit_status, 0);
+  const RunResult bad = RunKeyward({"audit", "--policy", PolicyFixturePath("team-a-b.yaml"), "-f", dir_.File("missing.json")},
+                                   dir_.File("out-bad"));
+  EXPECT_EQ(bad.exit_status, 2) << bad.output;
+}
+
+TEST_F(AuditCliTest, ABaselineCarriesFirstSeenAndCountsFixes) {
+  const RunResult first = Audit({"-o", "json"});
+  const std::string baseline = dir_.File("baseline.json");
+  WriteFile(baseline, first.output.substr(0, first.output.rfind('}') + 1));
+  // One object fixed: drop it from the List.
+  json list = CapturedList();
+  const json first_report = json::parse(ReadFile(baseline));
+  const std::string gone = first_report["findings"][0]["name"];
+  json kept = json::array();
+  for (const json& item : list["items"]) {
+    if (item["metadata"].value("name", "") != gone) kept.push_back(item);
+  }
+  list["items"] = kept;
+  WriteFile(list_, list.dump());
+  const RunResult second = Audit({"-o", "json", "--baseline", baseline});
+  ASSERT_TRUE(second.finished) << second.why;
+  const json report = json::parse(second.output.substr(0, second.output.rfind('}') + 1));
+  EXPECT_GT(report["summary"]["baseline"]["fixed"].get<int>(), 0);
+  EXPECT_EQ(report["summary"]["baseline"]["new"], 0);
+  for (const json& f : report["findings"]) {
+    bool found = false;
+    for (const json& old : first_report["findings"]) {
+      if (old["id"] == f["id"]) {
+        EXPECT_EQ(old["firstSeen"], f["firstSeen"]);
+        found = true;
+      }
+    }
+    EXPECT_TRUE(found) << f["id"];
+  }
+  const RunResult wrong = Audit({"--baseline", list_});
+  EXPECT_EQ(wrong.exit_status, 2) << wrong.output;
+}
+
+TEST_F(AuditCliTest, SampleManifestsAsYamlToo) {
+  const RunResult run = RunKeyward({"audit", "--policy", PolicyFixturePath("team-a-b.yaml"), "-f",
+                                    (Fixtures() / "samples" / "xgboost_trainingjob.yaml").string(), "-n", "team-a"},
+                                   dir_.File("yaml-out"));
+  // -n is not an audit option: a usage error, said clearly.
+  EXPECT_EQ(run.exit_status, 2) << run.output;
+  TempDir manifests;
+  std::string text = ReadFile((Fixtures() / "samples" / "xgboost_trainingjob.yaml").string());
+  text.replace(text.find("metadata:\n"), 10, "metadata:\n  namespace: team-a\n");
+  WriteFile(manifests.File("job.yaml"), text);
+  const RunResult yaml = RunKeyward({"audit", "--policy", PolicyFixturePath("team-a-b.yaml"), "-f", manifests.path(),
+                                     "-o", "markdown"},
+                                    dir_.File("yaml-out2"));
+  EXPECT_EQ(yaml.exit_status, 1) << yaml.output;
+  EXPECT_NE(yaml.output.find("| objects | 1 |"), std::string::npos) << yaml.output;
+  EXPECT_NE(yaml.output.find("`MissingKey`"), std::string::npos);
+}
+
+TEST_F(AuditCliTest, HtmlIsSelfContainedWithChartsAndEveryFinding) {
+  const RunResult json_run = Audit({"-o", "json"});
+  const json report = json::parse(json_run.output.substr(0, json_run.output.rfind('}') + 1));
+  const RunResult run = Audit({"-o", "html"});
+  ASSERT_TRUE(run.finished) << run.why;
+  const std::string& html = run.output;
+  EXPECT_TRUE(html.starts_with("<!DOCTYPE html>"));
+  for (const char* outside : {"src=", "href=", "<link", "@import", "url(", "http://", "https://"}) {
+    EXPECT_EQ(html.find(outside), std::string::npos) << "loads from outside: " << outside;
+  }
+  auto count = [&html](const std::string& needle) {
+    size_t n = 0;
+    for (size_t at = html.find(needle); at != std::string::npos; at = html.find(needle, at + 1)) ++n;
+    return n;
+  };
+  EXPECT_EQ(count("<svg "), 3u);
+  EXPECT_EQ(count("<svg "), count("</svg>"));
+  EXPECT_EQ(count("<table"), count("</table>"));
+  EXPECT_EQ(count("<tr>"), count("</tr>"));
+  EXPECT_EQ(count("<tr><td>"), report["findings"].size());
+  for (const json& f : report["findings"]) {
+    EXPECT_NE(html.find("<code>" + f["path"].get<std::string>() + "</code>"), std::string::npos) << f["id"];
+  }
+  EXPECT_NE(html.find("@media print"), std::string::npos);
+  EXPECT_NE(html.find("sortBy"), std::string::npos);
+}
+
+// A small validator for the parts of OpenAPI v3 the report CRDs use: type,
+// required, enum, properties, items, additionalProperties.
+void Validate(const YAML::Node& value, const YAML::Node& schema, const std::string& path) {
+  if (!schema || !schema.IsMap()) return;
+  const std::string type = schema["type"] ? schema["type"].as<std::string>() : "";
+  if (type == "object") {
+    ASSERT_TRUE(value.IsMap()) << path << " must be an object";
+    if (schema["required"]) {
+      for (const YAML::Node& name : schema["required"]) {
+        EXPECT_TRUE(value[name.as<std::string>()]) << path << " lacks required " << name.as<std::string>();
+      }
+    }
+    for (const auto& member : value) {
+      const std::string name = member.first.as<std::string>();
+      if (schema["properties"] && schema["properties"][name]) {
+        Validate(member.second, schema["properties"][name], path + "." + name);
+      } else if (schema["additionalProperties"] && schema["additionalProperties"].IsMap()) {
+        Validate(member.second, schema["additionalProperties"], path + "." + name);
+      } else if (schema["properties"] && !schema["x-kubernetes-preserve-unknown-fields"] && path != "") {
+        ADD_FAILURE() << path << "." << name << " is not in the schema";
+      }
+    }
+  } else if (type == "array") {
+    ASSERT_TRUE(value.IsSequence()) << path << " must be an array";
+    for (size_t i = 0; i < value.size(); ++i) Validate(value[i], schema["items"], path + "[" + std::to_string(i) + "]");
+  } else if (type == "string") {
+    EXPECT_TRUE(value.IsScalar()) << path;
+    if (schema["enum"]) {
+      bool listed = false;
+      for (const YAML::Node& choice : schema["enum"]) listed = listed || choice.as<std::string>() == value.as<std::string>();
+      EXPECT_TRUE(listed) << path << ": " << value.as<std::string>() << " is not in the enum";
+    }
+  } else if (type == "integer") {
+    EXPECT_NO_THROW(value.as<long long>()) << path;
+  } else if (type == "boolean") {
+    EXPECT_NO_THROW(value.as<bool>()) << path;
+  }
+}
+
+YAML::Node SchemaOf(const std::string& crd_file, const std::string& version) {
+  const YAML::Node crd = YAML::LoadFile((Fixtures() / "policy-reports" / crd_file).string());
+  for (const YAML::Node& v : crd["spec"]["versions"]) {
+    if (v["name"].as<std::string>() == version) return v["schema"]["openAPIV3Schema"];
+  }
+  return {};
+}
+
+TEST_F(AuditCliTest, PolicyReportsAndOpenReportsAreValidAgainstTheirCrds) {
+  struct Format {
+    std::string flag, version, namespaced_kind, cluster_kind, namespaced_crd, cluster_crd;
+  };
+  for (const Format& f : {Format{"policyreport", "v1alpha2", "PolicyReport", "ClusterPolicyReport",
+                                 "kyverno-vendored/wgpolicyk8s.io_policyreports.yaml",
+                                 "kyverno-vendored/wgpolicyk8s.io_clusterpolicyreports.yaml"},
+                          Format{"openreports", "v1alpha1", "Report", "ClusterReport",
+                                 "openreports/openreports.io_reports.yaml", "openreports/openreports.io_clusterreports.yaml"}}) {
+    SCOPED_TRACE(f.flag);
+    const RunResult run = Audit({"-o", f.flag});
+    ASSERT_TRUE(run.finished) << run.why;
+    const std::string yaml = run.output.substr(run.output.find("---"));
+    const std::vector<YAML::Node> documents = YAML::LoadAll(yaml);
+    ASSERT_GE(documents.size(), 3u);
+    const YAML::Node namespaced = SchemaOf(f.namespaced_crd, f.version);
+    const YAML::Node cluster = SchemaOf(f.cluster_crd, f.version);
+    ASSERT_TRUE(namespaced && cluster);
+    size_t results = 0, clusters = 0;
+    for (const YAML::Node& document : documents) {
+      const std::string kind = document["kind"].as<std::string>();
+      const bool is_cluster = kind == f.cluster_kind;
+      EXPECT_TRUE(is_cluster || kind == f.namespaced_kind) << kind;
+      clusters += is_cluster;
+      Validate(document, is_cluster ? cluster : namespaced, "");
+      EXPECT_EQ(document["metadata"]["namespace"].IsDefined(), !is_cluster);
+      int counted = 0;
+      for (const char* r : {"pass", "fail", "warn", "error", "skip"}) counted += document["summary"][r].as<int>();
+      EXPECT_EQ(static_cast<size_t>(counted), document["results"].size());
+      results += document["results"].size();
+    }
+    EXPECT_EQ(clusters, 1u);
+    EXPECT_GT(results, 10u);
+  }
+}
+
+}  // namespace
+}  // namespace keyward::testing
