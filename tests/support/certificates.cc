@@ -86,7 +86,8 @@ TestCertificate Serving(long serial, const std::string& common_name, X509* issue
   X509_set_issuer_name(certificate.get(), X509_get_subject_name(signer));
   AddExtension(certificate.get(), signer, NID_subject_alt_name, kServingNames);
   AddExtension(certificate.get(), signer, NID_basic_constraints, "critical,CA:FALSE");
-  AddExtension(certificate.get(), signer, NID_ext_key_usage, "serverAuth");
+  // clientAuth too: the same certificates authenticate clients to test servers.
+  AddExtension(certificate.get(), signer, NID_ext_key_usage, "serverAuth,clientAuth");
   Check(X509_sign(certificate.get(), issuer_key != nullptr ? issuer_key : key.get(), EVP_sha256()) > 0,
         "sign a certificate");
   return {CertificatePem(certificate.get()), KeyPem(key.get()), common_name, serial};

@@ -2,9 +2,15 @@
 // read from files (`kubectl get ... -A -o json|yaml` output, Lists,
 // manifests). Each object is judged by the core as it is stored
 // (policy/audit.h); the report goes to standard output.
+#include <signal.h>
+#include <unistd.h>
+
 #include <chrono>
+#include <cstdlib>
 #include <ctime>
 #include <iostream>
+#include <map>
+#include <set>
 
 #include <openssl/evp.h>
 
@@ -15,6 +21,7 @@
 #include "webhook/cli/audit_input.h"
 #include "webhook/cli/audit_report.h"
 #include "webhook/cli/commands.h"
+#include "webhook/kube/kube_client.h"
 
 namespace keyward {
 namespace {
@@ -26,6 +33,10 @@ constexpr int kExitIncomplete = 3;
 struct AuditOptions {
   std::string policy;
   std::vector<std::string> inputs;
+  // Live mode (no -f): a cluster, through a kubeconfig or from inside a pod.
+  std::string kubeconfig, context, namespace_name;
+  bool all_namespaces = false, in_cluster = false;
+  InClusterOptions in_cluster_paths;
   std::string output = "text";
   std::string baseline;
   std::string fail_on = "noncompliant";
@@ -54,7 +65,74 @@ std::string UtcNow() {
   return text;
 }
 
+// Reads every catalog kind the cluster serves, page by page, auditing items
+// as they arrive. A kind that cannot be listed makes the report incomplete.
+Status ReadCluster(const AuditOptions& options, const Policy& policy, AuditRun* run) {
+  Result<ClusterAccess> access = Status::Ok();
+  if (options.in_cluster) {
+    InClusterOptions paths = options.in_cluster_paths;
+    if (const char* host = std::getenv("KUBERNETES_SERVICE_HOST")) paths.host = host;
+    if (const char* port = std::getenv("KUBERNETES_SERVICE_PORT")) paths.port = port;
+    access = InClusterAccess(paths);
+  } else {
+    KubeconfigOptions kubeconfig{options.kubeconfig, options.context,
+                                 std::getenv("KUBECONFIG") ? std::getenv("KUBECONFIG") : "",
+                                 std::getenv("HOME") ? std::getenv("HOME") : ""};
+    access = LoadKubeconfig(kubeconfig);
+  }
+  if (!access.ok()) return access.status();
+  // A server closing a connection mid-write (a refused client certificate)
+  // must end in an error the report shows, not kill the process.
+  ::signal(SIGPIPE, SIG_IGN);
+  if (access.value().insecure_skip_tls_verify) {
+    std::cerr << "warning: insecure-skip-tls-verify is set for cluster " << access.value().cluster_name
+              << ": the API server's certificate is not checked\n";
+  }
+  Result<std::unique_ptr<KubeClient>> client = KubeClient::Connect(access.value());
+  if (!client.ok()) return client.status();
+  run->meta.cluster = access.value().cluster_name;
+  run->meta.context = access.value().context_name;
+  const bool progress = ::isatty(STDERR_FILENO) != 0;
+  std::map<std::pair<std::string, std::string>, std::set<std::string>> served;  // group/version -> resources
+  for (const CatalogKind& kind : Catalog()) {
+    const std::pair<std::string, std::string> group_version{std::string(kind.group), std::string(kind.version)};
+    if (!served.count(group_version)) {
+      bool installed = false;
+      Result<std::set<std::string>> resources =
+          client.value()->ServedResources(group_version.first, group_version.second, &installed);
+      if (!resources.ok()) return resources.status();
+      served[group_version] = resources.value();
+    }
+    const std::string name = std::string(kind.resource) + "." + std::string(kind.group);
+    if (!served[group_version].count(std::string(kind.resource))) {
+      run->meta.not_installed.push_back(name);
+      continue;
+    }
+    ListOutcome outcome = client.value()->List(
+        group_version.first, group_version.second, std::string(kind.resource), options.namespace_name,
+        [&](nlohmann::json item) {
+          std::optional<AuditedObject> audited = AuditObject(policy, item);
+          if (!audited) return;
+          audited->source = "cluster:" + name;
+          run->objects.push_back(std::move(*audited));
+        });
+    if (!outcome.complete) run->meta.incomplete.push_back(outcome.problem);
+    if (progress) std::cerr << "listed " << outcome.items << " " << name << "\n";
+  }
+  return Status::Ok();
+}
+
 int RunAudit(const AuditOptions& options) {
+  const bool live_options = !options.namespace_name.empty() || options.all_namespaces || options.in_cluster ||
+                            !options.kubeconfig.empty() || !options.context.empty();
+  if (!options.inputs.empty() && live_options) {
+    std::cerr << "-n, -A, --kubeconfig, --context and --in-cluster read a live cluster; drop them, or drop -f\n";
+    return kExitUsage;
+  }
+  if (!options.namespace_name.empty() && options.all_namespaces) {
+    std::cerr << "give -n NAMESPACE or -A, not both\n";
+    return kExitUsage;
+  }
   Result<std::string> policy_text = ReadTextFile(options.policy, 16u << 20);
   if (!policy_text.ok()) {
     std::cerr << policy_text.status().ToString() << "\n";
@@ -84,13 +162,17 @@ int RunAudit(const AuditOptions& options) {
   run.meta.policy_file = options.policy;
   run.meta.policy_sha256 = Sha256Hex(policy_text.value());
   run.meta.inputs = options.inputs;
-  std::vector<Status> errors =
-      ReadAuditInputs(options.inputs, std::cin, [&](nlohmann::json object, const std::string& where) {
-        std::optional<AuditedObject> audited = AuditObject(*policy.value(), object);
-        if (!audited) return;  // outside the catalog
-        audited->source = where;
-        run.objects.push_back(std::move(*audited));
-      });
+  std::vector<Status> errors;
+  if (options.inputs.empty()) {
+    if (Status read = ReadCluster(options, *policy.value(), &run); !read.ok()) errors.push_back(read);
+  } else {
+    errors = ReadAuditInputs(options.inputs, std::cin, [&](nlohmann::json object, const std::string& where) {
+      std::optional<AuditedObject> audited = AuditObject(*policy.value(), object);
+      if (!audited) return;  // outside the catalog
+      audited->source = where;
+      run.objects.push_back(std::move(*audited));
+    });
+  }
   if (!errors.empty()) {
     for (const Status& error : errors) std::cerr << error.ToString() << "\n";
     return kExitUsage;
@@ -121,8 +203,14 @@ void AddAuditCommand(CLI::App& app, int* exit_code) {
       "audit", "Report how existing SageMaker resources stand against the policy, with KPIs and audit evidence");
   audit->add_option("--policy", options->policy, "KeyPolicy file")->required();
   audit->add_option("-f,--filename", options->inputs, "kubectl get -o json|yaml output, Lists, manifests; a file, "
-                                                      "directory or - (repeatable)")
-      ->required();
+                                                      "directory or - (repeatable); without it, a live cluster");
+  audit->add_option("--kubeconfig", options->kubeconfig, "kubeconfig file (else $KUBECONFIG, else ~/.kube/config)");
+  audit->add_option("--context", options->context, "kubeconfig context (else its current-context)");
+  audit->add_option("-n,--namespace", options->namespace_name, "list in this namespace only");
+  audit->add_flag("-A,--all-namespaces", options->all_namespaces, "list in all namespaces (the default)");
+  audit->add_flag("--in-cluster", options->in_cluster, "use the pod's service account");
+  audit->add_option("--in-cluster-token-file", options->in_cluster_paths.token_file, "the service account token");
+  audit->add_option("--in-cluster-ca-file", options->in_cluster_paths.ca_file, "the cluster CA");
   audit->add_option("-o,--output", options->output, "text, json, markdown, html, policyreport or openreports")
       ->check(CLI::IsMember({"text", "json", "markdown", "html", "policyreport", "openreports"}));
   audit->add_option("--baseline", options->baseline, "an earlier `-o json` report: new, fixed and open findings");

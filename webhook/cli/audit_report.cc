@@ -107,6 +107,7 @@ nlohmann::json AuditJson(const AuditRun& run) {
           {"context", run.meta.context},
           {"complete", run.meta.incomplete.empty()},
           {"incomplete", run.meta.incomplete},
+          {"notInstalled", run.meta.not_installed},
           {"summary", std::move(summary)},
           {"evidence", std::move(evidence)},
           {"findings", std::move(findings)},
@@ -137,6 +138,11 @@ std::string AuditText(const AuditRun& run) {
     for (const TrackedFinding& f : s.fixed) out << "  fixed in " << Duration(f.age_seconds) << ": " << f.id << "\n";
   }
   for (const std::string& what : run.meta.incomplete) out << "INCOMPLETE: " << what << "\n";
+  if (!run.meta.not_installed.empty()) {
+    out << "not installed in the cluster:";
+    for (const std::string& kind : run.meta.not_installed) out << " " << kind;
+    out << "\n";
+  }
   if (!s.open.empty()) out << "\nfindings:\n";
   for (const TrackedFinding& f : s.open) {
     out << f.kind << " " << f.namespace_name << "/" << f.name << " (tenant " << f.tenant << ", open "

@@ -21,6 +21,7 @@ struct AuditMeta {
   std::vector<std::string> inputs;  // files read (file mode)
   std::string cluster, context;     // live mode
   std::vector<std::string> incomplete;  // what could not be listed (live mode), with why
+  std::vector<std::string> not_installed;  // catalog kinds the cluster does not serve (live mode)
 };
 
 struct AuditRun {

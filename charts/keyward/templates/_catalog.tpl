@@ -1,12 +1,13 @@
 {{/*
-The SageMaker kinds keyward handles (key or role fields): exactly the catalog of policy/catalog.cc
-(tests/chart/ fails when the two differ). Main resources only, never
-the status subresource: the controllers write it, and it holds no keys.
+The SageMaker kinds keyward handles (key, role or guardrail fields):
+exactly the catalog of policy/catalog.cc (tests/chart/ fails when the two
+differ), listed once here and used by the webhooks' rules and the audit
+CronJob's read-only RBAC. Main resources only, never the status
+subresource: the controllers write it, and it holds no keys.
 */}}
-{{- define "keyward.catalogRules" -}}
-- apiGroups: ["sagemaker.services.k8s.aws"]
-  apiVersions: ["v1alpha1"]
-  operations: ["CREATE", "UPDATE"]
+{{- define "keyward.catalog" -}}
+- group: sagemaker.services.k8s.aws
+  version: v1alpha1
   resources:
     - dataqualityjobdefinitions
     - domains
@@ -30,10 +31,8 @@ the status subresource: the controllers write it, and it holds no keys.
     - trainingjobs
     - transformjobs
     - userprofiles
-  scope: Namespaced
-- apiGroups: ["sagemaker.aws.amazon.com"]
-  apiVersions: ["v1"]
-  operations: ["CREATE", "UPDATE"]
+- group: sagemaker.aws.amazon.com
+  version: v1
   resources:
     - batchtransformjobs
     - endpointconfigs
@@ -42,5 +41,23 @@ the status subresource: the controllers write it, and it holds no keys.
     - models
     - processingjobs
     - trainingjobs
+{{- end }}
+
+{{- define "keyward.catalogRules" -}}
+{{- range (include "keyward.catalog" . | fromYamlArray) }}
+- apiGroups: [{{ .group | quote }}]
+  apiVersions: [{{ .version | quote }}]
+  operations: ["CREATE", "UPDATE"]
+  resources: {{- toYaml .resources | nindent 4 }}
   scope: Namespaced
+{{- end }}
+{{- end }}
+
+{{/* Read-only access to every catalog kind, for `keyward audit --in-cluster`. */}}
+{{- define "keyward.catalogReadRules" -}}
+{{- range (include "keyward.catalog" . | fromYamlArray) }}
+- apiGroups: [{{ .group | quote }}]
+  resources: {{- toYaml .resources | nindent 4 }}
+  verbs: ["get", "list"]
+{{- end }}
 {{- end }}

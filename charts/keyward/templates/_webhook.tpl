@@ -54,7 +54,7 @@ reinvocationPolicy (mutating only).
     {{- with .caBundle }}
     caBundle: {{ . }}
     {{- end }}
-  rules: {{- include "keyward.catalogRules" $root | nindent 4 }}
+  rules: {{- include "keyward.catalogRules" $root | trim | nindent 4 }}
   failurePolicy: {{ $values.failurePolicy }}
   matchPolicy: Equivalent
   sideEffects: None

@@ -1,0 +1,213 @@
+// `keyward audit` on a live cluster, against FakeKubeApi over real TLS:
+// discovery, paginated lists, a 403 on one kind, a group not installed, and
+// each way to authenticate (token, token file, client certificate, exec
+// plugin, in-cluster), with kubeconfigs found and merged as kubectl does.
+#include <sys/stat.h>
+
+#include <string>
+#include <vector>
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include "tests/support/certificates.h"
+#include "tests/support/files.h"
+#include "tests/support/keyward_process.h"
+#include "tests/webhook/kube/fake_kube_api.h"
+#include "webhook/admission/base64.h"
+
+namespace keyward::testing {
+namespace {
+
+using nlohmann::json;
+
+constexpr char kAck[] = "sagemaker.services.k8s.aws";
+constexpr char kKeyA[] = "arn:aws:kms:us-east-1:111122223333:key/0b6e1f6c-1a2b-4c3d-9e8f-0123456789ab";
+
+json TrainingJob(int i, bool keyed) {
+  json job = {{"apiVersion", std::string(kAck) + "/v1alpha1"},
+              {"kind", "TrainingJob"},
+              {"metadata", {{"name", "job-" + std::to_string(i)}, {"namespace", i % 2 ? "team-a" : "team-b"},
+                            {"creationTimestamp", "2026-11-2" + std::to_string(i % 7) + "T10:00:00Z"}}},
+              {"spec", {{"trainingJobName", "job"},
+                        {"outputDataConfig", {{"s3OutputPath", "s3://b"}}},
+                        {"resourceConfig", {{"instanceType", "ml.m5.xlarge"}, {"instanceCount", 1}}}}}};
+  if (keyed) {
+    job["spec"]["outputDataConfig"]["kmsKeyID"] = kKeyA;
+    job["spec"]["resourceConfig"]["volumeKMSKeyID"] = kKeyA;
+  }
+  return job;
+}
+
+class LiveAuditTest : public ::testing::Test {
+ protected:
+  // A cluster with 8 TrainingJobs (4 in team-a, compliant; 4 in team-b,
+  // not), EndpointConfigs forbidden, and the legacy group not installed.
+  void StartCluster(FakeKubeApi::Options options) {
+    api_ = std::make_unique<FakeKubeApi>(ca_, dir_.path(), options);
+    std::vector<json> jobs;
+    for (int i = 0; i < 8; ++i) jobs.push_back(TrainingJob(i, i % 2 == 1));
+    api_->Serve(kAck, "v1alpha1", "trainingjobs", "TrainingJob", jobs);
+    api_->Serve(kAck, "v1alpha1", "endpointconfigs", "EndpointConfig", {});
+    api_->Forbid("endpointconfigs");
+  }
+
+  std::string CaData() const { return Base64Encode(ReadFile(dir_.File("ca.crt"))); }
+
+  // A kubeconfig whose user is `user` (YAML lines under `user:`).
+  std::string WriteKubeconfig(const std::string& name, const std::string& user, const std::string& cluster_extra = "") {
+    const std::string path = dir_.File(name);
+    WriteFile(path, "apiVersion: v1\nkind: Config\ncurrent-context: test\nclusters:\n- name: fake\n  cluster:\n"
+                    "    server: " + api_->server() + "\n    certificate-authority-data: " + CaData() + "\n" + cluster_extra +
+                        "contexts:\n- name: test\n  context: {cluster: fake, user: tester}\nusers:\n- name: tester\n  user:\n" +
+                        user);
+    return path;
+  }
+
+  RunResult Audit(std::vector<std::string> extra, const Environment& env = {}) {
+    std::vector<std::string> args = {"audit", "--policy", PolicyFixturePath("team-a-b.yaml"), "-o", "json"};
+    args.insert(args.end(), extra.begin(), extra.end());
+    return RunKeyward(args, dir_.File("out-" + std::to_string(++runs_)), {}, env);
+  }
+
+  static json Report(const RunResult& run) {
+    const size_t end = run.output.rfind('}');
+    const size_t start = run.output.find("{\n");
+    if (end == std::string::npos || start == std::string::npos) return json();
+    return json::parse(run.output.substr(start, end - start + 1), nullptr, false);
+  }
+
+  void SetUp() override { ca_.WriteCertificate(dir_.File("ca.crt")); }
+
+  TempDir dir_;
+  TestCertificateAuthority ca_;
+  std::unique_ptr<FakeKubeApi> api_;
+  int runs_ = 0;
+};
+
+TEST_F(LiveAuditTest, ListsEveryPageReportsTheForbiddenKindAndExitsIncomplete) {
+  StartCluster({.token = "s3cr3t"});
+  const std::string kubeconfig = WriteKubeconfig("config", "    token: s3cr3t\n");
+  const RunResult run = Audit({"--kubeconfig", kubeconfig});
+  ASSERT_TRUE(run.finished) << run.why;
+  EXPECT_EQ(run.exit_status, 3) << run.output;  // incomplete: a gate cannot pass on a silent 403
+  const json report = Report(run);
+  ASSERT_TRUE(report.is_object()) << run.output;
+  EXPECT_EQ(report["summary"]["objects"], 8);
+  EXPECT_EQ(report["summary"]["compliant"], 4);
+  EXPECT_EQ(report["summary"]["noncompliant"], 4);
+  EXPECT_EQ(report["cluster"], "fake");
+  EXPECT_EQ(report["context"], "test");
+  EXPECT_EQ(report["complete"], false);
+  ASSERT_EQ(report["incomplete"].size(), 1u);
+  const std::string problem = report["incomplete"][0];
+  EXPECT_NE(problem.find("forbidden to list endpointconfigs.sagemaker.services.k8s.aws"), std::string::npos) << problem;
+  EXPECT_NE(problem.find("RBAC verb list"), std::string::npos) << problem;
+  // The legacy operator's group is not installed: listed as such, not as a failure.
+  bool legacy = false;
+  for (const json& kind : report["notInstalled"]) legacy = legacy || kind == "trainingjobs.sagemaker.aws.amazon.com";
+  EXPECT_TRUE(legacy) << report["notInstalled"].dump();
+  // 8 items at most 3 per page: 3 pages, continued twice.
+  int job_pages = 0;
+  for (const std::string& path : api_->requests()) job_pages += path.starts_with("/apis/sagemaker.services.k8s.aws/v1alpha1/trainingjobs");
+  EXPECT_EQ(job_pages, 3);
+
+  const RunResult allowed = Audit({"--kubeconfig", kubeconfig, "--allow-incomplete"});
+  EXPECT_EQ(allowed.exit_status, 1) << allowed.output;  // non-compliant objects remain
+
+  const RunResult one_namespace = Audit({"--kubeconfig", kubeconfig, "-n", "team-a", "--allow-incomplete"});
+  EXPECT_EQ(Report(one_namespace)["summary"]["objects"], 4);
+  EXPECT_EQ(one_namespace.exit_status, 0) << one_namespace.output;
+}
+
+TEST_F(LiveAuditTest, AWrongTokenOrCaIsAClearError) {
+  StartCluster({.token = "s3cr3t"});
+  const RunResult wrong_token = Audit({"--kubeconfig", WriteKubeconfig("bad-token", "    token: nope\n")});
+  EXPECT_EQ(wrong_token.exit_status, 3);
+  EXPECT_NE(Report(wrong_token)["incomplete"].dump().find("unauthorized"), std::string::npos) << wrong_token.output;
+
+  TestCertificateAuthority other;
+  other.WriteCertificate(dir_.File("other-ca.crt"));
+  const std::string path = dir_.File("bad-ca");
+  WriteFile(path, "apiVersion: v1\nkind: Config\ncurrent-context: test\nclusters:\n- name: fake\n  cluster:\n    server: " +
+                      api_->server() + "\n    certificate-authority: other-ca.crt\ncontexts:\n- name: test\n"
+                      "  context: {cluster: fake, user: tester}\nusers:\n- name: tester\n  user: {token: s3cr3t}\n");
+  const RunResult bad_ca = Audit({"--kubeconfig", path});
+  EXPECT_EQ(bad_ca.exit_status, 2) << bad_ca.output;
+  EXPECT_NE(bad_ca.output.find("certificate authority"), std::string::npos) << bad_ca.output;
+
+  const RunResult insecure =
+      Audit({"--kubeconfig", WriteKubeconfig("insecure", "    token: s3cr3t\n", "    insecure-skip-tls-verify: true\n"),
+             "--allow-incomplete"});
+  EXPECT_NE(insecure.output.find("warning: insecure-skip-tls-verify"), std::string::npos) << insecure.output;
+  EXPECT_EQ(Report(insecure)["summary"]["objects"], 8);
+}
+
+TEST_F(LiveAuditTest, TokenFileAndKubeconfigListMergedAsKubectlDoes) {
+  StartCluster({.token = "from-file"});
+  WriteFile(dir_.File("token"), "from-file\n");
+  // The first file sets current-context (and a user); the second defines the cluster and context.
+  const std::string first = dir_.File("first");
+  WriteFile(first, "apiVersion: v1\nkind: Config\ncurrent-context: test\nusers:\n- name: tester\n  user: {tokenFile: token}\n");
+  const std::string second = WriteKubeconfig("second", "    token: ignored-the-first-file-wins\n");
+  const RunResult run = Audit({"--allow-incomplete"}, {{"KUBECONFIG", first + ":" + dir_.File("missing") + ":" + second}});
+  ASSERT_TRUE(run.finished) << run.why;
+  EXPECT_EQ(Report(run)["summary"]["objects"], 8) << run.output;
+  EXPECT_EQ(api_->tokens_seen(), std::set<std::string>{"from-file"});
+  // --context names one that does not exist.
+  const RunResult missing = Audit({"--context", "prod"}, {{"KUBECONFIG", first + ":" + second}});
+  EXPECT_EQ(missing.exit_status, 2);
+  EXPECT_NE(missing.output.find("there is no context prod"), std::string::npos) << missing.output;
+}
+
+TEST_F(LiveAuditTest, ClientCertificateFromFiles) {
+  TestCertificate client = ca_.Issue("system:serviceaccount:audit:keyward");
+  WriteFile(dir_.File("client.crt"), client.certificate_pem);
+  WriteFile(dir_.File("client.key"), client.key_pem);
+  StartCluster({.client_ca_file = dir_.File("ca.crt")});
+  const RunResult run = Audit({"--kubeconfig", WriteKubeconfig("certs", "    client-certificate: client.crt\n"
+                                                                        "    client-key: client.key\n"),
+                               "--allow-incomplete"});
+  EXPECT_EQ(Report(run)["summary"]["objects"], 8) << run.output;
+  // Without one the TLS handshake is refused, and the report says so.
+  const RunResult none = Audit({"--kubeconfig", WriteKubeconfig("no-certs", "    token: x\n")});
+  EXPECT_EQ(none.exit_status, 2) << none.output;
+}
+
+TEST_F(LiveAuditTest, ExecPluginPrintsAnExecCredential) {
+  StartCluster({.token = "k8s-aws-v1.token"});
+  const std::string plugin = dir_.File("get-token.sh");
+  WriteFile(plugin, "#!/bin/sh\n[ \"$1\" = eks ] && [ \"$AWS_PROFILE\" = team ] || exit 7\n"
+                    "echo \"$KUBERNETES_EXEC_INFO\" | grep -q ExecCredential || exit 8\n"
+                    "printf '{\"apiVersion\":\"client.authentication.k8s.io/v1beta1\",\"kind\":\"ExecCredential\","
+                    "\"status\":{\"token\":\"k8s-aws-v1.token\"}}'\n");
+  ::chmod(plugin.c_str(), 0755);
+  const std::string exec = "    exec:\n      apiVersion: client.authentication.k8s.io/v1beta1\n      command: " + plugin +
+                           "\n      args: [eks, get-token]\n      env: [{name: AWS_PROFILE, value: team}]\n";
+  const RunResult run = Audit({"--kubeconfig", WriteKubeconfig("exec", exec), "--allow-incomplete"});
+  EXPECT_EQ(Report(run)["summary"]["objects"], 8) << run.output;
+  EXPECT_EQ(api_->tokens_seen(), std::set<std::string>{"k8s-aws-v1.token"});
+
+  const std::string failing = "    exec:\n      apiVersion: client.authentication.k8s.io/v1\n      command: " + plugin +
+                              "\n      args: [wrong]\n";
+  const RunResult failed = Audit({"--kubeconfig", WriteKubeconfig("exec-bad", failing)});
+  EXPECT_EQ(failed.exit_status, 2);
+  EXPECT_NE(failed.output.find("failed (exit status 7)"), std::string::npos) << failed.output;
+}
+
+TEST_F(LiveAuditTest, InClusterWithOverriddenTokenAndCaPaths) {
+  StartCluster({.token = "pod-token"});
+  WriteFile(dir_.File("sa-token"), "pod-token");
+  const RunResult run = Audit({"--in-cluster", "--in-cluster-token-file", dir_.File("sa-token"), "--in-cluster-ca-file",
+                               dir_.File("ca.crt"), "--allow-incomplete"},
+                              {{"KUBERNETES_SERVICE_HOST", "127.0.0.1"},
+                               {"KUBERNETES_SERVICE_PORT", std::to_string(api_->port())}});
+  EXPECT_EQ(Report(run)["summary"]["objects"], 8) << run.output;
+  EXPECT_EQ(Report(run)["cluster"], "in-cluster");
+  const RunResult outside = Audit({"--in-cluster"}, {{"KUBERNETES_SERVICE_HOST", ""}});
+  EXPECT_EQ(outside.exit_status, 2);
+  EXPECT_NE(outside.output.find("KUBERNETES_SERVICE_HOST"), std::string::npos) << outside.output;
+}
+
+}  // namespace
+}  // namespace keyward::testing

@@ -1,0 +1,233 @@
+#include "webhook/kube/kube_client.h"
+
+#include <openssl/pem.h>
+#include <openssl/x509.h>
+
+#include <chrono>
+#include <thread>
+
+#include <httplib.h>
+
+#include "webhook/admission/bounded_json.h"
+#include "webhook/admission/text_file.h"
+#include "webhook/kube/exec_credential.h"
+
+namespace keyward {
+namespace {
+
+constexpr int kAttempts = 3;
+
+X509_STORE* StoreFromPem(const std::string& pem) {
+  BIO* bio = BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size()));
+  X509_STORE* store = X509_STORE_new();
+  int added = 0;
+  while (X509* certificate = PEM_read_bio_X509(bio, nullptr, nullptr, nullptr)) {
+    added += X509_STORE_add_cert(store, certificate) == 1;
+    X509_free(certificate);
+  }
+  BIO_free(bio);
+  if (added == 0) {
+    X509_STORE_free(store);
+    return nullptr;
+  }
+  return store;
+}
+
+std::string Trim(std::string text) {
+  while (!text.empty() && (text.back() == '\n' || text.back() == '\r' || text.back() == ' ')) text.pop_back();
+  return text;
+}
+
+std::string Describe(const std::string& resource, const std::string& group) {
+  return group.empty() ? resource : resource + "." + group;
+}
+
+}  // namespace
+
+std::string QueryEscape(std::string_view value) {
+  static constexpr char kHex[] = "0123456789ABCDEF";
+  std::string out;
+  for (unsigned char c : value) {
+    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
+      out += static_cast<char>(c);
+    } else {
+      out += '%';
+      out += kHex[c >> 4];
+      out += kHex[c & 15];
+    }
+  }
+  return out;
+}
+
+Result<std::unique_ptr<KubeClient>> KubeClient::Connect(const ClusterAccess& access) {
+  std::string certificate_pem = access.client_certificate_pem, key_pem = access.client_key_pem, exec_token;
+  if (access.has_exec) {
+    Result<ExecCredential> credential = RunExecPlugin(access.exec);
+    if (!credential.ok()) return credential.status();
+    exec_token = credential.value().token;
+    if (!credential.value().client_certificate_pem.empty()) {
+      certificate_pem = credential.value().client_certificate_pem;
+      key_pem = credential.value().client_key_pem;
+    }
+  }
+  std::unique_ptr<httplib::SSLClient> client;
+  if (!certificate_pem.empty()) {
+    BIO* cert_bio = BIO_new_mem_buf(certificate_pem.data(), static_cast<int>(certificate_pem.size()));
+    BIO* key_bio = BIO_new_mem_buf(key_pem.data(), static_cast<int>(key_pem.size()));
+    X509* certificate = PEM_read_bio_X509(cert_bio, nullptr, nullptr, nullptr);
+    EVP_PKEY* key = PEM_read_bio_PrivateKey(key_bio, nullptr, nullptr, nullptr);
+    BIO_free(cert_bio);
+    BIO_free(key_bio);
+    if (certificate == nullptr || key == nullptr) {
+      X509_free(certificate);
+      EVP_PKEY_free(key);
+      return Status::Error("the client certificate or key of user " + access.user_name + " is not valid PEM");
+    }
+    client = std::make_unique<httplib::SSLClient>(access.host, access.port, certificate, key);
+    X509_free(certificate);
+    EVP_PKEY_free(key);
+  } else {
+    client = std::make_unique<httplib::SSLClient>(access.host, access.port);
+  }
+  if (access.insecure_skip_tls_verify) {
+    client->enable_server_certificate_verification(false);
+  } else {
+    client->enable_server_certificate_verification(true);
+    if (!access.ca_pem.empty()) {
+      X509_STORE* store = StoreFromPem(access.ca_pem);
+      if (store == nullptr) return Status::Error("the certificate authority of cluster " + access.cluster_name + " is not valid PEM");
+      client->set_ca_cert_store(store);
+    }
+  }
+  client->set_connection_timeout(10, 0);
+  client->set_read_timeout(60, 0);
+  client->set_keep_alive(true);
+  return std::unique_ptr<KubeClient>(new KubeClient(access, std::move(client), std::move(exec_token)));
+}
+
+KubeClient::KubeClient(ClusterAccess access, std::unique_ptr<httplib::SSLClient> client, std::string exec_token)
+    : access_(std::move(access)), client_(std::move(client)), exec_token_(std::move(exec_token)) {}
+KubeClient::~KubeClient() = default;
+
+std::string KubeClient::BearerToken() const {
+  if (!exec_token_.empty()) return exec_token_;
+  if (!access_.token.empty()) return access_.token;
+  if (!access_.token_file.empty()) {
+    Result<std::string> token = ReadTextFile(access_.token_file, 64u << 10);  // rotated in pods: read at each use
+    if (token.ok()) return Trim(token.value());
+  }
+  return "";
+}
+
+Result<KubeResponse> KubeClient::Get(const std::string& path) {
+  httplib::Headers headers = {{"Accept", "application/json"}, {"User-Agent", "keyward/" KEYWARD_VERSION}};
+  if (const std::string token = BearerToken(); !token.empty()) headers.emplace("Authorization", "Bearer " + token);
+  std::string last_error;
+  for (int attempt = 0; attempt < kAttempts; ++attempt) {
+    if (attempt > 0) std::this_thread::sleep_for(std::chrono::milliseconds(200 << attempt));
+    httplib::Result result = client_->Get(path.c_str(), headers);
+    if (!result) {
+      last_error = httplib::to_string(result.error());
+      if (result.error() == httplib::Error::SSLServerVerification) {
+        return Status::IoError("the API server " + access_.server + "'s certificate is not signed by the cluster's "
+                               "certificate authority",
+                               path, "check certificate-authority(-data) in the kubeconfig");
+      }
+      continue;
+    }
+    if (result->status == 429 || result->status >= 500) {
+      last_error = "HTTP " + std::to_string(result->status);
+      continue;
+    }
+    return KubeResponse{result->status, std::move(result->body)};
+  }
+  return Status::IoError("GET " + access_.server + path + " failed " + std::to_string(kAttempts) + " times: " + last_error,
+                         "", "check that the cluster is reachable (kubectl cluster-info)");
+}
+
+Result<std::set<std::string>> KubeClient::ServedResources(const std::string& group, const std::string& version,
+                                                          bool* installed) {
+  *installed = false;
+  Result<KubeResponse> response = Get("/apis/" + group + "/" + version);
+  if (!response.ok()) return response.status();
+  if (response.value().status == 404) return std::set<std::string>{};
+  if (response.value().status != 200) {
+    return Status::Error("discovery of " + group + "/" + version + " answered HTTP " +
+                         std::to_string(response.value().status));
+  }
+  Result<nlohmann::json> list = ParseBoundedJson(response.value().body);
+  if (!list.ok() || !list.value().is_object() || !list.value().contains("resources")) {
+    return Status::Error("discovery of " + group + "/" + version + " did not answer an APIResourceList");
+  }
+  std::set<std::string> served;
+  for (const nlohmann::json& resource : list.value()["resources"]) {
+    const std::string name = resource.value("name", "");
+    if (!name.empty() && name.find('/') == std::string::npos) served.insert(name);  // no subresources
+  }
+  *installed = true;
+  return served;
+}
+
+ListOutcome KubeClient::List(const std::string& group, const std::string& version, const std::string& resource,
+                             const std::string& namespace_name, const std::function<void(nlohmann::json)>& on_item,
+                             size_t page_size) {
+  ListOutcome outcome;
+  const std::string base = "/apis/" + group + "/" + version +
+                           (namespace_name.empty() ? "" : "/namespaces/" + namespace_name) + "/" + resource;
+  std::string continue_token;
+  do {
+    std::string path = base + "?limit=" + std::to_string(page_size);
+    if (!continue_token.empty()) path += "&continue=" + QueryEscape(continue_token);
+    Result<KubeResponse> response = Get(path);
+    if (!response.ok()) {
+      outcome.complete = false;
+      outcome.problem = Describe(resource, group) + ": " + response.status().ToString();
+      return outcome;
+    }
+    const int status = response.value().status;
+    if (status == 403) {
+      outcome.complete = false;
+      outcome.problem = "forbidden to list " + Describe(resource, group) +
+                        (namespace_name.empty() ? " in all namespaces" : " in namespace " + namespace_name) +
+                        ": grant the RBAC verb list on " + Describe(resource, group) + " (check with kubectl auth can-i list " +
+                        Describe(resource, group) + (namespace_name.empty() ? " -A" : " -n " + namespace_name) + ")";
+      return outcome;
+    }
+    if (status == 401) {
+      outcome.complete = false;
+      outcome.problem = "unauthorized listing " + Describe(resource, group) + ": the credentials were refused; renew them";
+      return outcome;
+    }
+    if (status == 410) {
+      outcome.complete = false;
+      outcome.problem = "the list of " + Describe(resource, group) +
+                        " expired while being paged (HTTP 410); run the audit again";
+      return outcome;
+    }
+    if (status != 200) {
+      outcome.complete = false;
+      outcome.problem = "listing " + Describe(resource, group) + " answered HTTP " + std::to_string(status);
+      return outcome;
+    }
+    Result<nlohmann::json> page = ParseBoundedJson(response.value().body);
+    if (!page.ok() || !page.value().is_object() || !page.value().contains("items") || !page.value()["items"].is_array()) {
+      outcome.complete = false;
+      outcome.problem = "listing " + Describe(resource, group) + " did not answer a List";
+      return outcome;
+    }
+    ++outcome.pages;
+    nlohmann::json& list = page.value();
+    const std::string kind = list.value("kind", "");
+    for (nlohmann::json& item : list["items"]) {
+      // List items omit apiVersion and kind; the list's kind names them.
+      if (!item.contains("apiVersion")) item["apiVersion"] = group + "/" + version;
+      if (!item.contains("kind") && kind.ends_with("List")) item["kind"] = kind.substr(0, kind.size() - 4);
+      ++outcome.items;
+      on_item(std::move(item));
+    }
+    continue_token = list.contains("metadata") && list["metadata"].is_object() ? list["metadata"].value("continue", "") : "";
+  } while (!continue_token.empty());
+  return outcome;
+}
+
+}  // namespace keyward
