@@ -52,7 +52,7 @@ class AdmissionTest : public ServerTest {
   json Answer(const std::string& path, const json& review) {
     HttpResult result = PostReview(path, review);
     EXPECT_EQ(result.status, 200) << result.body;
-    EXPECT_EQ(result.content_type, "application/json");
+    EXPECT_EQ(result.content_type, "application/json; charset=utf-8");
     EXPECT_EQ(result.json.value("apiVersion", ""), review["apiVersion"]);
     EXPECT_EQ(result.json.value("kind", ""), "AdmissionReview");
     EXPECT_EQ(result.json["response"].value("uid", ""), review["request"]["uid"]);
@@ -269,6 +269,28 @@ TEST_F(AdmissionTest, MetricsHaveBoundedLabelsAndTheListedFamilies) {
   EXPECT_EQ(metrics.find("team-a"), std::string::npos);
   EXPECT_EQ(metrics.find("trainingjob-a"), std::string::npos);
   EXPECT_EQ(metrics.find("Widget"), std::string::npos);
+}
+
+// The apiserver's client always accepts gzip; keyward answers uncompressed
+// anyway (see admission_server.cc), exactly as to a client that does not.
+TEST_F(AdmissionTest, AnswersAreNotCompressedForAGoClientThatAcceptsGzip) {
+  StartServer();
+  const json review = LoadReviewFixture("TrainingJob/01-create-base.mutating.json");
+  std::string error;
+  std::unique_ptr<TlsConnection> connection = TlsConnection::Open(server_->admission_port(), &error);
+  ASSERT_TRUE(connection) << error;
+  const std::string body = review.dump();
+  std::string request = PostRequest("/mutate", body);
+  request.insert(request.find("\r\n") + 2, "Accept-Encoding: gzip\r\nUser-Agent: kube-apiserver-admission\r\n");
+  ASSERT_TRUE(connection->Write(request));
+  std::optional<HttpResponse> response = connection->ReadResponse();
+  ASSERT_TRUE(response) << connection->last_error();
+  EXPECT_EQ(response->status, 200);
+  EXPECT_EQ(response->headers.count("content-encoding"), 0u);
+  const json answer = json::parse(response->body, nullptr, false);
+  ASSERT_TRUE(answer.is_object()) << response->body.substr(0, 64);
+  EXPECT_EQ(answer["response"]["uid"], review["request"]["uid"]);
+  EXPECT_EQ(answer["response"]["patchType"], "JSONPatch");
 }
 
 TEST_F(AdmissionTest, EachDecisionIsOneStructuredLogLine) {
