@@ -61,10 +61,11 @@ ParsedDefinition ParseDefinition(const json& value) {
   }
   try {
     parsed.doc = json::parse(text);
-  } catch (const json::parse_error& e) {
+  } catch (const json::exception& e) {  // parse_error, and out_of_range for a number like 1e999
     std::string what = e.what();
     size_t bracket = what.find("] ");
-    parsed.error = "is not valid JSON: " + (bracket == std::string::npos ? what : what.substr(bracket + 2));
+    // The parser quotes what it last read, which may stop inside a character.
+    parsed.error = "is not valid JSON: " + ValidUtf8(bracket == std::string::npos ? what : what.substr(bracket + 2));
     return parsed;
   }
   if (!parsed.doc.is_object() || !parsed.doc.contains("Steps") || !parsed.doc["Steps"].is_array()) {

@@ -24,6 +24,11 @@ std::string ElideMiddle(std::string_view text, size_t limit);
 // `text` shortened to at most `limit` bytes, ending in "..." when cut.
 std::string ElideEnd(std::string_view text, size_t limit);
 
+// `text` with every byte that is not part of a well-formed UTF-8 sequence
+// replaced by '?': for text from elsewhere (a parser's error quoting its
+// input) that goes into a message.
+std::string ValidUtf8(std::string_view text);
+
 // The items with `separator` between them.
 std::string Join(const std::vector<std::string>& items, std::string_view separator);
 

@@ -238,6 +238,11 @@ TEST_F(PipelineTest, UnreadableDefinitionsArePipelineDefinition) {
   EXPECT_NE(Validate(pipeline).violations.at(0).message.find("no Steps array"), std::string::npos);
   pipeline["spec"]["pipelineDefinition"] = std::string(5000, '[') + std::string(5000, ']');
   EXPECT_NE(Validate(pipeline).violations.at(0).message.find("nested deeper"), std::string::npos);
+  pipeline["spec"]["pipelineDefinition"] = "{\"Steps\": [], \"Huge\": 1e999}";  // out_of_range, not parse_error
+  EXPECT_NE(Validate(pipeline).violations.at(0).message.find("number overflow"), std::string::npos);
+  EXPECT_EQ(Mutate(pipeline).patch, json::array());
+  pipeline["spec"]["pipelineDefinition"] = "{\"Steps\": [\xde\x8a]}";  // the parser quotes half a character
+  EXPECT_EQ(Validate(pipeline).violations.at(0).message.find("\xde"), std::string::npos);
   pipeline["spec"]["pipelineDefinition"] = 42;
   EXPECT_EQ(Codes(Validate(pipeline).violations), CodeList{"PipelineDefinition"});
 }

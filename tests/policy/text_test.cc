@@ -67,5 +67,12 @@ TEST(TextTest, Utf8PrefixNeverSplitsACharacter) {
 
 TEST(TextTest, QuoteWrapsInDoubleQuotes) { EXPECT_EQ(Quote("a\xc3\xa9"), "\"a\xc3\xa9\""); }
 
+TEST(TextTest, ValidUtf8ReplacesBrokenSequencesOnly) {
+  EXPECT_EQ(ValidUtf8("a\xc3\xa9 \xf0\x9f\x94\x91"), "a\xc3\xa9 \xf0\x9f\x94\x91");
+  EXPECT_EQ(ValidUtf8("last read: '\xde'"), "last read: '?'");  // a character cut after its first byte
+  EXPECT_EQ(ValidUtf8("\x8a\xff\xe2\x82"), "????");
+  EXPECT_EQ(ValidUtf8(""), "");
+}
+
 }  // namespace
 }  // namespace keyward
