@@ -50,13 +50,7 @@ std::string LocalInstanceType(const Subject& s, const KmsField& field, const nlo
 // Where a key field is, or must be: the instances whose parent exists, and
 // for an anchored field those whose parent objects are missing.
 std::vector<FieldInstance> KeySlots(const nlohmann::json& object, const KmsField& field) {
-  std::vector<FieldInstance> slots = FindFieldInstances(object, field.split_path);
-  if (field.anchor_depth > 0) {
-    for (FieldInstance& gap : FindAnchoredGaps(object, field.split_path, field.anchor_depth, field.anchor_switch)) {
-      slots.push_back(std::move(gap));
-    }
-  }
-  return slots;
+  return FindFieldSlots(object, field.split_path, field.anchor_depth, field.anchor_switch);
 }
 
 // Every rule that applies to one field instance of the object as it would be
@@ -71,17 +65,7 @@ void CheckInstance(const Subject& s, const KmsField& field, const FieldInstance&
     }
     return;
   }
-  if (!local_type.empty()) {
-    if (field.local_storage == LocalStorageRule::kRejectKey) {
-      out.Add(instance.path, kLocalStorageKey,
-              "instance type " + local_type +
-                  " has local NVMe storage, which SageMaker encrypts itself and for which it rejects a volume "
-                  "KMS key; remove this key or choose an EBS-backed instance type",
-              ElideMiddle(local_type, 30) + " has local NVMe storage; remove the key");
-    } else {
-      out.warnings.push_back(PathWarning("", instance.path, " does not encrypt local NVMe of " + ElideMiddle(local_type, 30)));
-    }
-  }
+  CheckLocalStorage(field.local_storage, instance.path, local_type, out);
   CheckSetKey(s, field.accepted_forms, instance.path, *instance.value, region, "; use " + TenantKeyHint(s, field.purpose),
               out);
 }

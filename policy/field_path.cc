@@ -153,6 +153,13 @@ std::vector<FieldInstance> FindAnchoredGaps(const nlohmann::json& root, const Sp
   return out;
 }
 
+std::vector<FieldInstance> FindFieldSlots(const nlohmann::json& root, const SplitPath& pattern, size_t anchor_depth,
+                                          std::string_view anchor_switch) {
+  std::vector<FieldInstance> slots = FindFieldInstances(root, pattern);
+  for (FieldInstance& gap : FindAnchoredGaps(root, pattern, anchor_depth, anchor_switch)) slots.push_back(std::move(gap));
+  return slots;
+}
+
 nlohmann::json AddOperation(const FieldInstance& instance, const SplitPath& pattern, nlohmann::json value) {
   std::string pointer = instance.pointer;
   for (size_t k = 0; k < instance.missing_objects && k < pattern.size(); ++k) {

@@ -48,6 +48,11 @@ std::vector<FieldInstance> FindFieldInstances(const nlohmann::json& root, std::s
 std::vector<FieldInstance> FindAnchoredGaps(const nlohmann::json& root, const SplitPath& pattern,
                                             size_t anchor_depth, std::string_view anchor_switch);
 
+// Where a field is, or must be: FindFieldInstances, then for an anchored
+// field (anchor_depth > 0) FindAnchoredGaps.
+std::vector<FieldInstance> FindFieldSlots(const nlohmann::json& root, const SplitPath& pattern, size_t anchor_depth,
+                                          std::string_view anchor_switch);
+
 // The RFC 6902 `add` operation that sets `instance` to `value`, adding its
 // missing parent objects (instance.missing_objects) in the same operation.
 nlohmann::json AddOperation(const FieldInstance& instance, const SplitPath& pattern, nlohmann::json value);

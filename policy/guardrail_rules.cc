@@ -19,11 +19,7 @@ std::string Shown(const json* value) {
 // Where a row's field is, or would be: instances whose parent exists, and
 // for an anchored row those whose parent objects are missing.
 std::vector<FieldInstance> RowSlots(const json& root, const GuardrailField& row) {
-  std::vector<FieldInstance> slots = FindFieldInstances(root, row.split_path);
-  if (row.anchor_depth > 0) {
-    for (FieldInstance& gap : FindAnchoredGaps(root, row.split_path, row.anchor_depth, {})) slots.push_back(std::move(gap));
-  }
-  return slots;
+  return FindFieldSlots(root, row.split_path, row.anchor_depth, {});
 }
 
 class GuardrailChecker {
@@ -109,9 +105,8 @@ class GuardrailChecker {
           subnets ? s_.policy.TenantsClaimingSubnet(text) : s_.policy.TenantsClaimingSecurityGroup(text);
       if (std::find(owners.begin(), owners.end(), s_.tenant) != owners.end()) return;
       if (!owners.empty()) {
-        std::string names;
-        for (const Tenant* t : owners) names += (names.empty() ? "" : ", ") + t->name;
-        const std::string owner = s_.policy.reveal_other_tenants ? "tenant " + names : "another tenant";
+        const std::string names = OwnerNames(owners);
+        const std::string owner = Owners(s_, names);
         out_.findings.AddAt(level, id_path, row.code,
                             what + " " + Quote(text) + " belongs to " + owner + ", not to tenant " + s_.tenant->name +
                                 "; use one of tenant " + s_.tenant->name + "'s " + what + "s",

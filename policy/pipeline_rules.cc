@@ -296,17 +296,7 @@ class DefinitionChecker {
       case Resolved::Form::kOther:
         break;
     }
-    if (!local_type.empty()) {
-      if (field.local_storage == LocalStorageRule::kRejectKey) {
-        out.Add(path, kLocalStorageKey,
-                "instance type " + local_type +
-                    " has local NVMe storage, which SageMaker encrypts itself and for which it rejects a volume KMS "
-                    "key; remove this key or choose an EBS-backed instance type",
-                ElideMiddle(local_type, 30) + " has local NVMe storage; remove the key");
-      } else {
-        out.warnings.push_back(PathWarning("", path, " does not encrypt local NVMe of " + ElideMiddle(local_type, 30)));
-      }
-    }
+    CheckLocalStorage(field.local_storage, path, local_type, out);
     CheckValue(field.accepted_forms, path, slot, use);
   }
 

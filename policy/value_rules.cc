@@ -6,19 +6,29 @@
 #include "policy/text.h"
 
 namespace keyward {
-namespace {
 
-// The tenants that own a key or role, as the requester may read them.
 std::string OwnerNames(const std::vector<const Tenant*>& owners) {
   std::string names;
   for (const Tenant* t : owners) names += (names.empty() ? "" : ", ") + t->name;
   return names;
 }
+
 std::string Owners(const Subject& s, const std::string& names) {
   return s.policy.reveal_other_tenants ? "tenant " + names : "another tenant";
 }
 
-}  // namespace
+void CheckLocalStorage(LocalStorageRule rule, const std::string& path, const std::string& local_type, Findings& out) {
+  if (local_type.empty()) return;
+  if (rule == LocalStorageRule::kRejectKey) {
+    out.Add(path, kLocalStorageKey,
+            "instance type " + local_type +
+                " has local NVMe storage, which SageMaker encrypts itself and for which it rejects a volume "
+                "KMS key; remove this key or choose an EBS-backed instance type",
+            ElideMiddle(local_type, 30) + " has local NVMe storage; remove the key");
+  } else {
+    out.warnings.push_back(PathWarning("", path, " does not encrypt local NVMe of " + ElideMiddle(local_type, 30)));
+  }
+}
 
 std::string Describe(const Subject& s) {
   std::string out = s.kind.kind.empty() ? "object" : std::string(s.kind.kind);

@@ -63,6 +63,17 @@ std::string Describe(const Subject& s);
 // path rather than the words around it, which carry the meaning.
 std::string PathWarning(std::string_view before, const std::string& path, std::string_view after);
 
+// The names of the tenants that own a key, role or network ("a, b"), and
+// how the requester may read them: "tenant a, b", or "another tenant"
+// under revealOtherTenants: false.
+std::string OwnerNames(const std::vector<const Tenant*>& owners);
+std::string Owners(const Subject& s, const std::string& names);
+
+// A set volume key where `local_type` (an instance type with local NVMe
+// storage, or "" for none) is covered: LocalStorageKey or a warning, by the
+// field's rule.
+void CheckLocalStorage(LocalStorageRule rule, const std::string& path, const std::string& local_type, Findings& out);
+
 // "an alias name", "a key ID"
 std::string WithArticle(std::string_view noun);
 
