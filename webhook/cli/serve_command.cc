@@ -111,7 +111,7 @@ void AddServeCommand(CLI::App& app, int* exit_code) {
   serve->add_option("--metrics-listen", flags->metrics_listen, "plain-HTTP address for probes and metrics")
       ->capture_default_str();
   serve->add_option("--threads", flags->threads,
-                    "most connections served at once (one thread each, started on demand)")
+                    "most connections read at once; more wait unread, their request deadline running")
       ->capture_default_str();
   serve->add_option("--log-level", flags->log_level, "trace, debug, info, warn, error or off")->capture_default_str();
   serve->add_option("--log-format", flags->log_format, "json or text")->capture_default_str();

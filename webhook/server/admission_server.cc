@@ -4,7 +4,6 @@
 
 #include "webhook/admission/admission_codec.h"
 #include "webhook/observe/log.h"
-#include "webhook/server/thread_pool.h"
 #include "webhook/server/tls_context.h"
 #include "webhook/server/tls_server.h"
 
@@ -20,19 +19,9 @@ namespace keyward {
 constexpr char kAnswerContentType[] = "application/json; charset=utf-8";
 namespace {
 
-// Threads that served a connection linger this long for the next one.
-constexpr std::chrono::seconds kIdleThreadLifetime{60};
-
 void ReplyError(httplib::Response& res, int status, std::string_view message) {
   res.status = status;
   res.set_content(EncodeHttpError(status, message), "application/json");
-}
-
-template <typename Duration>
-void SplitSeconds(Duration duration, time_t* seconds, time_t* microseconds) {
-  const auto us = std::chrono::duration_cast<std::chrono::microseconds>(duration).count();
-  *seconds = static_cast<time_t>(us / 1'000'000);
-  *microseconds = static_cast<time_t>(us % 1'000'000);
 }
 
 }  // namespace
@@ -44,27 +33,23 @@ AdmissionServer::AdmissionServer(AdmissionServerOptions options, const Credentia
 AdmissionServer::~AdmissionServer() = default;
 
 Status AdmissionServer::Bind() {
+  ConnectionLimits limits;
+  limits.request_timeout = options_.request_timeout;
+  limits.read_timeout = options_.read_timeout;
+  limits.write_timeout = options_.write_timeout;
+  limits.keep_alive_timeout = options_.keep_alive_timeout;
+  limits.keep_alive_max_requests = options_.keep_alive_max_requests;
+  limits.max_body_bytes = kMaxReviewBytes;
+  limits.max_connections = options_.max_connections;
   server_ = std::make_unique<TlsServer>(
-      [this](SSL_CTX& context) { return ConfigureServerTls(&context, credentials_); }, draining_,
-      options_.request_timeout);
+      [this](SSL_CTX& context) { return ConfigureServerTls(&context, credentials_); }, draining_, limits);
   if (!server_->is_valid()) return Status::Error("cannot set up TLS: OpenSSL refused the protocol or cipher settings");
   Route();
-  time_t seconds = 0;
-  time_t microseconds = 0;
-  SplitSeconds(options_.read_timeout, &seconds, &microseconds);
-  server_->set_read_timeout(seconds, microseconds);
-  SplitSeconds(options_.write_timeout, &seconds, &microseconds);
-  server_->set_write_timeout(seconds, microseconds);
+  // cpp-httplib reads the length limit itself too (a 413 for a body it was
+  // about to read), and states the keep-alive bounds in its answers.
+  server_->set_payload_max_length(kMaxReviewBytes);
   server_->set_keep_alive_timeout(static_cast<time_t>(options_.keep_alive_timeout.count()));
   server_->set_keep_alive_max_count(options_.keep_alive_max_requests);
-  server_->set_payload_max_length(kMaxReviewBytes);
-  // A response is one write, but Nagle would still hold back a response
-  // that follows another before the client's delayed ACK (40 ms).
-  server_->set_tcp_nodelay(true);
-  const size_t max_connections = options_.max_connections;
-  server_->new_task_queue = [max_connections] {
-    return new ElasticThreadPool(max_connections, kIdleThreadLifetime);
-  };
   Result<int> port = BindServer(*server_, options_.address);
   if (!port.ok()) return port.status();
   port_ = port.value();
@@ -105,6 +90,16 @@ void AdmissionServer::Route() {
   };
   server_->Post("/mutate", serve(Webhook::kMutate));
   server_->Post("/validate", serve(Webhook::kValidate));
+  // The same two routes for the apiserver's plain requests, without
+  // cpp-httplib's general parsing (see TlsServer::SetPlainPost).
+  server_->SetPlainPost(
+      [this](std::string_view path, std::string_view content_type,
+             std::string_view body) -> std::optional<PlainAnswer> {
+        if (path != "/mutate" && path != "/validate") return std::nullopt;
+        HttpReply reply = handler_->Handle(path == "/mutate" ? Webhook::kMutate : Webhook::kValidate, content_type, body);
+        return PlainAnswer{reply.status, std::move(reply.body)};
+      },
+      kAnswerContentType);
   // Fills errors cpp-httplib produces itself (400 on an unreadable request,
   // 413 on an oversized body it was about to read).
   server_->set_error_handler(httplib::Server::HandlerWithResponse(
@@ -121,7 +116,7 @@ void AdmissionServer::Route() {
   });
 }
 
-bool AdmissionServer::Serve() { return server_->listen_after_bind(); }
+bool AdmissionServer::Serve() { return server_->Serve(); }
 
 void AdmissionServer::Stop() {
   if (server_) server_->StopServing();

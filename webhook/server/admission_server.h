@@ -24,7 +24,7 @@ inline constexpr size_t kMaxReviewBytes = 8u << 20;
 
 struct AdmissionServerOptions {
   ListenAddress address;
-  size_t max_connections = 512;  // pool threads: one per open connection
+  size_t max_connections = 512;  // read at once; more wait unread (see ConnectionLoop)
   std::chrono::milliseconds read_timeout{10'000};
   std::chrono::milliseconds write_timeout{10'000};
   // Whole-request bound: TLS handshake, head and body (see TlsServer).

@@ -26,7 +26,9 @@ bool ConfigureServerTls(SSL_CTX* context, const CredentialStore* store) {
   }
   SSL_CTX_set_options(context, SSL_OP_NO_COMPRESSION | SSL_OP_NO_RENEGOTIATION |
                                    SSL_OP_NO_SESSION_RESUMPTION_ON_RENEGOTIATION);
-  // Idle keep-alive connections then hold no read/write buffers.
+  // No connection holds read/write buffers it is not using. (The admission
+  // loop turns this off per connection and releases a connection's buffers
+  // once it has been idle a second: see connection_loop.cc.)
   SSL_CTX_set_mode(context, SSL_MODE_RELEASE_BUFFERS);
   SSL_CTX_set_cert_cb(context, UseCurrentCredentials, const_cast<CredentialStore*>(store));
   return true;

@@ -1,67 +1,79 @@
-// cpp-httplib's SSLServer with its connection loop replaced.
+// cpp-httplib's SSLServer with its connections served by event loops.
 //
 // This file and its .cc are the only place that reaches into cpp-httplib's
-// protected members (the connection loop, the timeouts, the listening
-// socket); the .cc fails to build on a cpp-httplib version it was not
-// checked against.
+// protected members (the request processor, the listening socket); the .cc
+// fails to build on a cpp-httplib version it was not checked against.
 //
-// The library waits for the next request on a keep-alive connection by
-// polling in 10 ms slices with 1 ms sleeps: about 90 wakeups a second for
-// every idle connection, so a few hundred idle connections (each kube-apiserver
-// keeps some) starve the busy ones of CPU. It also polls before every read
-// and write and asks the kernel for both socket addresses on every request.
-// This loop instead blocks in one poll for the whole keep-alive timeout
-// (woken at once by Stop()), reads and writes with socket timeouts, and
-// sends each response in one TLS record. Requests are still parsed, routed
-// and answered by httplib::Server::process_request.
-//
-// Per-read timeouts do not bound a request: a client sending a byte every
-// few seconds never trips them, and as many such clients as threads would
-// leave every other client waiting in the queue. So each request also has a
-// whole-request deadline (see RequestWatchdog in the .cc file), after which
-// its connection is closed without an answer.
+// cpp-httplib runs each connection on a thread of its own for the
+// connection's whole life, and waits for the next keep-alive request by
+// polling in 10 ms slices. Here its accept loop hands each connection to one
+// of a few ConnectionLoops (see connection_loop.h), which do the TLS, the
+// waiting and the bounds, and call cpp-httplib only to parse, route and
+// answer a request that is whole in memory.
 #pragma once
 
 #include <atomic>
 #include <chrono>
 #include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
 
 #include <httplib.h>
 
-namespace keyward {
+#include "webhook/server/connection_loop.h"
 
-class RequestWatchdog;
-class RequestDeadline;
+namespace keyward {
 
 // The listening socket cpp-httplib keeps to itself (for listen(2)'s backlog).
 socket_t ListeningSocket(const httplib::Server& server);
 
-class TlsServer final : public httplib::SSLServer {
+// An answer given without cpp-httplib (see TlsServer::SetPlainPost).
+struct PlainAnswer {
+  int status = 200;
+  std::string body;
+};
+
+class TlsServer final : public httplib::SSLServer, private RequestProcessor {
  public:
+  // Answers a plain POST (see ReadPlainPost) to `path`, or returns nullopt
+  // for cpp-httplib to route it.
+  using PlainPostHandler = std::function<std::optional<PlainAnswer>(
+      std::string_view path, std::string_view content_type, std::string_view body)>;
+
   // `draining`, while true, makes every response close its connection.
-  // `request_timeout` bounds the time to receive a request: for the first
-  // one on a connection from the accept (queueing included) through the TLS
-  // handshake, the head and the body; for later ones from their first byte.
+  // `limits.max_connections` is shared out among the loops.
   TlsServer(const std::function<bool(SSL_CTX&)>& setup, const std::atomic<bool>* draining,
-            std::chrono::milliseconds request_timeout);
+            ConnectionLimits limits);
   ~TlsServer() override;
 
-  // Stops accepting, and wakes connections waiting for their next request
-  // so they close; requests in flight finish.
+  // Accepts and serves until StopServing(); returns once every connection
+  // has closed (requests in flight answered).
+  bool Serve();
+  // Stops accepting, and closes connections waiting for their next request;
+  // requests in flight finish.
   void StopServing();
+
+  // The admission requests, the hot path: a plain POST skips cpp-httplib's
+  // general parsing and routing (a header map, regular expressions, a copy
+  // of the body), about a fifth of the server's time per request. Its
+  // answer is written as cpp-httplib writes one, with `content_type`. Call
+  // before Serve().
+  void SetPlainPost(PlainPostHandler handler, std::string content_type);
 
  private:
   bool process_and_close_socket(socket_t sock) override;
-  // The TLS session and its requests; the caller closes the socket.
-  bool ServeConnection(socket_t sock, RequestDeadline* deadline);
-  // True when a request starts arriving before the keep-alive timeout, or
-  // is already there when the server stops.
-  bool WaitForRequest(SSL* ssl, socket_t sock, bool first_request) const;
+  bool Answer(std::string_view request, bool close_connection, const ConnectionInfo& connection,
+              std::string* answer) override;
+  // True when the request was plain and is answered.
+  bool AnswerPlainPost(std::string_view request, bool close_connection, std::string* answer, bool* stays_open);
 
-  const std::atomic<bool>* draining_;
-  const std::chrono::milliseconds request_timeout_;
-  std::unique_ptr<RequestWatchdog> watchdog_;
-  int stop_event_ = -1;  // eventfd, readable once stopping
+  PlainPostHandler plain_post_;
+  std::string plain_content_type_;
+
+  std::vector<std::unique_ptr<ConnectionLoop>> loops_;
+  std::atomic<size_t> next_loop_{0};
 };
 
 }  // namespace keyward

@@ -293,6 +293,55 @@ TEST_F(AdmissionTest, AnswersAreNotCompressedForAGoClientThatAcceptsGzip) {
   EXPECT_EQ(answer["response"]["patchType"], "JSONPatch");
 }
 
+// The apiserver's requests take the plain path (no general HTTP parser);
+// requests of any other shape go through cpp-httplib. Both must give the
+// same answer, headers included, and the same decision on each webhook.
+TEST_F(AdmissionTest, PlainRequestsAndOtherRequestsGetTheSameAnswer) {
+  StartServer();
+  std::string error;
+  std::unique_ptr<TlsConnection> connection = TlsConnection::Open(server_->admission_port(), &error);
+  ASSERT_TRUE(connection) << error;
+  for (const std::string& fixture : {std::string("TrainingJob/01-create-base.mutating.json"),
+                                     std::string("TrainingJob/05-update-kms-set.validating.json")}) {
+    const std::string webhook = fixture.find("mutating") != std::string::npos ? "/mutate" : "/validate";
+    const std::string body = LoadReviewFixture(fixture).dump();
+    const std::string plain = PostRequest(webhook, body);
+    std::vector<std::pair<std::string, std::string>> shapes = {
+        {"plain", plain},
+        {"plain with the apiserver's query", Replace(plain, webhook + " ", webhook + "?timeout=10s ")},
+        // cpp-httplib's: a percent-encoded path, an Expect header, a bare LF.
+        {"percent-encoded path", Replace(plain, webhook + " ", webhook.substr(0, webhook.size() - 1) + "%65 ")},
+        {"Expect: 100-continue", Replace(plain, "\r\n\r\n", "\r\nExpect: 100-continue\r\n\r\n")},
+        {"closing", Replace(plain, "\r\n\r\n", "\r\nConnection: close\r\n\r\n")},
+    };
+    std::optional<HttpResponse> first;
+    for (const auto& [shape, request] : shapes) {
+      if (shape == "closing") {  // its own connection: the answer closes it
+        connection = TlsConnection::Open(server_->admission_port(), &error);
+        ASSERT_TRUE(connection) << error;
+      }
+      ASSERT_TRUE(connection->Write(request)) << shape;
+      std::optional<HttpResponse> response = connection->ReadResponse();
+      ASSERT_TRUE(response) << shape << ": " << connection->last_error();
+      EXPECT_EQ(response->status, 200) << shape << ": " << response->body;
+      if (!first) {
+        first = response;
+        EXPECT_EQ(first->headers.count("keep-alive"), 1u);
+        continue;
+      }
+      EXPECT_EQ(response->body, first->body) << fixture << ", " << shape;
+      std::map<std::string, std::string> expected_headers = first->headers;
+      if (shape == "closing") {
+        expected_headers.erase("keep-alive");
+        expected_headers["connection"] = "close";
+      }
+      EXPECT_EQ(response->headers, expected_headers) << fixture << ", " << shape;
+    }
+    connection = TlsConnection::Open(server_->admission_port(), &error);
+    ASSERT_TRUE(connection) << error;
+  }
+}
+
 TEST_F(AdmissionTest, EachDecisionIsOneStructuredLogLine) {
   StartServer();
   const json review = LoadReviewFixture("TrainingJob/24-update-ssa-update-keyb.validating.json");
