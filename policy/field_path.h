@@ -79,6 +79,7 @@ const nlohmann::json* FindPlain(const nlohmann::json& root, std::string_view dot
 
 // RFC 6901 escaping of one reference token ("~" -> "~0", "/" -> "~1").
 std::string EscapePointerToken(std::string_view token);
+void AppendPointerToken(std::string_view token, std::string* out);
 
 // True for absent, null and "" values: SageMaker treats them alike.
 bool IsEmptyValue(const nlohmann::json* value);

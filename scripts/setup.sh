@@ -6,7 +6,7 @@ set -euo pipefail
 packages=(
   build-essential cmake pkg-config git openssl ca-certificates curl unzip
   libcpp-httplib-dev libssl-dev nlohmann-json3-dev libyaml-cpp-dev libspdlog-dev libcli11-dev
-  libyaml-dev libgtest-dev libgmock-dev
+  libyaml-dev libsimdjson-dev libgtest-dev libgmock-dev
   nodejs npm
 )
 # Extra packages a caller asks for, e.g. KEYWARD_EXTRA_PACKAGES="clang wrk".

@@ -146,19 +146,20 @@ std::string AuditAnnotations(const ValidationResult& result) {
 }
 
 // Writes the AdmissionReview around a response whose members `fill` adds
-// after uid and allowed.
+// after uid and allowed, into one string.
 template <typename Fill>
 std::string Envelope(const DecodedReview& review, bool allowed, Fill fill) {
-  std::string response;
-  response.reserve(512);
-  JsonObjectWriter members(&response);
-  members.String("uid", review.uid).Bool("allowed", allowed);
-  fill(members);
-  members.Close();
   std::string out;
-  out.reserve(response.size() + 80);
+  out.reserve(768);
   JsonObjectWriter envelope(&out);
-  envelope.String("apiVersion", review.api_version).String("kind", "AdmissionReview").Raw("response", response);
+  envelope.String("apiVersion", review.api_version)
+      .String("kind", "AdmissionReview")
+      .Value("response", [&](std::string* text) {
+        JsonObjectWriter members(text);
+        members.String("uid", review.uid).Bool("allowed", allowed);
+        fill(members);
+        members.Close();
+      });
   envelope.Close();
   return out;
 }
@@ -192,7 +193,11 @@ Status DecodeAdmissionReview(const Json& review, DecodedReview* out) {
 std::string EncodeMutationReview(const DecodedReview& review, const MutationResult& result) {
   return Envelope(review, true, [&result](JsonObjectWriter& response) {
     if (!result.patch.empty()) {
-      response.String("patchType", "JSONPatch").String("patch", Base64Encode(result.patch.dump()));
+      response.String("patchType", "JSONPatch").Value("patch", [&result](std::string* text) {
+        text->push_back('"');
+        AppendBase64(result.patch.dump(), text);
+        text->push_back('"');
+      });
     }
     if (!result.warnings.empty()) response.Strings("warnings", BoundedWarnings(result.warnings));
   });
@@ -201,14 +206,14 @@ std::string EncodeMutationReview(const DecodedReview& review, const MutationResu
 std::string EncodeValidationReview(const DecodedReview& review, const ValidationResult& result) {
   return Envelope(review, result.allowed, [&result](JsonObjectWriter& response) {
     if (!result.allowed) {
-      std::string status;
-      JsonObjectWriter(&status)
-          .String("status", "Failure")
-          .Int("code", 403)
-          .String("reason", "Forbidden")
-          .String("message", result.message)
-          .Close();
-      response.Raw("status", status);
+      response.Value("status", [&result](std::string* text) {
+        JsonObjectWriter(text)
+            .String("status", "Failure")
+            .Int("code", 403)
+            .String("reason", "Forbidden")
+            .String("message", result.message)
+            .Close();
+      });
     }
     if (!result.warnings.empty()) response.Strings("warnings", BoundedWarnings(result.warnings));
     if (HasAuditLevelViolations(result)) {

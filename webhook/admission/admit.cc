@@ -3,9 +3,12 @@
 #include <algorithm>
 #include <cctype>
 #include <exception>
+#include <optional>
+#include <utility>
 
 #include "webhook/admission/admission_codec.h"
 #include "webhook/admission/bounded_json.h"
+#include "webhook/admission/fast_review.h"
 #include "webhook/admission/ignored_metadata.h"
 #include "webhook/observe/log.h"
 
@@ -21,19 +24,37 @@ AdmissionOutcome Refuse(int http_status, std::string_view decision, std::string 
   return outcome;
 }
 
-void Describe(const DecodedReview& review, AdmissionOutcome* out) {
-  const AdmissionRequest& request = review.request;
+// Takes the review by value: once the answer is written, Admit moves it in.
+void Describe(DecodedReview review, AdmissionOutcome* out) {
+  AdmissionRequest& request = review.request;
   out->decoded = true;
-  out->api_version = review.api_version;
-  out->uid = review.uid;
-  out->group = request.group;
-  out->kind = request.kind;
-  out->namespace_name = request.namespace_name;
-  out->name = request.name;
-  out->sub_resource = request.sub_resource;
-  out->username = request.username;
+  out->api_version = std::move(review.api_version);
+  out->uid = std::move(review.uid);
+  out->group = std::move(request.group);
+  out->kind = std::move(request.kind);
+  out->namespace_name = std::move(request.namespace_name);
+  out->name = std::move(request.name);
+  out->sub_resource = std::move(request.sub_resource);
+  out->username = std::move(request.username);
   out->operation = request.operation;
   out->dry_run = request.dry_run;
+}
+
+// The fast path when it can (fast_review.h); otherwise, and for every
+// error, the slow path: strip the ignored members from the text, then the
+// depth-bounded nlohmann parse, whose messages are the ones users see.
+Result<nlohmann::json> ParseReview(std::string_view body, const AdmitOptions& options) {
+  if (options.fast_decode) {
+    const ReviewPruning pruning =
+        options.strip_ignored_metadata ? ReviewPruning::kIgnoredMembers : ReviewPruning::kNone;
+    if (std::optional<nlohmann::json> fast = ParseReviewFast(body, pruning)) return std::move(*fast);
+  }
+  std::string trimmed;
+  const bool was_trimmed = options.strip_ignored_metadata && RemoveIgnoredMetadata(body, &trimmed);
+  Result<nlohmann::json> parsed = ParseBoundedJson(was_trimmed ? std::string_view(trimmed) : body);
+  // On an error, judge the text as it was sent (and report positions in it).
+  if (!parsed.ok() && was_trimmed) parsed = ParseBoundedJson(body);
+  return parsed;
 }
 
 }  // namespace
@@ -58,11 +79,7 @@ AdmissionOutcome Admit(Webhook webhook, const Policy& policy, std::string_view c
                   "Content-Type is \"" + PrintablePrefix(content_type, 64) +
                       "\": send the AdmissionReview as application/json");
   }
-  std::string trimmed;
-  const bool was_trimmed = options.strip_ignored_metadata && RemoveIgnoredMetadata(body, &trimmed);
-  Result<nlohmann::json> parsed = ParseBoundedJson(was_trimmed ? std::string_view(trimmed) : body);
-  // On an error, judge the text as it was sent (and report positions in it).
-  if (!parsed.ok() && was_trimmed) parsed = ParseBoundedJson(body);
+  Result<nlohmann::json> parsed = ParseReview(body, options);
   if (!parsed.ok()) return Refuse(400, kDecisionInvalid, "the body is not valid JSON: " + parsed.status().ToString());
 
   DecodedReview review;
@@ -71,7 +88,6 @@ AdmissionOutcome Admit(Webhook webhook, const Policy& policy, std::string_view c
   }
 
   AdmissionOutcome outcome;
-  Describe(review, &outcome);
   try {
     if (IsSubresourceRequest(review.request)) {
       outcome.decision = kDecisionSkipped;
@@ -97,9 +113,10 @@ AdmissionOutcome Admit(Webhook webhook, const Policy& policy, std::string_view c
     }
   } catch (const std::exception& e) {
     AdmissionOutcome failed = Refuse(500, kDecisionError, std::string("internal error while deciding: ") + e.what());
-    Describe(review, &failed);
+    Describe(std::move(review), &failed);
     return failed;
   }
+  Describe(std::move(review), &outcome);
   return outcome;
 }
 

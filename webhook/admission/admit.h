@@ -1,8 +1,9 @@
 // The admission pipeline: one request body in, one HTTP answer out.
 //
-//   content type -> strip ignored metadata -> depth-bounded JSON parse ->
-//   decode the AdmissionReview -> the core decides (policy/evaluate.h) ->
-//   encode the answer
+//   content type -> parse (simdjson, leaving out what no rule reads; for
+//   anything it refuses: strip ignored metadata, depth-bounded nlohmann
+//   parse) -> decode the AdmissionReview -> the core decides
+//   (policy/evaluate.h) -> encode the answer
 //
 // A pure function of (webhook, policy, content type, body): no clock, no
 // metrics, no log, no sockets. The server records what the outcome says
@@ -57,10 +58,14 @@ struct AdmissionOutcome {
 };
 
 struct AdmitOptions {
-  // Strip managedFields and the last-applied annotation from the text before
-  // parsing (they are large and never read). Off only for the oracle that
-  // checks stripping never changes a decision.
+  // Leave out managedFields and the last-applied annotation (and, on the
+  // fast path, the objects' status) when parsing: they are large and never
+  // read. Off only for the oracle that checks leaving them out never changes
+  // a decision.
   bool strip_ignored_metadata = true;
+  // Parse with simdjson first (fast_review.h), falling back to the nlohmann
+  // parser. Off only for the tests that check it never changes an answer.
+  bool fast_decode = true;
 };
 
 AdmissionOutcome Admit(Webhook webhook, const Policy& policy, std::string_view content_type, std::string_view body,

@@ -5,12 +5,18 @@
 namespace keyward {
 
 std::string Base64Encode(std::string_view bytes) {
-  std::string out(4 * ((bytes.size() + 2) / 3), '\0');
-  const int written = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()),
+  std::string out;
+  AppendBase64(bytes, &out);
+  return out;
+}
+
+void AppendBase64(std::string_view bytes, std::string* out) {
+  const size_t start = out->size();
+  out->resize(start + 4 * ((bytes.size() + 2) / 3));
+  const int written = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out->data() + start),
                                       reinterpret_cast<const unsigned char*>(bytes.data()),
                                       static_cast<int>(bytes.size()));
-  out.resize(static_cast<size_t>(written));
-  return out;
+  out->resize(start + static_cast<size_t>(written));
 }
 
 std::optional<std::string> Base64Decode(std::string_view text) {

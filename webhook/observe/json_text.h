@@ -32,6 +32,14 @@ class JsonObjectWriter {
   JsonObjectWriter& Strings(std::string_view key, const std::vector<std::string>& values);
   // A value that is already JSON text.
   JsonObjectWriter& Raw(std::string_view key, std::string_view json);
+  // A value that `write` appends as JSON text to the string being written
+  // (e.g. through a JsonObjectWriter of its own): no copy of the value.
+  template <typename Write>
+  JsonObjectWriter& Value(std::string_view key, Write&& write) {
+    Key(key);
+    write(out_);
+    return *this;
+  }
   void Close() { out_->push_back('}'); }
 
  private:

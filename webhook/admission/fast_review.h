@@ -1,0 +1,45 @@
+// A fast first attempt at parsing an AdmissionReview body: simdjson reads
+// the text, and only the members a rule can read become nlohmann::json.
+//
+// Why: nlohmann's lexer and its per-value allocations were most of the cost
+// of a request, and much of a review is bookkeeping no rule reads. simdjson
+// validates the whole text (UTF-8, syntax, nesting) several times faster,
+// and the conversion then leaves out, of request.object and
+// request.oldObject, `metadata.managedFields`, the
+// `kubectl.kubernetes.io/last-applied-configuration` annotation (what
+// ignored_metadata.h strips from the text on the slow path) and the
+// top-level `status` (the core, policy/, reads spec and metadata only), and
+// of the request the members the decoder (admission_codec.h) never reads:
+// `resource`, `requestKind`, `requestResource`, `requestSubResource`,
+// `options`, and `userInfo` but for its `username`.
+//
+// The contract: a value is returned only for a body that the slow path
+// (ParseBoundedJson, bounded_json.h) parses too, and it is the document that
+// path would build, less the members above. For anything else (malformed
+// or non-UTF-8 text, nesting deeper than kMaxJsonDepth, an integer beyond
+// 64 bits, anything simdjson refuses) it returns nullopt and the caller runs
+// the slow path, which keeps the exact error messages. Duplicate keys: the
+// last one wins, as with nlohmann. Numbers get nlohmann's types: a
+// non-negative integer is number_unsigned, a negative one number_integer,
+// any with a fraction or exponent number_float. One spelling differs in
+// type only: `-0` is number_unsigned 0 here, number_integer 0 there (equal,
+// and both dump as 0).
+#pragma once
+
+#include <optional>
+#include <string_view>
+
+#include <nlohmann/json.hpp>
+
+namespace keyward {
+
+enum class ReviewPruning {
+  kIgnoredMembers,  // leave out what no rule and no decoder reads (above)
+  kNone,            // the whole document (the oracle's view)
+};
+
+// The review as nlohmann::json, or nullopt: then parse with the slow path.
+std::optional<nlohmann::json> ParseReviewFast(std::string_view body,
+                                              ReviewPruning pruning = ReviewPruning::kIgnoredMembers);
+
+}  // namespace keyward
