@@ -1,0 +1,186 @@
+#!/usr/bin/env bash
+# keyward beside the webhook a platform team would write instead (a Go
+# net/http + encoding/json peer) and the transport limit (nginx answering a
+# static AdmissionReview), measured in one run on 127.0.0.1 and reported as
+# ratios, since absolute figures on a shared machine move between runs.
+# Run by hand (never in CI): about 6 minutes with the defaults.
+#
+#   bench/compare.sh
+#
+# Environment:
+#   KEYWARD_BENCH_KIT      the peer kit: peer-go/, nginx-static.conf,
+#                          trainingjob-review.json (default ../shared/bench)
+#   KEYWARD_PEER_GO        a peer-go binary already built (else it is built
+#                          with Go 1.22 from bookworm-backports)
+#   KEYWARD_BENCH_SECONDS  per wrk run (default 8); KEYWARD_BENCH_ROUNDS (3);
+#   KEYWARD_BENCH_CONNECTIONS (32); KEYWARD_BUILD_DIR (build-bench)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+repo=$PWD
+kit=$(cd "${KEYWARD_BENCH_KIT:-../shared/bench}" && pwd)
+seconds=${KEYWARD_BENCH_SECONDS:-8}
+rounds=${KEYWARD_BENCH_ROUNDS:-3}
+connections=${KEYWARD_BENCH_CONNECTIONS:-32}
+build_dir=${KEYWARD_BUILD_DIR:-build-bench}
+keyward_port=19443 peer_port=19444 nginx_port=19445 metrics_port=19446
+
+sudo_cmd=()
+[[ $(id -u) -eq 0 ]] || sudo_cmd=(sudo)
+KEYWARD_EXTRA_PACKAGES="wrk nginx-light ${KEYWARD_EXTRA_PACKAGES:-}" scripts/setup.sh
+KEYWARD_BUILD_DIR=$build_dir KEYWARD_BUILD_TYPE=RelWithDebInfo scripts/build.sh -DKEYWARD_BUILD_TESTS=OFF >/dev/null
+keyward=$build_dir/webhook/keyward
+tool=$build_dir/bench/keyward_bench_tool
+
+scratch=$(mktemp -d -t keyward-compare-XXXXXX)
+pids=()
+stop_all() { for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done; wait 2>/dev/null || true; }
+trap stop_all EXIT
+scripts/dev-certs.sh "$scratch"
+
+# The Go peer, built from the kit with the standard library only.
+peer=${KEYWARD_PEER_GO:-}
+if [[ -z $peer ]]; then
+  go=/usr/lib/go-1.22/bin/go
+  if [[ ! -x $go ]]; then
+    if ! grep -rqs bookworm-backports /etc/apt/sources.list /etc/apt/sources.list.d; then
+      echo 'deb http://deb.debian.org/debian bookworm-backports main' |
+        "${sudo_cmd[@]}" tee /etc/apt/sources.list.d/bookworm-backports.list >/dev/null
+    fi
+    "${sudo_cmd[@]}" apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq -t bookworm-backports golang-1.22-go >/dev/null
+  fi
+  cp -r "$kit/peer-go" "$scratch/peer-src" && chmod -R u+w "$scratch/peer-src"
+  (cd "$scratch/peer-src" && GOPROXY=off GOFLAGS=-mod=mod GOCACHE="$scratch/gocache" "$go" build -o "$scratch/peer-go" .)
+  peer=$scratch/peer-go
+fi
+
+# Bodies: the kit's TrainingJob CREATE (the only request the peer knows) and
+# a captured UPDATE with managedFields, object and oldObject, compacted as
+# the apiserver sends them.
+cp "$kit/trainingjob-review.json" "$scratch/create.json"
+"$tool" compact tests/fixtures/admission-reviews/TrainingJob/04-update-label.mutating.json \
+  >"$scratch/update.json"
+
+# keyward's policy: a tenant owning the peer's namespace (alpha) and the
+# captured one's (team-a), among TENANTS-1 look-alikes.
+"$tool" policy 1 alpha >"$scratch/policy-1.yaml"
+"$tool" policy 10000 alpha >"$scratch/policy-10000.yaml"
+
+wait_ready() {  # url
+  for _ in $(seq 100); do
+    curl -sk -o /dev/null -X POST -H 'Content-Type: application/json' --data-binary @"$scratch/create.json" "$1" && return 0
+    sleep 0.1
+  done
+  echo "compare: nothing answers at $1" >&2
+  exit 1
+}
+
+start_keyward() {  # policy
+  "$keyward" serve --policy "$1" --tls-cert "$scratch/tls.crt" --tls-key "$scratch/tls.key" \
+    --listen "127.0.0.1:$keyward_port" --metrics-listen "127.0.0.1:$metrics_port" --shutdown-delay 0s \
+    --log-level warn >>"$scratch/keyward.log" 2>&1 &
+  keyward_pid=$!
+  pids+=("$keyward_pid")
+  wait_ready "https://127.0.0.1:$keyward_port/mutate"
+  # Something else may hold the port: the server must be this one.
+  kill -0 "$keyward_pid" 2>/dev/null || { echo "compare: keyward exited:" >&2; tail -3 "$scratch/keyward.log" >&2; exit 1; }
+}
+stop_keyward() { kill -TERM "$keyward_pid" && wait "$keyward_pid" 2>/dev/null || true; }
+
+"$peer" -listen "127.0.0.1:$peer_port" -cert "$scratch/tls.crt" -key "$scratch/tls.key" >"$scratch/peer.log" 2>&1 &
+peer_pid=$!
+pids+=("$peer_pid")
+
+mkdir -p "$scratch/nginx"
+sed -e "s#/tmp/kw-nginx#$scratch/nginx#g" -e "s#127.0.0.1:9444#127.0.0.1:$nginx_port#" \
+  "$kit/nginx-static.conf" >"$scratch/nginx/nginx.conf"
+cp "$scratch/tls.crt" "$scratch/tls.key" "$scratch/nginx/"
+nginx -c "$scratch/nginx/nginx.conf" -e "$scratch/nginx/error.log" &
+pids+=($!)
+start_keyward "$scratch/policy-1.yaml"
+wait_ready "https://127.0.0.1:$peer_port/mutate"
+wait_ready "https://127.0.0.1:$nginx_port/mutate"
+nginx_worker=$(pgrep -P "$(cat "$scratch/nginx/nginx.pid")" | head -1)
+
+# Every server must answer the body right before it is measured.
+for port in $keyward_port $peer_port; do
+  curl -sk -X POST -H 'Content-Type: application/json' --data-binary @"$scratch/create.json" \
+    "https://127.0.0.1:$port/mutate" | grep -q '"patch"' || { echo "compare: no patch from port $port" >&2; exit 1; }
+done
+
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+
+# One wrk run: "req/s p99_ms errors cpu_us_per_request".
+measure() {  # pid url body [no-gzip]
+  local before after out
+  before=$(cpu_ticks "$1")
+  out=$(env KEYWARD_BENCH_BODY="$3" ${4:+KEYWARD_BENCH_NO_GZIP=1} wrk -t1 -c"$connections" -d"${seconds}s" --latency \
+    -s bench/apiserver.lua "$2")
+  after=$(cpu_ticks "$1")
+  echo "$out" >>"$scratch/wrk.txt"
+  echo "$out" | awk -v ticks=$((after - before)) -v hz="$(getconf CLK_TCK)" '
+    function ms(v) { if (v ~ /us$/) return v / 1000; if (v ~ /ms$/) return v + 0; if (v ~ /s$/) return v * 1000; return v }
+    /requests in/ {requests = $1} / 99%/ {p99 = ms($2)} /Requests\/sec/ {rps = $2}
+    /Non-2xx/ {errors += $NF} /Socket errors/ {gsub(",", ""); errors += $4 + $6 + $8 + $10}
+    END {printf "%.0f %.3f %d %.1f\n", rps, p99, errors, ticks / hz * 1e6 / requests}'
+}
+
+median() { sort -g | awk '{v[NR] = $1} END {print v[int((NR + 1) / 2)]}'; }
+
+echo "keyward $("$keyward" --version | awk '{print $2}') on $(nproc) cores, $(uname -r)"
+echo "wrk -t1 -c$connections -d${seconds}s, TLS keep-alive, apiserver headers (Accept-Encoding: gzip), $rounds rounds"
+echo
+echo "| round | server | body | req/s | p99 ms | errors | server CPU us/request |"
+echo "|---|---|---|---|---|---|---|"
+: >"$scratch/results"
+for round in $(seq "$rounds"); do
+  for entry in "keyward $keyward_pid $keyward_port create.json" "keyward-nogzip $keyward_pid $keyward_port create.json -" \
+    "go-peer $peer_pid $peer_port create.json" "nginx $nginx_worker $nginx_port create.json" \
+    "keyward $keyward_pid $keyward_port update.json"; do
+    read -r name pid port body nogzip <<<"$entry"
+    result=$(measure "$pid" "https://127.0.0.1:$port/mutate" "$scratch/$body" "${nogzip:-}")
+    echo "$round $name $body $result" >>"$scratch/results"
+    echo "| $round | $name | $body | ${result// / | } |"
+  done
+done
+
+pick() {  # name body column(4=req/s 5=p99 6=errors 7=cpu) -> median
+  awk -v n="$1" -v b="$2" -v c="$3" '$2 == n && $3 == b {print $c}' "$scratch/results" | median
+}
+ratio_median() {  # numerator-name denominator-name column
+  awk -v a="$1" -v b="$2" -v c="$3" '
+    $3 == "create.json" && $2 == a {x[$1] = $c} $3 == "create.json" && $2 == b {y[$1] = $c}
+    END {for (r in x) printf "%.2f\n", x[r] / y[r]}' "$scratch/results" | median
+}
+errors=$(awk '{s += $6} END {print s + 0}' "$scratch/results")
+echo
+echo "Medians: keyward $(pick keyward create.json 4) req/s p99 $(pick keyward create.json 5) ms," \
+  "$(pick keyward create.json 7) us CPU/request; Go peer $(pick go-peer create.json 4) req/s p99" \
+  "$(pick go-peer create.json 5) ms, $(pick go-peer create.json 7) us; nginx $(pick nginx create.json 4) req/s" \
+  "p99 $(pick nginx create.json 5) ms, $(pick nginx create.json 7) us"
+echo "Ratios (median of per-round ratios): req/s keyward/Go $(ratio_median keyward go-peer 4) (target >= 1.5)," \
+  "keyward/nginx $(ratio_median keyward nginx 4) (>= 0.5); p99 keyward/Go $(ratio_median keyward go-peer 5) (<= 0.5);" \
+  "req/s with gzip offered / without $(ratio_median keyward keyward-nogzip 4) (0.95 to 1.05)"
+echo "Errors in all runs: $errors"
+echo "Captured UPDATE (managedFields, object, oldObject; $(wc -c <"$scratch/update.json") bytes): keyward" \
+  "$(pick keyward update.json 4) req/s p99 $(pick keyward update.json 5) ms, $(pick keyward update.json 7) us CPU/request"
+echo "keyward resident memory after the runs at $connections connections: $(awk '/VmRSS/ {print $2, $3}' "/proc/$keyward_pid/status")," \
+  "peak $(awk '/VmHWM/ {print $2, $3}' "/proc/$keyward_pid/status")"
+
+# Tenants: the same request against 1 and 10,000 tenants, each with
+# namespaces, keys, roles, subnets, security groups and image registries.
+echo
+echo "| tenants | req/s | p99 ms | errors | server CPU us/request |"
+echo "|---|---|---|---|---|"
+for tenants in 1 10000; do
+  stop_keyward
+  start_keyward "$scratch/policy-$tenants.yaml"
+  for _ in $(seq "$rounds"); do
+    measure "$keyward_pid" "https://127.0.0.1:$keyward_port/mutate" "$scratch/create.json"
+  done >"$scratch/tenants-$tenants"
+  echo "| $tenants | $(awk '{print $1}' "$scratch/tenants-$tenants" | median) |" \
+    "$(awk '{print $2}' "$scratch/tenants-$tenants" | median) | $(awk '{s += $3} END {print s}' "$scratch/tenants-$tenants") |" \
+    "$(awk '{print $4}' "$scratch/tenants-$tenants" | median) |"
+done
+echo
+echo "raw output: $scratch"
