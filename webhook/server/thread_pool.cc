@@ -1,11 +1,6 @@
 #include "webhook/server/thread_pool.h"
 
 namespace keyward {
-namespace {
-
-thread_local std::optional<std::chrono::steady_clock::time_point> current_task_queued_at;
-
-}  // namespace
 
 ElasticThreadPool::ElasticThreadPool(size_t max_threads, std::chrono::milliseconds idle_timeout)
     : max_threads_(max_threads == 0 ? 1 : max_threads), idle_timeout_(idle_timeout) {}
@@ -13,9 +8,8 @@ ElasticThreadPool::ElasticThreadPool(size_t max_threads, std::chrono::millisecon
 ElasticThreadPool::~ElasticThreadPool() { shutdown(); }
 
 void ElasticThreadPool::enqueue(std::function<void()> task) {
-  const auto queued_at = std::chrono::steady_clock::now();
   std::unique_lock lock(mutex_);
-  tasks_.push_back({std::move(task), queued_at});
+  tasks_.push_back(std::move(task));
   JoinFinished();
   // Idle threads already waiting will take the queued tasks; grow only for
   // the tasks they cannot cover.
@@ -50,10 +44,6 @@ size_t ElasticThreadPool::threads() const {
   return threads_.size();
 }
 
-std::optional<std::chrono::steady_clock::time_point> ElasticThreadPool::CurrentTaskQueuedAt() {
-  return current_task_queued_at;
-}
-
 void ElasticThreadPool::Work(std::list<std::thread>::iterator self) {
   std::unique_lock lock(mutex_);
   for (;;) {
@@ -64,10 +54,8 @@ void ElasticThreadPool::Work(std::list<std::thread>::iterator self) {
       auto task = std::move(tasks_.front());
       tasks_.pop_front();
       lock.unlock();
-      current_task_queued_at = task.queued_at;
-      task.run();
-      current_task_queued_at.reset();
-      task.run = nullptr;  // release captures before taking the lock again
+      task();
+      task = nullptr;  // release captures before taking the lock again
       lock.lock();
       continue;
     }

@@ -1,4 +1,5 @@
-// The task queue behind the admission server.
+// The task queue behind the plain-HTTP ops server (probes and metrics; the
+// admission server has its own connection loops, connection_loop.h).
 //
 // cpp-httplib runs each connection, keep-alive included, on one pool thread
 // for the connection's whole life. A fixed pool of N threads therefore serves
@@ -15,7 +16,6 @@
 #include <functional>
 #include <list>
 #include <mutex>
-#include <optional>
 #include <thread>
 #include <vector>
 
@@ -34,22 +34,7 @@ class ElasticThreadPool final : public httplib::TaskQueue {
 
   size_t threads() const;
 
-  // When the task running on the calling thread was queued; nullopt on a
-  // thread that is not running a task of this class. cpp-httplib queues each
-  // connection the moment it accepts it, as an opaque std::function, so the
-  // queue is the one place that sees when a connection arrived: a task that
-  // must account for its time in the queue (a deadline measured from the
-  // accept) reads it here. A thread-local set around each task keeps the
-  // TaskQueue interface and the tasks themselves unchanged, and costs no
-  // allocation per task.
-  static std::optional<std::chrono::steady_clock::time_point> CurrentTaskQueuedAt();
-
  private:
-  struct QueuedTask {
-    std::function<void()> run;
-    std::chrono::steady_clock::time_point queued_at;
-  };
-
   void Work(std::list<std::thread>::iterator self);
   void JoinFinished();  // with mutex_ held
 
@@ -57,7 +42,7 @@ class ElasticThreadPool final : public httplib::TaskQueue {
   const std::chrono::milliseconds idle_timeout_;
   mutable std::mutex mutex_;
   std::condition_variable task_ready_;
-  std::deque<QueuedTask> tasks_;
+  std::deque<std::function<void()>> tasks_;
   std::list<std::thread> threads_;
   std::vector<std::thread> finished_;  // exited on idleness, not yet joined
   size_t idle_ = 0;
