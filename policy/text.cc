@@ -1,5 +1,7 @@
 #include "policy/text.h"
 
+#include <algorithm>
+
 namespace keyward {
 namespace {
 
@@ -82,6 +84,12 @@ std::string Join(const std::vector<std::string>& items, std::string_view separat
     out += item;
   }
   return out;
+}
+
+bool EqualsIgnoringAsciiCase(std::string_view a, std::string_view b) {
+  auto lower = [](char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; };
+  return a.size() == b.size() &&
+         std::equal(a.begin(), a.end(), b.begin(), [&lower](char x, char y) { return lower(x) == lower(y); });
 }
 
 }  // namespace keyward

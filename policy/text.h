@@ -29,6 +29,10 @@ std::string ElideEnd(std::string_view text, size_t limit);
 // input) that goes into a message.
 std::string ValidUtf8(std::string_view text);
 
+// True when `a` and `b` are equal but for the case of ASCII letters (as
+// HTTP header names and media types compare; no locale is consulted).
+bool EqualsIgnoringAsciiCase(std::string_view a, std::string_view b);
+
 // The items with `separator` between them.
 std::string Join(const std::vector<std::string>& items, std::string_view separator);
 

@@ -74,5 +74,14 @@ TEST(TextTest, ValidUtf8ReplacesBrokenSequencesOnly) {
   EXPECT_EQ(ValidUtf8(""), "");
 }
 
+TEST(TextTest, EqualsIgnoringAsciiCaseFoldsAsciiLettersOnly) {
+  EXPECT_TRUE(EqualsIgnoringAsciiCase("Content-Length", "content-LENGTH"));
+  EXPECT_TRUE(EqualsIgnoringAsciiCase("", ""));
+  EXPECT_FALSE(EqualsIgnoringAsciiCase("Content-Length", "Content-Lengths"));
+  EXPECT_FALSE(EqualsIgnoringAsciiCase("a-b", "a_b"));
+  EXPECT_FALSE(EqualsIgnoringAsciiCase("\xc3\x89", "\xc3\xa9"));  // É and é: not ASCII letters
+  EXPECT_FALSE(EqualsIgnoringAsciiCase("[", "{"));                  // '[' | 0x20 is '{'
+}
+
 }  // namespace
 }  // namespace keyward

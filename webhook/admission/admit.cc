@@ -1,11 +1,11 @@
 #include "webhook/admission/admit.h"
 
 #include <algorithm>
-#include <cctype>
 #include <exception>
 #include <optional>
 #include <utility>
 
+#include "policy/text.h"
 #include "webhook/admission/admission_codec.h"
 #include "webhook/admission/bounded_json.h"
 #include "webhook/admission/fast_review.h"
@@ -64,12 +64,7 @@ std::string_view WebhookName(Webhook webhook) { return webhook == Webhook::kMuta
 bool IsJsonContentType(std::string_view content_type) {
   std::string_view media_type = content_type.substr(0, content_type.find(';'));
   while (!media_type.empty() && (media_type.back() == ' ' || media_type.back() == '\t')) media_type.remove_suffix(1);
-  constexpr std::string_view kJson = "application/json";
-  if (media_type.size() != kJson.size()) return false;
-  for (size_t i = 0; i < kJson.size(); ++i) {
-    if (std::tolower(static_cast<unsigned char>(media_type[i])) != kJson[i]) return false;
-  }
-  return true;
+  return EqualsIgnoringAsciiCase(media_type, "application/json");
 }
 
 AdmissionOutcome Admit(Webhook webhook, const Policy& policy, std::string_view content_type, std::string_view body,

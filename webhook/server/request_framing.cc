@@ -4,17 +4,10 @@
 #include <cstdint>
 #include <optional>
 
+#include "policy/text.h"
+
 namespace keyward {
 namespace {
-
-// ASCII only, as header names are (std::tolower would consult the locale
-// for every character, on every request).
-char AsciiLower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
-
-bool EqualsIgnoringCase(std::string_view a, std::string_view b) {
-  return a.size() == b.size() &&
-         std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) { return AsciiLower(x) == AsciiLower(y); });
-}
 
 std::string_view Trim(std::string_view text) {
   while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) text.remove_prefix(1);
@@ -64,12 +57,12 @@ Framing ReadFraming(std::string_view head) {
     if (colon == std::string_view::npos) continue;
     const std::string_view name = line.substr(0, colon);
     const std::string_view value = Trim(line.substr(colon + 1));
-    if (EqualsIgnoringCase(name, "Content-Length")) {
+    if (EqualsIgnoringAsciiCase(name, "Content-Length")) {
       if (!framing.content_length) framing.content_length = ContentLength(value);
-    } else if (EqualsIgnoringCase(name, "Transfer-Encoding")) {
+    } else if (EqualsIgnoringAsciiCase(name, "Transfer-Encoding")) {
       framing.chunked = true;
-    } else if (EqualsIgnoringCase(name, "Expect")) {
-      framing.expect_continue = EqualsIgnoringCase(value, "100-continue");
+    } else if (EqualsIgnoringAsciiCase(name, "Expect")) {
+      framing.expect_continue = EqualsIgnoringAsciiCase(value, "100-continue");
     }
   }
   return framing;
@@ -105,7 +98,6 @@ RequestFrame FrameRequest(std::string_view received, size_t max_head_bytes, size
   return frame;
 }
 
-
 bool ReadPlainPost(std::string_view request, PlainPost* out) {
   constexpr std::string_view kMethod = "POST ";
   constexpr std::string_view kVersion = " HTTP/1.1\r\n";
@@ -139,20 +131,20 @@ bool ReadPlainPost(std::string_view request, PlainPost* out) {
     const std::string_view name = line.substr(0, colon);
     if (!std::all_of(name.begin(), name.end(), IsTokenCharacter)) return false;
     const std::string_view value = Trim(line.substr(colon + 1));
-    if (EqualsIgnoringCase(name, "Content-Length")) {
+    if (EqualsIgnoringAsciiCase(name, "Content-Length")) {
       if (content_length || value.empty() || value.size() > 19 ||
           !std::all_of(value.begin(), value.end(), [](char c) { return c >= '0' && c <= '9'; })) {
         return false;
       }
       content_length = ContentLength(value);
-    } else if (EqualsIgnoringCase(name, "Content-Type")) {
+    } else if (EqualsIgnoringAsciiCase(name, "Content-Type")) {
       if (!has_content_type) out->content_type = value;
       has_content_type = true;
-    } else if (EqualsIgnoringCase(name, "Connection")) {
+    } else if (EqualsIgnoringAsciiCase(name, "Connection")) {
       // cpp-httplib closes on exactly "close"; any other value keeps the
       // connection, and so does this.
       out->close = out->close || value == "close";
-    } else if (EqualsIgnoringCase(name, "Transfer-Encoding") || EqualsIgnoringCase(name, "Expect")) {
+    } else if (EqualsIgnoringAsciiCase(name, "Transfer-Encoding") || EqualsIgnoringAsciiCase(name, "Expect")) {
       return false;
     }
   }
