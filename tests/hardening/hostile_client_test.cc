@@ -19,9 +19,10 @@ std::string AnyRequest(const std::string& uid) {
 }
 
 TEST_F(HostileClientTest, SlowlorisClientsDoNotStopOthersFromBeingServed) {
-  // Threads: enough for the slow clients plus a few. With --threads at or
-  // below the number of slow clients, this test fails: each slow client
-  // holds a thread for as long as it keeps trickling (see the report).
+  // Connections read at once: enough for the slow clients plus a few. With
+  // --threads at or below the number of slow clients, this test fails: each
+  // slow client holds its slot for as long as it keeps trickling, and the
+  // others wait unread.
   constexpr int kSlowClients = 24;
   StartServer({"--threads", "32"});
   std::vector<std::unique_ptr<TlsConnection>> slow;
@@ -67,8 +68,8 @@ TEST_F(HostileClientTest, HundredsOfIdleConnectionsDoNotExhaustTheServer) {
       ASSERT_EQ(first->status, 200);
     }
   }
-  // TCP connections that never start the handshake hold a thread until
-  // the read timeout.
+  // TCP connections that never start the handshake hold a connection slot
+  // until their deadline.
   for (int i = 0; i < 50; ++i) {
     std::string error;
     idle_tcp.push_back(TcpConnection::Open(server_->admission_port(), &error));

@@ -219,7 +219,7 @@ TEST(TimeoutFlagsTest, ReadWriteAndIdleTimeoutsAreFlagsWithSafeDefaults) {
   std::array<char, 4096> chunk;
   while (size_t got = std::fread(chunk.data(), 1, chunk.size(), pipe)) help.append(chunk.data(), got);
   ::pclose(pipe);
-  // Safe: set (a zero or absent timeout lets one client hold a thread
+  // Safe: set (without one, a stalled client would hold its connection
   // forever) and short enough that a stalled client is let go quickly.
   const long read = DefaultMilliseconds(help, "--read-timeout");
   const long write = DefaultMilliseconds(help, "--write-timeout");

@@ -39,20 +39,21 @@ Status ToOptions(const ServeFlags& flags, ServeOptions* options) {
   auto check = [&first_problem](std::string_view flag, const Status& parsed) {
     if (first_problem.ok() && !parsed.ok()) first_problem = Status::Error(parsed.ToString(), std::string(flag));
   };
+  ConnectionLimits& limits = options->admission.connections;
   check("--listen", ParseListenAddress(flags.listen, &options->admission.address));
   check("--metrics-listen", ParseListenAddress(flags.metrics_listen, &options->metrics_address));
   check("--shutdown-delay", ParseDuration(flags.shutdown_delay, &options->shutdown_delay));
-  check("--read-timeout", ParseDuration(flags.read_timeout, &options->admission.read_timeout));
-  check("--write-timeout", ParseDuration(flags.write_timeout, &options->admission.write_timeout));
-  check("--request-timeout", ParseDuration(flags.request_timeout, &options->admission.request_timeout));
+  check("--read-timeout", ParseDuration(flags.read_timeout, &limits.read_timeout));
+  check("--write-timeout", ParseDuration(flags.write_timeout, &limits.write_timeout));
+  check("--request-timeout", ParseDuration(flags.request_timeout, &limits.request_timeout));
   check("--keep-alive-timeout", ParseDuration(flags.keep_alive_timeout, &keep_alive));
   check("--reload-interval", ParseDuration(flags.reload_interval, &options->reload_interval));
   if (!first_problem.ok()) return first_problem;
-  if (options->admission.read_timeout.count() == 0 || options->admission.write_timeout.count() == 0) {
-    return Status::Error("--read-timeout and --write-timeout must be positive: a zero timeout lets one client hold a "
-                         "thread");
+  if (limits.read_timeout.count() == 0 || limits.write_timeout.count() == 0) {
+    return Status::Error("--read-timeout and --write-timeout must be positive: they bound how long a client may "
+                         "keep a connection waiting");
   }
-  if (options->admission.request_timeout.count() == 0) {
+  if (limits.request_timeout.count() == 0) {
     return Status::Error("--request-timeout must be positive: it is the longest a client may take to send a request");
   }
   if (keep_alive < std::chrono::seconds(1)) return Status::Error("--keep-alive-timeout must be at least 1s (whole seconds)");
@@ -61,9 +62,9 @@ Status ToOptions(const ServeFlags& flags, ServeOptions* options) {
   }
   if (flags.threads == 0) return Status::Error("--threads must be at least 1");
   if (flags.keep_alive_max_requests == 0) return Status::Error("--keep-alive-max-requests must be at least 1");
-  options->admission.keep_alive_timeout = std::chrono::duration_cast<std::chrono::seconds>(keep_alive);
-  options->admission.max_connections = flags.threads;
-  options->admission.keep_alive_max_requests = flags.keep_alive_max_requests;
+  limits.keep_alive_timeout = std::chrono::duration_cast<std::chrono::seconds>(keep_alive);
+  limits.max_connections = flags.threads;
+  limits.keep_alive_max_requests = flags.keep_alive_max_requests;
   return Status::Ok();
 }
 

@@ -33,14 +33,8 @@ AdmissionServer::AdmissionServer(AdmissionServerOptions options, const Credentia
 AdmissionServer::~AdmissionServer() = default;
 
 Status AdmissionServer::Bind() {
-  ConnectionLimits limits;
-  limits.request_timeout = options_.request_timeout;
-  limits.read_timeout = options_.read_timeout;
-  limits.write_timeout = options_.write_timeout;
-  limits.keep_alive_timeout = options_.keep_alive_timeout;
-  limits.keep_alive_max_requests = options_.keep_alive_max_requests;
+  ConnectionLimits limits = options_.connections;
   limits.max_body_bytes = kMaxReviewBytes;
-  limits.max_connections = options_.max_connections;
   server_ = std::make_unique<TlsServer>(
       [this](SSL_CTX& context) { return ConfigureServerTls(&context, credentials_); }, draining_, limits);
   if (!server_->is_valid()) return Status::Error("cannot set up TLS: OpenSSL refused the protocol or cipher settings");
@@ -48,8 +42,9 @@ Status AdmissionServer::Bind() {
   // cpp-httplib reads the length limit itself too (a 413 for a body it was
   // about to read), and states the keep-alive bounds in its answers.
   server_->set_payload_max_length(kMaxReviewBytes);
-  server_->set_keep_alive_timeout(static_cast<time_t>(options_.keep_alive_timeout.count()));
-  server_->set_keep_alive_max_count(options_.keep_alive_max_requests);
+  server_->set_keep_alive_timeout(
+      static_cast<time_t>(std::chrono::duration_cast<std::chrono::seconds>(limits.keep_alive_timeout).count()));
+  server_->set_keep_alive_max_count(limits.keep_alive_max_requests);
   Result<int> port = BindServer(*server_, options_.address);
   if (!port.ok()) return port.status();
   port_ = port.value();

@@ -9,6 +9,7 @@
 #include <string>
 
 #include "webhook/server/admission_handler.h"
+#include "webhook/server/connection_loop.h"
 #include "webhook/server/listen_address.h"
 #include "webhook/server/tls_credentials.h"
 
@@ -24,13 +25,9 @@ inline constexpr size_t kMaxReviewBytes = 8u << 20;
 
 struct AdmissionServerOptions {
   ListenAddress address;
-  size_t max_connections = 512;  // read at once; more wait unread (see ConnectionLoop)
-  std::chrono::milliseconds read_timeout{10'000};
-  std::chrono::milliseconds write_timeout{10'000};
-  // Whole-request bound: TLS handshake, head and body (see TlsServer).
-  std::chrono::milliseconds request_timeout{10'000};
-  std::chrono::seconds keep_alive_timeout{90};
-  size_t keep_alive_max_requests = 1000;
+  // Timeouts, deadline, keep-alive and connection bounds (see
+  // ConnectionLoop); the body bound is always kMaxReviewBytes.
+  ConnectionLimits connections;
 };
 
 class AdmissionServer {

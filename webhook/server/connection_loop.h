@@ -70,7 +70,7 @@ struct ConnectionLimits {
   size_t keep_alive_max_requests = 1000;
   size_t max_head_bytes = 64 * 1024;
   size_t max_body_bytes = 8u << 20;
-  size_t max_connections = 512;  // read at once by this loop
+  size_t max_connections = 512;  // read at once (TlsServer shares them out among its loops)
 };
 
 class Connection;
