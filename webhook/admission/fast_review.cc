@@ -54,8 +54,9 @@ const PrunedMember* FindMember(const PruneRule* rule, std::string_view key) {
 
 // Parsers are reused: allocating a parser's buffers costs more than parsing
 // a small review. They wait in a small shared pool rather than one a thread:
-// the server may run hundreds of threads (one a connection), and a parser
-// keeps about fifteen times the largest body it has read.
+// any thread may admit a request (the server's loops, the CLI's), and a
+// parser keeps about fifteen times the largest body it has read, so one that
+// grew is freed rather than kept.
 class ParserPool {
  public:
   std::unique_ptr<dom::parser> Take() {
