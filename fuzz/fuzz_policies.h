@@ -10,7 +10,7 @@
 #include <span>
 #include <string_view>
 
-#include "policy/policy.h"
+#include "policy/model/policy.h"
 
 namespace keyward::fuzz {
 

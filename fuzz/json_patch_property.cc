@@ -19,8 +19,8 @@
 #include "fuzz/fuzz_check.h"
 #include "fuzz/properties.h"
 #include "fuzz/fuzz_policies.h"
-#include "policy/catalog.h"
-#include "policy/evaluate.h"
+#include "policy/catalog/catalog.h"
+#include "policy/rules/evaluate.h"
 #include "webhook/admission/bounded_json.h"
 
 namespace {

@@ -6,7 +6,7 @@
 
 #include "fuzz/fuzz_check.h"
 #include "fuzz/properties.h"
-#include "policy/key_reference.h"
+#include "policy/base/key_reference.h"
 
 namespace {
 

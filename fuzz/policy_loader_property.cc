@@ -7,8 +7,8 @@
 
 #include "fuzz/fuzz_check.h"
 #include "fuzz/properties.h"
-#include "policy/glob.h"
-#include "policy/policy.h"
+#include "policy/base/glob.h"
+#include "policy/model/policy.h"
 
 void keyward::fuzz::CheckPolicyLoader(const uint8_t* data, size_t size) {
   using keyward::fuzz::Require;

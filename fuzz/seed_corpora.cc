@@ -13,8 +13,8 @@
 #include <sstream>
 
 #include "fuzz/fuzz_policies.h"
-#include "policy/catalog.h"
-#include "policy/key_reference.h"
+#include "policy/catalog/catalog.h"
+#include "policy/base/key_reference.h"
 #include "webhook/cli/manifest_reader.h"
 
 namespace keyward::fuzz {

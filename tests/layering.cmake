@@ -1,7 +1,8 @@
-# Checks the shell's rooms keep their one-way dependencies
-# (webhook/CMakeLists.txt): a room includes only from itself and the rooms
-# below it, and the core (policy/) includes nothing of the shell. Also that
-# each library's internals are used in its one file. Run by ctest:
+# Checks the rooms keep their one-way dependencies: in the core
+# (policy/CMakeLists.txt) and in the shell (webhook/CMakeLists.txt), a room
+# includes only from itself and the rooms below it; the core includes
+# nothing of the shell, and no source sits outside a room. Also that each
+# library's internals are used in its one file. Run by ctest:
 #   cmake -DSOURCE_DIR=<repository> -P tests/layering.cmake
 cmake_minimum_required(VERSION 3.25)
 set(below_observe observe)
@@ -11,6 +12,40 @@ set(below_server server kube admission observe)
 set(below_cli cli server kube admission observe)
 
 set(problems "")
+
+# The core's rooms, each with the rooms it may include from.
+set(core_below_base base)
+set(core_below_catalog catalog base)
+set(core_below_model model catalog base)
+set(core_below_rules rules model catalog base)
+set(core_below_report report rules model catalog base)
+set(core_below_compile compile rules model catalog base)
+set(core_rooms base catalog model rules report compile)
+
+file(GLOB loose "${SOURCE_DIR}/policy/*.h" "${SOURCE_DIR}/policy/*.cc")
+foreach(file IN LISTS loose)
+  string(APPEND problems "\n  ${file}: every source of the core lives in a room: ${core_rooms}")
+endforeach()
+file(GLOB core_dirs LIST_DIRECTORIES true "${SOURCE_DIR}/policy/*")
+foreach(dir IN LISTS core_dirs)
+  get_filename_component(name "${dir}" NAME)
+  if(IS_DIRECTORY "${dir}" AND NOT name IN_LIST core_rooms)
+    string(APPEND problems "\n  ${dir}: not a room of the core; add it to tests/layering.cmake with its arrows")
+  endif()
+endforeach()
+foreach(room IN LISTS core_rooms)
+  file(GLOB_RECURSE files "${SOURCE_DIR}/policy/${room}/*.h" "${SOURCE_DIR}/policy/${room}/*.cc")
+  foreach(file IN LISTS files)
+    file(STRINGS "${file}" includes REGEX "^#include \"policy/")
+    foreach(line IN LISTS includes)
+      string(REGEX MATCH "^#include \"policy/([a-z_]+)/[a-z_]+\\.h\"" matched "${line}")
+      set(target "${CMAKE_MATCH_1}")
+      if(NOT matched OR NOT target IN_LIST core_below_${room})
+        string(APPEND problems "\n  ${file}: ${line}: policy/${room} may include only from: ${core_below_${room}}")
+      endif()
+    endforeach()
+  endforeach()
+endforeach()
 foreach(room observe admission kube server cli)
   file(GLOB files "${SOURCE_DIR}/webhook/${room}/*.h" "${SOURCE_DIR}/webhook/${room}/*.cc")
   foreach(file IN LISTS files)
@@ -49,4 +84,4 @@ endforeach()
 if(problems)
   message(FATAL_ERROR "layering:${problems}")
 endif()
-message(STATUS "layering: every room includes only from the rooms below it")
+message(STATUS "layering: every room of the core and of the shell includes only from the rooms below it")

@@ -6,7 +6,7 @@
 
 #include <gtest/gtest.h>
 
-#include "policy/catalog.h"
+#include "policy/catalog/catalog.h"
 #include "tests/chart/chart_support.h"
 
 namespace keyward::testing {

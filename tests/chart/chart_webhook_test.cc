@@ -7,7 +7,7 @@
 
 #include <gtest/gtest.h>
 
-#include "policy/catalog.h"
+#include "policy/catalog/catalog.h"
 #include "tests/chart/chart_support.h"
 #include "tests/chart/install_cases.h"
 
@@ -77,7 +77,7 @@ TEST_P(WebhookInstallTest, RulesAreExactlyTheCatalogKindsOnCreateAndUpdate) {
         }
       }
     }
-    EXPECT_EQ(covered, expected) << "the chart's rules (templates/_catalog.tpl) differ from policy/catalog.cc";
+    EXPECT_EQ(covered, expected) << "the chart's rules (templates/_catalog.tpl) differ from policy/catalog/catalog.cc";
   }
 }
 

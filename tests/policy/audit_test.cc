@@ -1,6 +1,6 @@
 // The audit's core: objects judged as stored, the KPI arithmetic, ISO weeks,
 // and a baseline's new, fixed and open findings on two crafted reports.
-#include "policy/audit.h"
+#include "policy/report/audit.h"
 
 #include <gtest/gtest.h>
 

@@ -1,7 +1,7 @@
 // The bounded YAML reader every policy and manifest goes through: it builds
 // the same tree a YAML parser should, refuses what would loop or explode,
 // and says where each problem is.
-#include "policy/bounded_yaml.h"
+#include "policy/base/bounded_yaml.h"
 
 #include <chrono>
 #include <string>

@@ -1,7 +1,7 @@
 // The catalog against its source of truth: the CRDs of the AWS controller for
 // SageMaker and of the legacy operator, copied into tests/fixtures/crds/.
-#include "policy/catalog.h"
-#include "policy/guardrails.h"
+#include "policy/catalog/catalog.h"
+#include "policy/catalog/guardrails.h"
 
 #include <algorithm>
 #include <cctype>

@@ -1,15 +1,15 @@
-// Every enum's words table (policy/enum_words.h) names each value once, so
+// Every enum's words table (policy/base/enum_words.h) names each value once, so
 // what the loader reads and what outputs print cannot drift apart.
-#include "policy/enum_words.h"
+#include "policy/base/enum_words.h"
 
 #include <set>
 #include <string>
 
 #include <gtest/gtest.h>
 
-#include "policy/catalog.h"
-#include "policy/evaluate.h"
-#include "policy/policy.h"
+#include "policy/catalog/catalog.h"
+#include "policy/rules/evaluate.h"
+#include "policy/model/policy.h"
 
 namespace keyward {
 namespace {

@@ -7,7 +7,7 @@
 
 #include <gtest/gtest.h>
 
-#include "policy/evaluate.h"
+#include "policy/rules/evaluate.h"
 #include "tests/policy/samples.h"
 #include "tests/policy/test_support.h"
 

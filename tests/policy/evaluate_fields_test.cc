@@ -8,7 +8,7 @@
 
 #include <gtest/gtest.h>
 
-#include "policy/evaluate.h"
+#include "policy/rules/evaluate.h"
 #include "tests/policy/manifests.h"
 #include "tests/policy/test_support.h"
 

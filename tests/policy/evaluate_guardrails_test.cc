@@ -1,4 +1,4 @@
-// Guardrails: every row of the table (policy/guardrails.cc) on a real sample
+// Guardrails: every row of the table (policy/catalog/guardrails.cc) on a real sample
 // manifest of its kind (a minimal object for the legacy kinds, which have no
 // samples), made unsafe and made safe; injection with every patch applied;
 // shared parents; UPDATE; per-tenant overrides; pipeline steps.
@@ -7,8 +7,8 @@
 
 #include <gtest/gtest.h>
 
-#include "policy/evaluate.h"
-#include "policy/guardrails.h"
+#include "policy/rules/evaluate.h"
+#include "policy/catalog/guardrails.h"
 #include "tests/policy/samples.h"
 #include "tests/policy/test_support.h"
 

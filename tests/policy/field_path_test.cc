@@ -1,5 +1,5 @@
 // The walkers that turn catalog paths into concrete fields and patch paths.
-#include "policy/field_path.h"
+#include "policy/base/field_path.h"
 
 #include <string>
 #include <vector>

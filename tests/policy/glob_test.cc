@@ -1,4 +1,4 @@
-#include "policy/glob.h"
+#include "policy/base/glob.h"
 
 #include <regex>
 #include <string>

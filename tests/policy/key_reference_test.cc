@@ -1,4 +1,4 @@
-#include "policy/key_reference.h"
+#include "policy/base/key_reference.h"
 
 #include <algorithm>
 #include <cctype>

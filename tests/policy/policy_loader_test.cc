@@ -6,7 +6,7 @@
 
 #include <gtest/gtest.h>
 
-#include "policy/policy.h"
+#include "policy/model/policy.h"
 #include "tests/policy/test_support.h"
 
 namespace keyward {

@@ -5,8 +5,8 @@
 
 #include <gtest/gtest.h>
 
-#include "policy/key_reference.h"
-#include "policy/policy.h"
+#include "policy/base/key_reference.h"
+#include "policy/model/policy.h"
 #include "tests/policy/test_support.h"
 
 namespace keyward {

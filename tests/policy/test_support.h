@@ -12,9 +12,9 @@
 #include <nlohmann/json.hpp>
 #include <yaml-cpp/yaml.h>
 
-#include "policy/catalog.h"
-#include "policy/evaluate.h"
-#include "policy/policy.h"
+#include "policy/catalog/catalog.h"
+#include "policy/rules/evaluate.h"
+#include "policy/model/policy.h"
 
 namespace keyward::testing {
 

@@ -1,6 +1,6 @@
 // Every cut keyward makes in a text falls between UTF-8 characters, so what
 // it writes (warnings, messages, JSON, YAML, logs) stays valid UTF-8.
-#include "policy/text.h"
+#include "policy/base/text.h"
 
 #include <string>
 

@@ -3,7 +3,7 @@
 #include <string>
 #include <vector>
 
-#include "policy/text.h"
+#include "policy/base/text.h"
 #include "webhook/admission/base64.h"
 #include "webhook/observe/json_text.h"
 

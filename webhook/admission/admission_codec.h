@@ -2,7 +2,7 @@
 // (admission.k8s.io/v1 and v1beta1, which share one wire shape).
 //
 // The codec knows the wire format only; what to decide is the core's job
-// (policy/evaluate.h). Responses echo the request's apiVersion and uid, as the
+// (policy/rules/evaluate.h). Responses echo the request's apiVersion and uid, as the
 // apiserver requires.
 #pragma once
 
@@ -11,7 +11,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "policy/evaluate.h"
+#include "policy/rules/evaluate.h"
 #include "webhook/observe/status.h"
 
 namespace keyward {

@@ -5,7 +5,7 @@
 #include <optional>
 #include <utility>
 
-#include "policy/text.h"
+#include "policy/base/text.h"
 #include "webhook/admission/admission_codec.h"
 #include "webhook/admission/bounded_json.h"
 #include "webhook/admission/fast_review.h"

@@ -3,7 +3,7 @@
 //   content type -> parse (simdjson, leaving out what no rule reads; for
 //   anything it refuses: strip ignored metadata, depth-bounded nlohmann
 //   parse) -> decode the AdmissionReview -> the core decides
-//   (policy/evaluate.h) -> encode the answer
+//   (policy/rules/evaluate.h) -> encode the answer
 //
 // A pure function of (webhook, policy, content type, body): no clock, no
 // metrics, no log, no sockets. The server records what the outcome says
@@ -15,7 +15,7 @@
 #include <string_view>
 #include <vector>
 
-#include "policy/evaluate.h"
+#include "policy/rules/evaluate.h"
 
 namespace keyward {
 

@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include "policy/policy.h"
+#include "policy/model/policy.h"
 #include "webhook/observe/status.h"
 
 namespace keyward {

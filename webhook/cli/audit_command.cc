@@ -1,7 +1,7 @@
 // keyward audit: the compliance report for resources that already exist,
 // read from files (`kubectl get ... -A -o json|yaml` output, Lists,
 // manifests). Each object is judged by the core as it is stored
-// (policy/audit.h); the report goes to standard output.
+// (policy/report/audit.h); the report goes to standard output.
 #include <signal.h>
 #include <unistd.h>
 
@@ -14,7 +14,7 @@
 
 #include <openssl/evp.h>
 
-#include "policy/audit.h"
+#include "policy/report/audit.h"
 #include "webhook/admission/bounded_json.h"
 #include "webhook/admission/policy_file.h"
 #include "webhook/admission/text_file.h"

@@ -6,8 +6,8 @@
 #include <algorithm>
 #include <map>
 
-#include "policy/audit.h"
-#include "policy/guardrails.h"
+#include "policy/report/audit.h"
+#include "policy/catalog/violation_codes.h"
 #include "webhook/cli/audit_report.h"
 #include "webhook/cli/manifest_reader.h"
 
@@ -18,21 +18,13 @@ constexpr std::string_view kPolicy = "keyward";
 constexpr std::string_view kReportName = "keyward-audit";
 
 std::string_view Category(std::string_view code) {
-  if (code == kForeignRole || code == kUnapprovedRole || code == kPublicWorkforceCode || code == kInteractiveAccessCode) {
-    return "Access";
-  }
-  if (code == kNetworkIsolationCode || code == kVpcRequired || code == kUnapprovedNetwork ||
-      code == kNotebookExposureCode || code == kDomainNetworkCode || code == kInterContainerEncryptionCode) {
-    return "Network";
-  }
-  if (code == kUnapprovedImage || code == kOpaqueStep) return "Software";
-  return "Encryption";
+  const ViolationCode* row = FindViolationCode(code);
+  return row != nullptr ? row->category : std::string_view("Encryption");
 }
 
 std::string_view Severity(std::string_view code) {
-  std::string_view category = Category(code);
-  if (category == "Encryption" || category == "Access") return code == kOpaqueStep ? "low" : "high";
-  return "medium";
+  const ViolationCode* row = FindViolationCode(code);
+  return row != nullptr ? row->severity : std::string_view("high");
 }
 
 nlohmann::json Reference(const AuditedObject& o) {

@@ -4,7 +4,7 @@
 #include <set>
 #include <sstream>
 
-#include "policy/evidence.h"
+#include "policy/report/evidence.h"
 
 namespace keyward {
 namespace {

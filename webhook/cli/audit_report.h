@@ -1,5 +1,5 @@
 // The audit report in its formats. One AuditRun (what was read, judged and
-// counted by policy/audit.h) renders as text, JSON (the documented schema,
+// counted by policy/report/audit.h) renders as text, JSON (the documented schema,
 // also the --baseline format), Markdown, HTML, and PolicyReport/OpenReports
 // YAML.
 #pragma once
@@ -9,7 +9,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "policy/audit.h"
+#include "policy/report/audit.h"
 
 namespace keyward {
 

@@ -4,7 +4,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "policy/catalog.h"
+#include "policy/catalog/catalog.h"
 #include "webhook/cli/commands.h"
 
 namespace keyward {

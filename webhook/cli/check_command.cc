@@ -2,7 +2,7 @@
 // then validate the mutated object), without a cluster.
 #include <iostream>
 
-#include "policy/evaluate.h"
+#include "policy/rules/evaluate.h"
 #include "webhook/cli/commands.h"
 #include "webhook/cli/manifest_reader.h"
 #include "webhook/admission/policy_file.h"

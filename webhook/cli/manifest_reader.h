@@ -9,7 +9,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "policy/bounded_yaml.h"
+#include "policy/base/bounded_yaml.h"
 #include "webhook/observe/status.h"
 
 namespace keyward {
@@ -33,7 +33,7 @@ inline constexpr size_t kMaxManifestValues = 1'000'000;
 ManifestReadResult ReadManifests(const std::vector<std::string>& inputs, std::istream& standard_input);
 
 // Parses one YAML or JSON text (JSON is YAML) holding any number of documents,
-// each within kManifestYamlLimits (policy/bounded_yaml.h), counting the values
+// each within kManifestYamlLimits (policy/base/bounded_yaml.h), counting the values
 // read against *values_left (kMaxManifestValues when null).
 ManifestReadResult ParseManifests(const std::string& text, const std::string& source_name,
                                   size_t* values_left = nullptr);

@@ -6,7 +6,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "policy/bounded_yaml.h"
+#include "policy/base/bounded_yaml.h"
 #include "webhook/admission/base64.h"
 #include "webhook/admission/text_file.h"
 

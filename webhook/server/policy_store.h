@@ -5,7 +5,7 @@
 
 #include <string>
 
-#include "policy/policy.h"
+#include "policy/model/policy.h"
 #include "webhook/server/reloadable_store.h"
 #include "webhook/server/server_metrics.h"
 

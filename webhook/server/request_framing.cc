@@ -4,7 +4,7 @@
 #include <cstdint>
 #include <optional>
 
-#include "policy/text.h"
+#include "policy/base/text.h"
 
 namespace keyward {
 namespace {

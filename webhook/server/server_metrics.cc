@@ -1,6 +1,7 @@
 #include "webhook/server/server_metrics.h"
 
-#include "policy/evaluate.h"
+#include "policy/catalog/catalog.h"
+#include "policy/catalog/violation_codes.h"
 
 namespace keyward {
 namespace {
@@ -12,10 +13,8 @@ std::vector<double> DurationBuckets() {
 }
 
 std::string_view ViolationCodeLabel(std::string_view code) {
-  for (std::string_view known : kViolationCodes) {
-    if (code == known) return known;
-  }
-  return "other";
+  const ViolationCode* row = FindViolationCode(code);
+  return row != nullptr ? row->code : std::string_view("other");
 }
 
 }  // namespace

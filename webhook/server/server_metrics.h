@@ -6,7 +6,7 @@
 #include <string>
 #include <string_view>
 
-#include "policy/catalog.h"
+#include "policy/catalog/catalog.h"
 #include "webhook/observe/metrics.h"
 
 namespace keyward {

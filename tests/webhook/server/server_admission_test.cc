@@ -7,8 +7,8 @@
 #include <regex>
 #include <sstream>
 
-#include "policy/evaluate.h"
-#include "policy/policy.h"
+#include "policy/rules/evaluate.h"
+#include "policy/model/policy.h"
 #include "tests/support/server_fixture.h"
 #include "tests/support/tls_client.h"
 #include "webhook/admission/admission_codec.h"

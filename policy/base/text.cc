@@ -1,0 +1,95 @@
+#include "policy/base/text.h"
+
+#include <algorithm>
+
+namespace keyward {
+namespace {
+
+constexpr std::string_view kEllipsis = "...";
+
+bool IsContinuationByte(char c) { return (static_cast<unsigned char>(c) & 0xC0) == 0x80; }
+
+// The smallest n >= start such that text[n, end) starts on a character.
+size_t Utf8SuffixStart(std::string_view text, size_t start) {
+  while (start < text.size() && IsContinuationByte(text[start])) ++start;
+  return start;
+}
+
+}  // namespace
+
+std::string Quote(std::string_view text) {
+  // Built by appending: GCC 12 misreports "\"" + std::string as overlapping
+  // (-Wrestrict) once inlined at -O2/-O3.
+  std::string out;
+  out.reserve(text.size() + 2);
+  out.push_back('"');
+  out.append(text);
+  out.push_back('"');
+  return out;
+}
+
+size_t Utf8Prefix(std::string_view text, size_t limit) {
+  if (limit >= text.size()) return text.size();
+  // text[limit] starts the first character left out; back up to the start
+  // of the character it belongs to.
+  while (limit > 0 && IsContinuationByte(text[limit])) --limit;
+  return limit;
+}
+
+std::string ElideMiddle(std::string_view text, size_t limit) {
+  if (text.size() <= limit) return std::string(text);
+  if (limit < kEllipsis.size()) return std::string(text.substr(0, Utf8Prefix(text, limit)));
+  const size_t keep = limit - kEllipsis.size();
+  const size_t head = Utf8Prefix(text, keep / 2);
+  const size_t tail = Utf8SuffixStart(text, text.size() - (keep - keep / 2));
+  std::string out;
+  out.reserve(limit);
+  out.append(text.substr(0, head));
+  out.append(kEllipsis);
+  out.append(text.substr(tail));
+  return out;
+}
+
+std::string ElideEnd(std::string_view text, size_t limit) {
+  if (text.size() <= limit) return std::string(text);
+  if (limit < kEllipsis.size()) return std::string(text.substr(0, Utf8Prefix(text, limit)));
+  std::string out(text.substr(0, Utf8Prefix(text, limit - kEllipsis.size())));
+  out.append(kEllipsis);
+  return out;
+}
+
+std::string ValidUtf8(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  for (size_t i = 0; i < text.size();) {
+    const unsigned char lead = static_cast<unsigned char>(text[i]);
+    size_t length = lead < 0x80 ? 1 : (lead >> 5) == 0x6 ? 2 : (lead >> 4) == 0xE ? 3 : (lead >> 3) == 0x1E ? 4 : 0;
+    bool valid = length > 0 && i + length <= text.size();
+    for (size_t k = 1; valid && k < length; ++k) valid = (static_cast<unsigned char>(text[i + k]) & 0xC0) == 0x80;
+    if (!valid) {
+      out += '?';
+      ++i;
+      continue;
+    }
+    out.append(text.substr(i, length));
+    i += length;
+  }
+  return out;
+}
+
+std::string Join(const std::vector<std::string>& items, std::string_view separator) {
+  std::string out;
+  for (const std::string& item : items) {
+    if (!out.empty()) out += separator;
+    out += item;
+  }
+  return out;
+}
+
+bool EqualsIgnoringAsciiCase(std::string_view a, std::string_view b) {
+  auto lower = [](char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; };
+  return a.size() == b.size() &&
+         std::equal(a.begin(), a.end(), b.begin(), [&lower](char x, char y) { return lower(x) == lower(y); });
+}
+
+}  // namespace keyward

@@ -1,0 +1,413 @@
+#include "policy/rules/evaluate.h"
+
+#include <algorithm>
+#include <optional>
+#include <set>
+
+#include "policy/base/field_path.h"
+#include "policy/rules/guardrail_rules.h"
+#include "policy/model/key_rules.h"
+#include "policy/rules/pipeline_rules.h"
+#include "policy/base/text.h"
+#include "policy/rules/value_rules.h"
+
+namespace keyward {
+namespace {
+
+constexpr std::string_view kRegionAnnotation = "services.k8s.aws/region";
+
+std::string ResourceRegion(const Subject& s, const nlohmann::json& object) {
+  // Annotation keys contain dots, so they are looked up directly.
+  const nlohmann::json* annotations = FindPlain(object, "metadata.annotations");
+  if (annotations != nullptr && annotations->is_object()) {
+    auto it = annotations->find(kRegionAnnotation);
+    if (it != annotations->end() && it->is_string() && !it->get_ref<const std::string&>().empty()) {
+      return it->get<std::string>();
+    }
+  }
+  if (!s.kind.region_path.empty()) {
+    const nlohmann::json* region = FindPlain(object, s.kind.region_path);
+    if (region != nullptr && region->is_string() && !region->get_ref<const std::string&>().empty()) {
+      return region->get<std::string>();
+    }
+  }
+  return s.tenant != nullptr ? s.policy.RegionFor(*s.tenant) : s.policy.default_region;
+}
+
+// The first instance type with local NVMe storage that the field covers, or
+// "" when none does (or the field is not a volume on instances).
+std::string LocalInstanceType(const Subject& s, const KmsField& field, const nlohmann::json& object,
+                              const FieldInstance& instance) {
+  if (field.local_storage == LocalStorageRule::kNotApplicable) return "";
+  for (const SplitPath& pattern : field.split_instance_type_paths) {
+    for (std::string_view type : FindBoundStrings(object, pattern, field.split_path, instance.indices)) {
+      if (s.policy.HasLocalStorage(type)) return std::string(type);
+    }
+  }
+  return "";
+}
+
+// Where a key field is, or must be: the instances whose parent exists, and
+// for an anchored field those whose parent objects are missing.
+std::vector<FieldInstance> KeySlots(const nlohmann::json& object, const KmsField& field) {
+  return FindFieldSlots(object, field.split_path, field.anchor_depth, field.anchor_switch);
+}
+
+// Every rule that applies to one field instance of the object as it would be
+// stored, as on CREATE.
+void CheckInstance(const Subject& s, const KmsField& field, const FieldInstance& instance,
+                   const nlohmann::json& object, const std::string& region, Findings& out) {
+  std::string local_type = LocalInstanceType(s, field, object, instance);
+  if (IsEmptyValue(instance.value)) {
+    if (!field.deprecated && local_type.empty()) {
+      out.Add(instance.path, kMissingKey, "no KMS key is set; set it to " + TenantKeyHint(s, field.purpose),
+              "no KMS key set");
+    }
+    return;
+  }
+  CheckLocalStorage(field.local_storage, instance.path, local_type, out);
+  CheckSetKey(s, field.accepted_forms, instance.path, *instance.value, region, "; use " + TenantKeyHint(s, field.purpose),
+              out);
+}
+
+void CheckRole(const Subject& s, const FieldInstance& instance, Findings& out) {
+  if (IsEmptyValue(instance.value) || !instance.value->is_string()) return;
+  CheckRoleText(s, instance.path, instance.value->get<std::string>(), out);
+}
+
+Findings CheckWholeObject(const Subject& s, const nlohmann::json& object) {
+  Findings out(s.key_level);
+  std::string region = ResourceRegion(s, object);
+  for (const KmsField& field : s.kind.fields) {
+    for (const FieldInstance& instance : KeySlots(object, field)) {
+      CheckInstance(s, field, instance, object, region, out);
+    }
+  }
+  for (const RoleField& field : s.kind.roles) {
+    for (const FieldInstance& instance : FindFieldInstances(object, field.split_path)) CheckRole(s, instance, out);
+  }
+  out.Append(CheckEmbedded(s, object, region).findings);
+  out.Append(CheckGuardrails(s, object, GuardrailsFor(s.kind.group, s.kind.kind), "").findings);
+  return out;
+}
+
+// The violations of `now` at places whose signature differs from `before`
+// (or that are new), recording every changed place.
+void KeepChanged(SignedFindings now, const SignedFindings& before, std::set<std::string>* changed_paths,
+                 Findings& out) {
+  for (const auto& [path, signature] : now.signatures) {
+    auto old = before.signatures.find(path);
+    if (old == before.signatures.end() || old->second != signature) changed_paths->insert(path);
+  }
+  for (Violation& v : now.findings.violations) {
+    if (changed_paths->count(v.path)) out.violations.push_back(std::move(v));
+  }
+  for (std::string& w : now.findings.warnings) out.warnings.push_back(std::move(w));
+}
+
+std::string ValueText(const nlohmann::json* value) {
+  if (IsEmptyValue(value)) return "(none)";
+  return value->is_string() ? Quote(value->get_ref<const std::string&>()) : value->dump();
+}
+
+// UPDATE: only fields whose value changes are judged (absent == ""), so an
+// old object that predates the policy can still be labelled or finalized.
+Findings CheckChangedFields(const Subject& s, const nlohmann::json& object, const nlohmann::json& old_object,
+                            std::set<std::string>* changed_paths) {
+  Findings out(s.key_level);
+  std::string region = ResourceRegion(s, object);
+  for (const KmsField& field : s.kind.fields) {
+    std::vector<FieldInstance> current = KeySlots(object, field);
+    for (const FieldInstance& instance : current) {
+      const nlohmann::json* before = FindSameField(old_object, field.split_path, instance.indices);
+      bool both_empty = IsEmptyValue(before) && IsEmptyValue(instance.value);
+      if (both_empty || (!IsEmptyValue(before) && !IsEmptyValue(instance.value) && *before == *instance.value)) {
+        continue;
+      }
+      changed_paths->insert(instance.path);
+      if (field.create_only) {
+        out.Add(instance.path, kImmutableKey,
+                "changed from " + ValueText(before) + " to " + ValueText(instance.value) +
+                    ", but SageMaker cannot change this key after creation; restore " + ValueText(before) +
+                    " or delete and recreate the resource",
+                "create-only key changed; restore it");
+      }
+      if (!IsEmptyValue(instance.value) || !field.create_only) {
+        CheckInstance(s, field, instance, object, region, out);
+      }
+    }
+    // A key whose parent object disappeared was removed too.
+    for (const FieldInstance& old_instance : FindFieldInstances(old_object, field.split_path)) {
+      if (!field.create_only || IsEmptyValue(old_instance.value)) continue;
+      bool still_there = std::any_of(current.begin(), current.end(),
+                                     [&](const FieldInstance& c) { return c.path == old_instance.path; });
+      if (still_there) continue;
+      changed_paths->insert(old_instance.path);
+      out.Add(old_instance.path, kImmutableKey,
+              "was removed (it held " + ValueText(old_instance.value) +
+                  "), but SageMaker cannot change this key after creation; restore it",
+              "create-only key removed; restore it");
+    }
+  }
+  for (const RoleField& field : s.kind.roles) {
+    for (const FieldInstance& instance : FindFieldInstances(object, field.split_path)) {
+      const nlohmann::json* before = FindSameField(old_object, field.split_path, instance.indices);
+      if (IsEmptyValue(instance.value) || (!IsEmptyValue(before) && *before == *instance.value)) continue;
+      changed_paths->insert(instance.path);
+      CheckRole(s, instance, out);
+    }
+  }
+  // Inside an embedded document, a place is judged when what it was judged
+  // on changed (a step key's literal, its parameter's default, a step).
+  KeepChanged(CheckEmbedded(s, object, region), CheckEmbedded(s, old_object, ResourceRegion(s, old_object)),
+              changed_paths, out);
+  const std::span<const GuardrailField> rows = GuardrailsFor(s.kind.group, s.kind.kind);
+  KeepChanged(CheckGuardrails(s, object, rows, ""), CheckGuardrails(s, old_object, rows, ""), changed_paths, out);
+  return out;
+}
+
+std::string ViolationWarning(const Violation& v) {
+  return PathWarning(v.code + " at ", v.path, ": " + v.summary);
+}
+
+// Each violation at its own level: the object is denied when any is at
+// deny (the message lists those); warn-level ones become warnings; audit-level
+// ones are reported only (the server writes them as audit annotations). The
+// result's enforcement is the strictest level that applied, or the key
+// rules' level when nothing did.
+ValidationResult Conclude(const Subject& s, Findings findings) {
+  ValidationResult result;
+  result.tenant = s.tenant != nullptr ? s.tenant->name : "";
+  result.enforcement = findings.level;
+  result.violations = std::move(findings.violations);
+  result.warnings = std::move(findings.warnings);
+  if (result.violations.empty()) return result;
+  result.enforcement = Enforcement::kAudit;
+  std::vector<const Violation*> denying;
+  for (const Violation& v : result.violations) {
+    result.enforcement = std::min(result.enforcement, v.enforcement);  // kDeny < kWarn < kAudit
+    if (v.enforcement == Enforcement::kDeny) denying.push_back(&v);
+    if (v.enforcement == Enforcement::kWarn) result.warnings.push_back(ViolationWarning(v));
+  }
+  if (denying.empty()) return result;
+  result.allowed = false;
+  std::string message = "keyward: " + Describe(s) + " violates the KMS key policy";
+  if (s.tenant != nullptr) message += " of tenant " + s.tenant->name;
+  message += " (" + std::to_string(denying.size()) + " violation" + (denying.size() == 1 ? "" : "s") + "):";
+  for (size_t i = 0; i < denying.size(); ++i) {
+    const Violation& v = *denying[i];
+    message += " [" + std::to_string(i + 1) + "] " + v.code + " at " + v.path + ": " + v.message + ".";
+  }
+  result.message = std::move(message);
+  return result;
+}
+
+// The namespace belongs to no tenant: what unmatchedNamespaces says.
+ValidationResult ConcludeNoTenant(const Subject& s) {
+  if (s.policy.unmatched_namespaces == UnmatchedNamespaces::kAllow) return Conclude(s, Findings(s.key_level));
+  Enforcement level = s.policy.unmatched_namespaces == UnmatchedNamespaces::kWarn
+                          ? std::max(s.policy.enforcement, Enforcement::kWarn)
+                          : s.policy.enforcement;
+  Findings findings(level);
+  findings.Add("metadata.namespace", kNoTenant,
+               "namespace " + Quote(s.request.namespace_name) +
+                   " belongs to no tenant of the KMS key policy; ask the platform team to add it to a tenant",
+               "namespace " + ElideMiddle(s.request.namespace_name, 40) + " belongs to no tenant");
+  return Conclude(s, std::move(findings));
+}
+
+std::string InjectionWarning(const Injection& injection, const std::string& tenant, bool carried) {
+  if (carried) return PathWarning("kept ", injection.path, " from the stored object");
+  return PathWarning("set ", injection.path,
+                     " to tenant " + ElideMiddle(tenant, 30) + "'s " + std::string(KeyPurposeName(injection.purpose)) + " key");
+}
+
+// At most this many injection warnings, the last saying how many more.
+constexpr size_t kMaxInjectionWarnings = 20;
+
+void CapInjectionWarnings(MutationResult& result) {
+  if (result.warnings.size() <= kMaxInjectionWarnings) return;
+  size_t more = result.warnings.size() - (kMaxInjectionWarnings - 1);
+  result.warnings.resize(kMaxInjectionWarnings - 1);
+  result.warnings.push_back("keyward: and " + std::to_string(more) + " more fields set");
+}
+
+// The guardrails' safe values (CREATE), or those carried forward (UPDATE).
+void InjectGuardrails(const Subject& s, const nlohmann::json& object, const nlohmann::json* old_object,
+                      MutationResult& result) {
+  for (const GuardrailInjection& injection : GuardrailInjections(s, object, old_object)) {
+    result.patch.push_back(AddOperation(injection.at, injection.row->split_path, injection.row->expected));
+    result.warnings.push_back(
+        old_object != nullptr
+            ? PathWarning("kept ", injection.at.path, " from the stored object")
+            : PathWarning("set ", injection.at.path,
+                          " to " + injection.row->expected.dump() + " (" +
+                              std::string(GuardrailName(injection.row->rule)) + ")"));
+    result.guardrails_set.push_back(injection.at.path);
+  }
+}
+
+// Two additions of the same missing object (networkConfig for both network
+// isolation and inter-container encryption) become one, holding both.
+void MergeAdditions(nlohmann::json& patch) {
+  for (size_t i = 0; i < patch.size(); ++i) {
+    for (size_t j = i + 1; j < patch.size();) {
+      nlohmann::json& a = patch[i];
+      const nlohmann::json& b = patch[j];
+      if (a["op"] == "add" && b["op"] == "add" && a["path"] == b["path"] && a["value"].is_object() &&
+          b["value"].is_object()) {
+        a["value"].update(b["value"], true);
+        patch.erase(j);
+      } else {
+        ++j;
+      }
+    }
+  }
+}
+
+// A pipeline definition's empty keys, in one replace of its text.
+void FillEmbedded(const Subject& s, const nlohmann::json& object, MutationResult& result) {
+  std::vector<Injection> injected;
+  std::optional<nlohmann::json> op = FillEmbeddedKeys(s, object, &injected);
+  if (!op) return;
+  result.patch.push_back(std::move(*op));
+  for (Injection& injection : injected) {
+    result.warnings.push_back(InjectionWarning(injection, result.tenant, false));
+    result.injected.push_back(std::move(injection));
+  }
+}
+
+void AddInjection(MutationResult& result, const FieldInstance& instance, const KmsField& field, std::string key,
+                  bool carried) {
+  Injection injection{instance.path, field.purpose, std::move(key)};
+  result.patch.push_back(AddOperation(instance, field.split_path, injection.key));
+  result.warnings.push_back(InjectionWarning(injection, result.tenant, carried));
+  result.injected.push_back(std::move(injection));
+}
+
+}  // namespace
+
+bool IsSubresourceRequest(const AdmissionRequest& request) { return !request.sub_resource.empty(); }
+
+const CatalogKind* JudgedKind(const Policy& policy, const AdmissionRequest& request) {
+  const bool writes = request.operation == Operation::kCreate || request.operation == Operation::kUpdate;
+  if (!writes || request.object == nullptr || IsSubresourceRequest(request) ||
+      policy.IsExemptNamespace(request.namespace_name)) {
+    return nullptr;
+  }
+  return FindCatalogKind(request.group, request.kind);
+}
+
+MutationResult Mutate(const Policy& policy, const AdmissionRequest& request) {
+  MutationResult result;
+  const CatalogKind* kind = JudgedKind(policy, request);
+  if (kind == nullptr || policy.mutation == MutationMode::kDisabled) {
+    return result;
+  }
+  const Tenant* tenant = policy.TenantForNamespace(request.namespace_name);
+  if (tenant == nullptr) return result;
+  result.tenant = tenant->name;
+  Subject s{policy, request, *kind, tenant, policy.EnforcementFor(tenant)};
+  const nlohmann::json& object = *request.object;
+
+  if (request.operation == Operation::kCreate) {
+    for (const KmsField& field : kind->fields) {
+      if (field.deprecated) continue;
+      for (const FieldInstance& instance : KeySlots(object, field)) {
+        if (!IsEmptyValue(instance.value) || !LocalInstanceType(s, field, object, instance).empty()) continue;
+        AddInjection(result, instance, field, tenant->keys.For(field.purpose), false);
+      }
+    }
+    FillEmbedded(s, object, result);
+    InjectGuardrails(s, object, nullptr, result);
+    MergeAdditions(result.patch);
+    CapInjectionWarnings(result);
+    return result;
+  }
+
+  // UPDATE: carry create-only keys forward, so re-applying the original
+  // manifest (kubectl replace, GitOps) keeps the key instead of failing.
+  if (request.old_object == nullptr || policy.IsTrustedUser(request.username)) return result;
+  for (const KmsField& field : kind->fields) {
+    if (!field.create_only) continue;
+    for (const FieldInstance& instance : KeySlots(object, field)) {
+      if (!IsEmptyValue(instance.value)) continue;
+      const nlohmann::json* stored = FindSameField(*request.old_object, field.split_path, instance.indices);
+      if (IsEmptyValue(stored) || !stored->is_string()) continue;
+      AddInjection(result, instance, field, stored->get<std::string>(), true);
+    }
+  }
+  // A pipeline's keys can change, so its empty ones are filled on UPDATE too.
+  FillEmbedded(s, object, result);
+  InjectGuardrails(s, object, request.old_object, result);
+  MergeAdditions(result.patch);
+  CapInjectionWarnings(result);
+  return result;
+}
+
+ValidationResult Validate(const Policy& policy, const AdmissionRequest& request) {
+  const CatalogKind* kind = JudgedKind(policy, request);
+  if (kind == nullptr) return {};
+  bool is_update = request.operation == Operation::kUpdate;
+  if (is_update && (request.old_object == nullptr || policy.IsTrustedUser(request.username))) return {};
+  const Tenant* tenant = policy.TenantForNamespace(request.namespace_name);
+  Subject s{policy, request, *kind, tenant, policy.EnforcementFor(tenant)};
+
+  if (!is_update) {
+    if (tenant == nullptr) return ConcludeNoTenant(s);
+    return Conclude(s, CheckWholeObject(s, *request.object));
+  }
+
+  std::set<std::string> changed;
+  Findings findings = CheckChangedFields(s, *request.object, *request.old_object, &changed);
+  if (tenant == nullptr) return changed.empty() ? ValidationResult{} : ConcludeNoTenant(s);
+  // Say so when the object is admitted while out of policy in fields this
+  // update did not touch.
+  Findings whole = CheckWholeObject(s, *request.object);
+  std::vector<const Violation*> untouched;
+  for (const Violation& v : whole.violations) {
+    if (!changed.count(v.path)) untouched.push_back(&v);
+  }
+  if (!untouched.empty()) {
+    std::string more = untouched.size() > 1 ? ", +" + std::to_string(untouched.size() - 1) + " more" : "";
+    findings.warnings.push_back(PathWarning("object is out of KMS policy: " + untouched.front()->code + " at ",
+                                            untouched.front()->path, more));
+  }
+  return Conclude(s, std::move(findings));
+}
+
+size_t KeyFieldCount(const CatalogKind& kind, const nlohmann::json& object) {
+  size_t count = CountEmbeddedKeyFields(kind, object);
+  for (const KmsField& field : kind.fields) {
+    if (!field.deprecated) count += KeySlots(object, field).size();
+  }
+  return count;
+}
+
+std::optional<KeyPurpose> CreateOnlyKeyAt(const CatalogKind& kind, const nlohmann::json& object,
+                                          std::string_view path) {
+  for (const KmsField& field : kind.fields) {
+    if (!field.create_only) continue;
+    for (const FieldInstance& slot : KeySlots(object, field)) {
+      if (slot.path == path) return field.purpose;
+    }
+  }
+  return std::nullopt;
+}
+
+Evaluation Evaluate(const Policy& policy, const AdmissionRequest& request) {
+  Evaluation evaluation;
+  evaluation.mutation = Mutate(policy, request);
+  if (request.object == nullptr) {
+    evaluation.validation = Validate(policy, request);
+    return evaluation;
+  }
+  evaluation.mutated_object = evaluation.mutation.patch.empty() ? *request.object
+                                                                 : request.object->patch(evaluation.mutation.patch);
+  AdmissionRequest mutated = request;
+  mutated.object = &evaluation.mutated_object;
+  evaluation.validation = Validate(policy, mutated);
+  return evaluation;
+}
+
+}  // namespace keyward

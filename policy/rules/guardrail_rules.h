@@ -1,0 +1,35 @@
+// The guardrails (policy/catalog/guardrails.h) applied to an object or a pipeline
+// step: each violation at its rule's level for the tenant, and the safe
+// values mutation sets. Internal to policy/: evaluate.h is the interface.
+#pragma once
+
+#include <span>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "policy/catalog/guardrails.h"
+#include "policy/rules/value_rules.h"
+
+namespace keyward {
+
+// Every enabled rule's rows on `root` (an object, or {"Arguments": ...} for
+// a step). Violation paths are `path_prefix` + the row's concrete path.
+// Nothing without a tenant (NoTenant speaks for unclaimed namespaces).
+SignedFindings CheckGuardrails(const Subject& s, const nlohmann::json& root, std::span<const GuardrailField> rows,
+                               const std::string& path_prefix);
+
+// One safe value set by mutation.
+struct GuardrailInjection {
+  FieldInstance at;
+  const GuardrailField* row;
+};
+
+// CREATE: the injectable rows' fields that are absent, where the rule is
+// enabled with inject: true. UPDATE (old_object set): those the stored
+// object held at the safe value, carried forward like a key.
+std::vector<GuardrailInjection> GuardrailInjections(const Subject& s, const nlohmann::json& object,
+                                                    const nlohmann::json* old_object);
+
+}  // namespace keyward
