@@ -141,7 +141,7 @@ class Policy {
   const std::string& RegionFor(const Tenant& tenant) const;
 
  private:
-  friend struct PolicyIndexer;  // policy_loader.cc: the one caller of Index()
+  friend struct PolicyIndexer;  // policy_reader.cc: the one caller of Index()
 
   // Builds the lookup indexes from the public fields above.
   void Index();

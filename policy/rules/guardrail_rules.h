@@ -1,6 +1,6 @@
 // The guardrails (policy/catalog/guardrails.h) applied to an object or a pipeline
 // step: each violation at its rule's level for the tenant, and the safe
-// values mutation sets. Internal to policy/: evaluate.h is the interface.
+// values mutation sets. Internal to policy/rules: evaluate.h is the interface.
 #pragma once
 
 #include <span>

@@ -1,6 +1,6 @@
 // The rules for one value, shared by every place a key or role can stand:
 // a catalog field of a kind, a field inside a pipeline step, a pipeline
-// execution's parameter. Internal to policy/: evaluate.h is the interface.
+// execution's parameter. Internal to policy/rules: evaluate.h is the interface.
 #pragma once
 
 #include <map>

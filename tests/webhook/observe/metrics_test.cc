@@ -5,6 +5,7 @@
 #include <thread>
 #include <vector>
 
+#include "policy/catalog/violation_codes.h"
 #include "webhook/server/server_metrics.h"
 
 namespace keyward {
@@ -78,6 +79,18 @@ TEST(MetricsTest, ServerMetricsStartWithTheirZeroSeries) {
   metrics.CountViolation("TrainingJob", "SomethingNew");
   EXPECT_NE(metrics.Render().find("keyward_violations_total{kind=\"TrainingJob\",code=\"other\"} 1"),
             std::string::npos);
+}
+
+// The `code` label's values are the table of codes, each its own series.
+TEST(MetricsTest, TheViolationCodeLabelIsTheTableOfCodes) {
+  ServerMetrics metrics;
+  for (const ViolationCode& row : ViolationCodes()) metrics.CountViolation("TrainingJob", row.code);
+  const std::string text = metrics.Render();
+  for (const ViolationCode& row : ViolationCodes()) {
+    const std::string series = "keyward_violations_total{kind=\"TrainingJob\",code=\"" + std::string(row.code) + "\"} 1\n";
+    EXPECT_NE(text.find(series), std::string::npos) << series;
+  }
+  EXPECT_EQ(text.find("code=\"other\""), std::string::npos);
 }
 
 }  // namespace

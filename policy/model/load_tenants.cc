@@ -1,0 +1,241 @@
+// spec.tenants: each tenant's own fields, then what no two tenants may
+// share, then the notice for tenants that list no roles.
+#include <algorithm>
+#include <array>
+#include <map>
+
+#include "policy/base/glob.h"
+#include "policy/base/role_arn.h"
+#include "policy/model/policy_sections.h"
+
+namespace keyward {
+namespace {
+
+bool IsNamespacePattern(std::string_view s) {
+  if (s.empty() || s.size() > 63) return false;
+  return std::all_of(s.begin(), s.end(), [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '*' || c == '?';
+  });
+}
+
+// The tenant lists a value may appear in for one tenant only, and the rule
+// each message states.
+struct ClaimedList {
+  std::string_view field;
+  std::vector<std::string> Tenant::*list;
+  std::string_view rule;
+};
+const std::array<ClaimedList, 4> kClaimedLists = {{
+    {"namespaces", &Tenant::namespaces, "a namespace may belong to one tenant only: make the names or globs disjoint"},
+    {"roles", &Tenant::roles, "a role may belong to one tenant only: make the role ARNs or globs disjoint"},
+    {"subnets", &Tenant::subnets, "a subnet may belong to one tenant only: make the IDs or globs disjoint"},
+    {"securityGroups", &Tenant::security_groups,
+     "a security group may belong to one tenant only: make the IDs or globs disjoint"},
+}};
+
+class TenantsReader {
+ public:
+  TenantsReader(PolicyReader& reader, Policy& policy) : reader_(reader), policy_(policy) {}
+
+  bool Read(const YamlNode& tenants) {
+    if (!tenants.IsSequence() || tenants.size() == 0) {
+      reader_.Report(tenants.Mark(), "spec.tenants", "must be a non-empty list of tenants");
+      return false;
+    }
+    std::map<std::string, int> first_line_of_tenant;
+    for (size_t i = 0; i < tenants.size(); ++i) {
+      Tenant tenant;
+      std::string path = "spec.tenants[" + std::to_string(i) + "]";
+      // Tenants with errors still take part in the cross-tenant checks below,
+      // so one run reports every problem.
+      if (!ReadTenant(tenants[i], path, tenant) && tenant.name.empty()) continue;
+      auto [it, inserted] = first_line_of_tenant.emplace(tenant.name, name_mark_.line + 1);
+      if (!inserted) {
+        reader_.Report(name_mark_, path + ".name",
+                       "tenant \"" + tenant.name + "\" is already defined at line " + std::to_string(it->second) +
+                           "; tenant names must be unique");
+        continue;
+      }
+      if (tenant.roles.empty()) unroled_tenants_.emplace_back(tenant.name, tenant_mark_);
+      policy_.tenants.push_back(std::move(tenant));
+      for (const ClaimedList& claimed : kClaimedLists) {
+        std::string field(claimed.field);
+        claim_marks_[field].push_back(std::move(current_marks_[field]));
+      }
+      source_index_.push_back(i);
+    }
+    for (const ClaimedList& claimed : kClaimedLists) {
+      CheckClaims(claimed.list, claim_marks_[std::string(claimed.field)], claimed.field, claimed.rule);
+    }
+    return true;
+  }
+
+  // Roles are checked per tenant only where the tenant lists them; say so
+  // once, naming a few of the tenants that do not.
+  void NoteTenantsWithoutRoles() {
+    if (unroled_tenants_.empty()) return;
+    constexpr size_t kNamed = 5;
+    std::string names;
+    for (size_t i = 0; i < unroled_tenants_.size() && i < kNamed; ++i) {
+      names += (names.empty() ? "" : ", ") + unroled_tenants_[i].first;
+    }
+    if (unroled_tenants_.size() > kNamed) {
+      names += " and " + std::to_string(unroled_tenants_.size() - kNamed) + " more";
+    }
+    Diagnostic notice;
+    notice.file = reader_.File();
+    const YamlMark& mark = unroled_tenants_.front().second;
+    if (!mark.is_null()) {
+      notice.line = mark.line + 1;
+      notice.column = mark.column + 1;
+    }
+    notice.path = "spec.tenants";
+    notice.message = "notice: " + std::string(unroled_tenants_.size() == 1 ? "tenant " : "tenants ") + names +
+                     " list no roles, so their resources may run as any role no other tenant claims; "
+                     "add roles to check them (UnapprovedRole)";
+    policy_.notices.push_back(std::move(notice));
+  }
+
+ private:
+  void Remember(std::string_view field, const ListItems& items) {
+    for (const auto& item : items) current_marks_[std::string(field)].push_back(item.second);
+  }
+
+  bool ReadTenant(const YamlNode& node, const std::string& path, Tenant& tenant) {
+    if (!node.IsMap()) {
+      reader_.Report(node.Mark(), path, "must be a mapping with name, namespaces and keys");
+      return false;
+    }
+    size_t errors_before = reader_.ProblemCount();
+    tenant_mark_ = node.Mark();
+    Fields f = reader_.Expect(node, path,
+                              {"name", "namespaces", "region", "enforcement", "keys", "allowedKeys", "roles",
+                               "guardrails", "subnets", "securityGroups", "imageRegistries"});
+    if (!f.count("name")) {
+      reader_.Report(node.Mark(), path + ".name", "missing; every tenant needs a name");
+    } else if (auto name = reader_.Scalar(f["name"], path + ".name")) {
+      name_mark_ = f["name"].Mark();
+      if (name->empty()) reader_.Report(f["name"].Mark(), path + ".name", "must not be empty");
+      tenant.name = *name;
+    }
+    if (!f.count("namespaces")) {
+      reader_.Report(node.Mark(), path + ".namespaces", "missing; list the namespaces (names or globs) of this tenant");
+    }
+    ListItems namespaces = reader_.StringList(f, "namespaces", path, NamespacePatternProblem);
+    if (f.count("namespaces") && namespaces.empty() && reader_.ProblemCount() == errors_before) {
+      reader_.Report(f["namespaces"].Mark(), path + ".namespaces", "is empty; list at least one namespace");
+    }
+    tenant.namespaces = PolicyReader::Values(namespaces);
+    current_marks_.clear();
+    Remember("namespaces", namespaces);
+    if (auto region = reader_.Region(f, "region", path)) tenant.region = *region;
+    if (f.count("enforcement")) {
+      Enforcement e = policy_.enforcement;
+      size_t before = reader_.ProblemCount();
+      reader_.Enum<Enforcement>(f, "enforcement", path, kEnforcementWords, &e);
+      if (reader_.ProblemCount() == before) tenant.enforcement = e;
+    }
+    std::string region = tenant.region.empty() ? policy_.default_region : tenant.region;
+    if (!f.count("keys")) {
+      reader_.Report(node.Mark(), path + ".keys", "missing; set keys.default to the tenant's KMS key ARN");
+    } else {
+      ReadTenantKeys(reader_, f["keys"], path + ".keys", policy_, region, tenant.keys);
+    }
+    tenant.allowed_keys = ReadAllowedKeys(reader_, f, path);
+    ListItems roles = reader_.StringList(f, "roles", path, [](const std::string& v) { return RoleArnProblem(v); });
+    tenant.roles = PolicyReader::Values(roles);
+    Remember("roles", roles);
+    ListItems subnets = ReadSubnets(reader_, f, path);
+    tenant.subnets = PolicyReader::Values(subnets);
+    Remember("subnets", subnets);
+    ListItems groups = ReadSecurityGroups(reader_, f, path);
+    tenant.security_groups = PolicyReader::Values(groups);
+    Remember("securityGroups", groups);
+    tenant.image_registries = PolicyReader::Values(ReadImageRegistries(reader_, f, path));
+    if (f.count("guardrails")) ReadGuardrailOverrides(reader_, f["guardrails"], path + ".guardrails", tenant);
+    return reader_.ProblemCount() == errors_before;
+  }
+
+  // A namespace (or role) may belong to at most one tenant. Exact names are
+  // compared by sorting, globs against names sharing their literal prefix,
+  // and globs against globs whose prefixes nest: near-linear for thousands
+  // of tenants.
+  void CheckClaims(std::vector<std::string> Tenant::*list, const std::vector<std::vector<YamlMark>>& marks,
+                   std::string_view field, std::string_view rule) {
+    struct Claim {
+      std::string_view pattern;
+      size_t tenant;
+      size_t entry;  // index in the tenant's list
+      YamlMark mark;
+    };
+    std::vector<Claim> exact, globs;
+    for (size_t t = 0; t < policy_.tenants.size(); ++t) {
+      const std::vector<std::string>& claimed = policy_.tenants[t].*list;
+      for (size_t n = 0; n < claimed.size(); ++n) {
+        Claim claim{claimed[n], t, n, marks[t][n]};
+        (IsGlob(claim.pattern) ? globs : exact).push_back(claim);
+      }
+    }
+    auto by_pattern = [](const Claim& a, const Claim& b) { return a.pattern < b.pattern; };
+    std::sort(exact.begin(), exact.end(), by_pattern);
+    auto report = [&](const Claim& later, const Claim& earlier) {
+      if (later.tenant == earlier.tenant) return;
+      const Claim& a = later.mark.line >= earlier.mark.line ? later : earlier;
+      const Claim& b = &a == &later ? earlier : later;
+      reader_.Report(a.mark,
+                     "spec.tenants[" + std::to_string(source_index_[a.tenant]) + "]." + std::string(field) + "[" +
+                         std::to_string(a.entry) + "]",
+                     "\"" + std::string(a.pattern) + "\" of tenant \"" + policy_.tenants[a.tenant].name +
+                         "\" overlaps \"" + std::string(b.pattern) + "\" of tenant \"" +
+                         policy_.tenants[b.tenant].name + "\" (line " + std::to_string(b.mark.line + 1) + "); " +
+                         std::string(rule));
+    };
+    for (size_t i = 1; i < exact.size(); ++i) {
+      if (exact[i].pattern == exact[i - 1].pattern) report(exact[i], exact[i - 1]);
+    }
+    for (const Claim& glob : globs) {
+      std::string_view prefix = GlobLiteralPrefix(glob.pattern);
+      auto it = std::lower_bound(exact.begin(), exact.end(), prefix,
+                                 [](const Claim& c, std::string_view p) { return c.pattern < p; });
+      for (; it != exact.end() && it->pattern.starts_with(prefix); ++it) {
+        if (GlobMatch(glob.pattern, it->pattern)) report(glob, *it);
+      }
+    }
+    auto by_prefix = [](const Claim& a, const Claim& b) {
+      return GlobLiteralPrefix(a.pattern) < GlobLiteralPrefix(b.pattern);
+    };
+    std::sort(globs.begin(), globs.end(), by_prefix);
+    for (size_t i = 0; i < globs.size(); ++i) {
+      std::string_view prefix = GlobLiteralPrefix(globs[i].pattern);
+      for (size_t j = i + 1; j < globs.size() && GlobLiteralPrefix(globs[j].pattern).starts_with(prefix); ++j) {
+        if (GlobsOverlap(globs[i].pattern, globs[j].pattern)) report(globs[j], globs[i]);
+      }
+    }
+  }
+
+  PolicyReader& reader_;
+  Policy& policy_;
+  YamlMark name_mark_;    // of the tenant ReadTenant read last
+  YamlMark tenant_mark_;  // of the tenant ReadTenant read last
+  std::map<std::string, std::vector<YamlMark>> current_marks_;  // of the tenant ReadTenant read last, per list
+  std::map<std::string, std::vector<std::vector<YamlMark>>> claim_marks_;  // per list, per accepted tenant
+  std::vector<std::pair<std::string, YamlMark>> unroled_tenants_;
+  std::vector<size_t> source_index_;  // per accepted tenant: its index in spec.tenants
+};
+
+}  // namespace
+
+std::string NamespacePatternProblem(const std::string& value) {
+  return IsNamespacePattern(value) ? ""
+                                   : "\"" + value + "\" is not a namespace name or glob "
+                                                    "(lower-case letters, digits, '-', and the wildcards * and ?)";
+}
+
+bool ReadTenants(PolicyReader& reader, const YamlNode& tenants, Policy& policy) {
+  TenantsReader tenants_reader(reader, policy);
+  if (!tenants_reader.Read(tenants)) return false;
+  tenants_reader.NoteTenantsWithoutRoles();
+  return true;
+}
+
+}  // namespace keyward
