@@ -14,8 +14,9 @@ constexpr bool kUpdatable = false;
 constexpr bool kDeprecated = true;
 constexpr bool kCurrent = false;
 
-// Shorthands for the common field shapes. A job volume key is rejected on
-// local-NVMe instance types; a hosting volume key only draws a warning.
+// Shorthands for the common field shapes. A volume key on instances is
+// refused on local-NVMe instance types, a job's and an endpoint config's
+// alike ("the call to CreateEndpointConfig fails").
 KmsField Output(std::string_view path, bool create_only = kCreateOnly) {
   return {path, kOutput, create_only, kCurrent};
 }
@@ -25,9 +26,6 @@ KmsField Volume(std::string_view path, bool create_only = kCreateOnly) {
 KmsField JobVolume(std::string_view path, std::vector<std::string_view> instance_types,
                    bool create_only = kCreateOnly) {
   return {path, kVolume, create_only, kCurrent, kRejectKey, std::move(instance_types)};
-}
-KmsField HostingVolume(std::string_view path, std::vector<std::string_view> instance_types) {
-  return {path, kVolume, kCreateOnly, kCurrent, kWarnKey, std::move(instance_types)};
 }
 // The key's data exists once `anchor` does (see KmsField::anchor).
 KmsField Anchored(KmsField field, std::string_view anchor, std::string_view anchor_switch = {}) {
@@ -70,7 +68,7 @@ std::vector<CatalogKind> BuildCatalog() {
       {kAckGroup, "v1alpha1", "EndpointConfig", "endpointconfigs", "",
        {Output("spec.asyncInferenceConfig.outputConfig.kmsKeyID"),
         Output("spec.dataCaptureConfig.kmsKeyID"),
-        HostingVolume("spec.kmsKeyID", {"spec.productionVariants[].instanceType"}),
+        JobVolume("spec.kmsKeyID", {"spec.productionVariants[].instanceType"}),
         Output("spec.productionVariants[].coreDumpConfig.kmsKeyID")},
        Roles({"spec.executionRoleARN"})},
       // The online store exists with onlineStoreConfig unless it is switched
@@ -161,9 +159,9 @@ std::vector<CatalogKind> BuildCatalog() {
        {Output("spec.transformOutput.kmsKeyId"),
         JobVolume("spec.transformResources.volumeKmsKeyId", {"spec.transformResources.instanceType"})}},
       {kLegacyGroup, "v1", "EndpointConfig", "endpointconfigs", "spec.region",
-       {HostingVolume("spec.kmsKeyId", {"spec.productionVariants[].instanceType"})}},
+       {JobVolume("spec.kmsKeyId", {"spec.productionVariants[].instanceType"})}},
       {kLegacyGroup, "v1", "HostingDeployment", "hostingdeployments", "spec.region",
-       {HostingVolume("spec.kmsKeyId", {"spec.productionVariants[].instanceType"})},
+       {JobVolume("spec.kmsKeyId", {"spec.productionVariants[].instanceType"})},
        Roles({"spec.models[].executionRoleArn"})},
       {kLegacyGroup, "v1", "HyperparameterTuningJob", "hyperparametertuningjobs", "spec.region",
        {Output("spec.trainingJobDefinition.outputDataConfig.kmsKeyId"),
@@ -184,6 +182,7 @@ std::vector<CatalogKind> BuildCatalog() {
   for (CatalogKind& kind : kinds) {
     for (KmsField& field : kind.fields) SplitFieldPaths(field);
     for (RoleField& role : kind.roles) role.split_path = SplitFieldPath(role.path);
+    kind.refused = RefusedFieldsFor(kind.group, kind.kind);
   }
   std::sort(kinds.begin(), kinds.end(), [](const CatalogKind& a, const CatalogKind& b) {
     return std::tie(a.group, a.kind) < std::tie(b.group, b.kind);

@@ -20,6 +20,7 @@
 #include "policy/base/enum_words.h"
 #include "policy/base/field_path.h"
 #include "policy/base/key_reference.h"
+#include "policy/catalog/refused_fields.h"
 
 namespace keyward {
 
@@ -34,20 +35,17 @@ inline constexpr EnumWord<KeyPurpose> kKeyPurposeWords[] = {{KeyPurpose::kVolume
                                                            {KeyPurpose::kOutput, "output"}};
 std::string_view KeyPurposeName(KeyPurpose purpose);
 
-// What to do with a set volume key when an instance type it covers has local
-// NVMe storage (SageMaker encrypts that storage itself and rejects the key on
-// training/processing/transform jobs, while endpoints accept it but it only
-// covers the EBS volume).
+// What a set volume key means when an instance type it covers has local
+// NVMe storage: SageMaker encrypts that storage itself and refuses the key,
+// on jobs and endpoint configs alike (refused_fields.h).
 enum class LocalStorageRule {
   kNotApplicable,  // not a volume field, or no instance types involved
   kRejectKey,      // LocalStorageKey violation
-  kWarnKey,        // allowed, with a warning that local storage is not covered
 };
 
 // As `keyward catalog` prints them.
-inline constexpr EnumWord<LocalStorageRule> kLocalStorageRuleWords[] = {
-    {LocalStorageRule::kNotApplicable, "none"}, {LocalStorageRule::kRejectKey, "reject"},
-    {LocalStorageRule::kWarnKey, "warn"}};
+inline constexpr EnumWord<LocalStorageRule> kLocalStorageRuleWords[] = {{LocalStorageRule::kNotApplicable, "none"},
+                                                                       {LocalStorageRule::kRejectKey, "reject"}};
 
 // The spellings of a key (policy/base/key_reference.h) that AWS documents as
 // accepted in a field, as a set of bits. Under `keyReferences: any` a key in
@@ -118,6 +116,9 @@ struct CatalogKind {
   std::vector<RoleField> roles = {};
   EmbeddedKeys embedded = EmbeddedKeys::kNone;
   std::string_view embedded_path = {};  // e.g. spec.pipelineDefinition
+  // Where SageMaker refuses a field of this kind (refused_fields.h), filled
+  // when the catalog is built.
+  std::vector<const RefusedField*> refused = {};
 };
 
 // Every catalogued kind, in a stable order (by group, then kind).

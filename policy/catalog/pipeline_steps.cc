@@ -17,9 +17,6 @@ KmsField Volume(std::string_view path) { return {path, kVolume, kUpdatable, kCur
 KmsField JobVolume(std::string_view path, std::vector<std::string_view> instance_types) {
   return {path, kVolume, kUpdatable, kCurrent, kRejectKey, std::move(instance_types)};
 }
-KmsField HostingVolume(std::string_view path, std::vector<std::string_view> instance_types) {
-  return {path, kVolume, kUpdatable, kCurrent, kWarnKey, std::move(instance_types)};
-}
 
 std::vector<KmsField> ProcessingFields() {
   return {Output("ProcessingOutputConfig.KmsKeyId"),
@@ -27,7 +24,7 @@ std::vector<KmsField> ProcessingFields() {
 }
 
 std::vector<KmsField> EndpointConfigFields() {
-  return {HostingVolume("KmsKeyId", {"ProductionVariants[].InstanceType"}),
+  return {JobVolume("KmsKeyId", {"ProductionVariants[].InstanceType"}),
           Output("ProductionVariants[].CoreDumpConfig.KmsKeyId"), Output("AsyncInferenceConfig.OutputConfig.KmsKeyId")};
 }
 

@@ -8,6 +8,7 @@
 #include "policy/rules/guardrail_rules.h"
 #include "policy/model/key_rules.h"
 #include "policy/rules/pipeline_rules.h"
+#include "policy/rules/refusals.h"
 #include "policy/base/text.h"
 #include "policy/rules/value_rules.h"
 
@@ -55,8 +56,40 @@ std::vector<FieldInstance> KeySlots(const nlohmann::json& object, const KmsField
 
 // Every rule that applies to one field instance of the object as it would be
 // stored, as on CREATE.
+// A key field SageMaker refuses here (refused_fields.h): never demanded.
+// Output to S3 Express One Zone cannot be on the tenant's key at all, so it
+// is a violation whether a key is set (SageMaker refuses the call) or not;
+// any other refused key that is set draws a warning.
+void CheckRefusedKey(const Subject& s, const FieldInstance& instance, const AppliedRefusal& refusal, Findings& out) {
+  const bool set = !IsEmptyValue(instance.value);
+  if (refusal.row->when == Refusal::kS3ExpressOutput) {
+    const std::string whose = s.tenant != nullptr ? "tenant " + s.tenant->name + "'s" : "a customer-managed";
+    if (set) {
+      out.Add(instance.path, kS3ExpressOutput,
+              "is set, but " + RefusalReason(refusal) + ": the call fails; write the output to a general-purpose "
+              "S3 bucket and keep the key",
+              "KMS key refused on S3 Express output");
+    } else {
+      out.Add(instance.path, kS3ExpressOutput,
+              "cannot hold a key: " + RefusalReason(refusal) + ", so this output cannot be on " + whose +
+                  " key; write it to a general-purpose S3 bucket instead",
+              "S3 Express output cannot use a KMS key");
+    }
+    return;
+  }
+  if (set) {
+    out.warnings.push_back(PathWarning("", instance.path,
+                                       ": SageMaker refuses it here (" +
+                                           std::string(WordOf<Refusal>(kRefusalWords, refusal.row->when)) + ")"));
+  }
+}
+
 void CheckInstance(const Subject& s, const KmsField& field, const FieldInstance& instance,
                    const nlohmann::json& object, const std::string& region, Findings& out) {
+  if (std::optional<AppliedRefusal> refusal = RefusalAt(s.kind.refused, field.split_path, instance.indices, object)) {
+    CheckRefusedKey(s, instance, *refusal, out);
+    return;
+  }
   std::string local_type = LocalInstanceType(s, field, object, instance);
   if (IsEmptyValue(instance.value)) {
     if (!field.deprecated && local_type.empty()) {
@@ -87,7 +120,7 @@ Findings CheckWholeObject(const Subject& s, const nlohmann::json& object) {
     for (const FieldInstance& instance : FindFieldInstances(object, field.split_path)) CheckRole(s, instance, out);
   }
   out.Append(CheckEmbedded(s, object, region).findings);
-  out.Append(CheckGuardrails(s, object, GuardrailsFor(s.kind.group, s.kind.kind), "").findings);
+  out.Append(CheckGuardrails(s, object, GuardrailsFor(s.kind.group, s.kind.kind), s.kind.refused, "").findings);
   return out;
 }
 
@@ -162,7 +195,8 @@ Findings CheckChangedFields(const Subject& s, const nlohmann::json& object, cons
   KeepChanged(CheckEmbedded(s, object, region), CheckEmbedded(s, old_object, ResourceRegion(s, old_object)),
               changed_paths, out);
   const std::span<const GuardrailField> rows = GuardrailsFor(s.kind.group, s.kind.kind);
-  KeepChanged(CheckGuardrails(s, object, rows, ""), CheckGuardrails(s, old_object, rows, ""), changed_paths, out);
+  KeepChanged(CheckGuardrails(s, object, rows, s.kind.refused, ""),
+              CheckGuardrails(s, old_object, rows, s.kind.refused, ""), changed_paths, out);
   return out;
 }
 
@@ -191,7 +225,7 @@ ValidationResult Conclude(const Subject& s, Findings findings) {
   }
   if (denying.empty()) return result;
   result.allowed = false;
-  std::string message = "keyward: " + Describe(s) + " violates the KMS key policy";
+  std::string message = "keyward: " + KindAndName(s) + " violates the KMS key policy";
   if (s.tenant != nullptr) message += " of tenant " + s.tenant->name;
   message += " (" + std::to_string(denying.size()) + " violation" + (denying.size() == 1 ? "" : "s") + "):";
   for (size_t i = 0; i < denying.size(); ++i) {
@@ -315,6 +349,7 @@ MutationResult Mutate(const Policy& policy, const AdmissionRequest& request) {
       if (field.deprecated) continue;
       for (const FieldInstance& instance : KeySlots(object, field)) {
         if (!IsEmptyValue(instance.value) || !LocalInstanceType(s, field, object, instance).empty()) continue;
+        if (RefusalAt(kind->refused, field.split_path, instance.indices, object)) continue;
         AddInjection(result, instance, field, tenant->keys.For(field.purpose), false);
       }
     }

@@ -5,6 +5,7 @@
 #include "policy/base/field_path.h"
 #include "policy/base/glob.h"
 #include "policy/base/text.h"
+#include "policy/rules/refusals.h"
 
 namespace keyward {
 namespace {
@@ -24,11 +25,22 @@ std::vector<FieldInstance> RowSlots(const json& root, const GuardrailField& row)
 
 class GuardrailChecker {
  public:
-  GuardrailChecker(const Subject& s, const std::string& prefix, SignedFindings& out) : s_(s), prefix_(prefix), out_(out) {}
+  GuardrailChecker(const Subject& s, const std::vector<const RefusedField*>& refused, const std::string& prefix,
+                   SignedFindings& out)
+      : s_(s), refused_(refused), prefix_(prefix), out_(out) {}
 
   void Check(const json& root, const GuardrailField& row, Enforcement level) {
     for (const FieldInstance& slot : RowSlots(root, row)) {
       const std::string path = prefix_ + slot.path;
+      if (std::optional<AppliedRefusal> refusal = RefusalAt(refused_, row.split_path, slot.indices, root)) {
+        if (!IsEmptyValue(slot.value)) {
+          out_.findings.warnings.push_back(
+              PathWarning("", path,
+                          ": SageMaker refuses it here (" +
+                              std::string(WordOf<Refusal>(kRefusalWords, refusal->row->when)) + ")"));
+        }
+        continue;
+      }
       out_.signatures[path] = slot.value == nullptr ? "(absent)" : slot.value->dump(-1, ' ', false, json::error_handler_t::replace);
       switch (row.check) {
         case GuardCheck::kMustEqual:
@@ -126,6 +138,7 @@ class GuardrailChecker {
   }
 
   const Subject& s_;
+  const std::vector<const RefusedField*>& refused_;
   const std::string& prefix_;
   SignedFindings& out_;
 };
@@ -133,10 +146,10 @@ class GuardrailChecker {
 }  // namespace
 
 SignedFindings CheckGuardrails(const Subject& s, const json& root, std::span<const GuardrailField> rows,
-                               const std::string& path_prefix) {
+                               const std::vector<const RefusedField*>& refused, const std::string& path_prefix) {
   SignedFindings out(s.key_level);
   if (s.tenant == nullptr) return out;
-  GuardrailChecker checker(s, path_prefix, out);
+  GuardrailChecker checker(s, refused, path_prefix, out);
   for (const GuardrailField& row : rows) {
     Enforcement level;
     if (!LevelApplies(s.policy.GuardrailFor(s.tenant, row.rule).level, &level)) continue;
@@ -155,6 +168,7 @@ std::vector<GuardrailInjection> GuardrailInjections(const Subject& s, const json
     if (!row.inject_requires.empty() && IsEmptyValue(FindPlain(object, row.inject_requires))) continue;
     for (FieldInstance& slot : RowSlots(object, row)) {
       if (!IsEmptyValue(slot.value)) continue;
+      if (RefusalAt(s.kind.refused, row.split_path, slot.indices, object)) continue;
       if (old_object != nullptr) {
         const json* stored = FindSameField(*old_object, row.split_path, slot.indices);
         if (stored == nullptr || *stored != row.expected) continue;

@@ -306,7 +306,8 @@ class DefinitionChecker {
     if (rows.empty()) return;
     const json wrapper = {{"Arguments", *site.arguments}};
     const std::string prefix = std::string(s_.kind.embedded_path) + std::string(kEmbeddedPathSeparator) + site.path + ".";
-    SignedFindings found = CheckGuardrails(s_, wrapper, rows, prefix);
+    // Steps have no refused guardrail fields (refused_fields.h is per kind).
+    SignedFindings found = CheckGuardrails(s_, wrapper, rows, {}, prefix);
     out_.findings.Append(std::move(found.findings));
     for (auto& [path, signature] : found.signatures) out_.signatures[path] = std::move(signature);
   }

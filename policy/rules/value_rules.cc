@@ -18,19 +18,15 @@ std::string Owners(const Subject& s, const std::string& names) {
 }
 
 void CheckLocalStorage(LocalStorageRule rule, const std::string& path, const std::string& local_type, Findings& out) {
-  if (local_type.empty()) return;
-  if (rule == LocalStorageRule::kRejectKey) {
-    out.Add(path, kLocalStorageKey,
-            "instance type " + local_type +
-                " has local NVMe storage, which SageMaker encrypts itself and for which it rejects a volume "
-                "KMS key; remove this key or choose an EBS-backed instance type",
-            ElideMiddle(local_type, 30) + " has local NVMe storage; remove the key");
-  } else {
-    out.warnings.push_back(PathWarning("", path, " does not encrypt local NVMe of " + ElideMiddle(local_type, 30)));
-  }
+  if (local_type.empty() || rule != LocalStorageRule::kRejectKey) return;
+  out.Add(path, kLocalStorageKey,
+          "instance type " + local_type +
+              " has local NVMe storage, which SageMaker encrypts itself and for which it rejects a volume "
+              "KMS key; remove this key or choose an EBS-backed instance type",
+          ElideMiddle(local_type, 30) + " has local NVMe storage; remove the key");
 }
 
-std::string Describe(const Subject& s) {
+std::string KindAndName(const Subject& s) {
   std::string out = s.kind.kind.empty() ? "object" : std::string(s.kind.kind);
   return out + " " + s.request.namespace_name + "/" + s.request.name;
 }

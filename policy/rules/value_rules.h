@@ -57,7 +57,7 @@ struct SignedFindings {
 };
 
 // "TrainingJob ns/name"
-std::string Describe(const Subject& s);
+std::string KindAndName(const Subject& s);
 
 // "keyward: <before><path><after>", at most kMaxWarningLength, shortening the
 // path rather than the words around it, which carry the meaning.
@@ -70,8 +70,7 @@ std::string OwnerNames(const std::vector<const Tenant*>& owners);
 std::string Owners(const Subject& s, const std::string& names);
 
 // A set volume key where `local_type` (an instance type with local NVMe
-// storage, or "" for none) is covered: LocalStorageKey or a warning, by the
-// field's rule.
+// storage, or "" for none) is covered: LocalStorageKey.
 void CheckLocalStorage(LocalStorageRule rule, const std::string& path, const std::string& local_type, Findings& out);
 
 // "an alias name", "a key ID"

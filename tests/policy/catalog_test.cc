@@ -291,6 +291,49 @@ TEST(CatalogTest, EveryCataloguedFieldExistsInItsCrd) {
   }
 }
 
+// Each refused field, and each field its condition reads, is a field of the
+// kind's CRD; every output key whose parent holds an S3 URI has its S3
+// Express row.
+TEST(CatalogTest, EveryRefusedFieldAndWhatItReadsIsAFieldOfItsCrd) {
+  size_t rows = 0;
+  for (const RefusedField& row : RefusedFields()) {
+    if (row.when == Refusal::kLocalStorage) continue;  // the catalog's instance type paths
+    ++rows;
+    const CrdInfo* crd = FindCrd(row.group, row.kind);
+    ASSERT_NE(crd, nullptr) << row.group << "/" << row.kind;
+    EXPECT_TRUE(crd->spec_fields.count(std::string(row.path))) << row.kind << ": " << row.path;
+    ASSERT_FALSE(row.reads.empty()) << row.kind << ": " << row.path;
+    for (std::string_view read : row.reads) {
+      EXPECT_TRUE(crd->spec_fields.count(std::string(read))) << row.kind << ": " << read;
+    }
+    const CatalogKind* kind = FindCatalogKind(row.group, row.kind);
+    ASSERT_NE(kind, nullptr) << row.kind;
+    EXPECT_NE(std::find(kind->refused.begin(), kind->refused.end(), &row), kind->refused.end()) << row.kind;
+  }
+  EXPECT_GT(rows, 25u);
+  for (const CatalogKind& kind : Catalog()) {
+    const CrdInfo* crd = FindCrd(kind.group, kind.kind);
+    for (const KmsField& field : kind.fields) {
+      if (field.purpose != KeyPurpose::kOutput) continue;
+      const std::string parent(field.path.substr(0, field.path.rfind('.')));
+      bool has_uri = false;
+      for (const auto& [path, type] : crd->spec_fields) {
+        const std::string name = path.substr(path.rfind('.') + 1);
+        const bool direct = path.starts_with(parent + ".") && path.find('.', parent.size() + 1) == std::string::npos;
+        if (direct && type == "string" && (name.starts_with("s3") || name.starts_with("destinationS3")) &&
+            name != "s3KMSKeyID") {
+          has_uri = true;
+        }
+      }
+      if (!has_uri) continue;
+      bool listed = std::any_of(kind.refused.begin(), kind.refused.end(), [&](const RefusedField* row) {
+        return row->when == Refusal::kS3ExpressOutput && row->path == field.path;
+      });
+      EXPECT_TRUE(listed) << kind.kind << ": " << field.path << " writes to an S3 URI but has no S3 Express row";
+    }
+  }
+}
+
 TEST(CatalogTest, CountsOfKindsAndPaths) {
   std::map<std::string_view, std::pair<int, int>> by_group;  // kinds, paths
   for (const CatalogKind& kind : Catalog()) {
@@ -421,14 +464,17 @@ TEST(CatalogTest, VolumeFieldsKnowTheirInstanceTypes) {
   }
 }
 
-TEST(CatalogTest, EndpointVolumeKeysWarnForEveryProductionVariant) {
+// "If you specify a value for KmsKeyId when using any nitro-based instances
+// with local storage, the call to CreateEndpointConfig fails" (the CRD's
+// field description, from the API reference).
+TEST(CatalogTest, EndpointVolumeKeysAreRefusedOnLocalNvmeOfEveryProductionVariant) {
   for (auto [group, kind_name] : {std::pair{kAckGroup, "EndpointConfig"}, std::pair{kLegacyGroup, "EndpointConfig"},
                                   std::pair{kLegacyGroup, "HostingDeployment"}}) {
     const CatalogKind* kind = FindCatalogKind(group, kind_name);
     ASSERT_NE(kind, nullptr);
     const KmsField* field = FindField(*kind, group == kAckGroup ? "spec.kmsKeyID" : "spec.kmsKeyId");
     ASSERT_NE(field, nullptr) << kind_name;
-    EXPECT_EQ(field->local_storage, LocalStorageRule::kWarnKey) << group << "/" << kind_name;
+    EXPECT_EQ(field->local_storage, LocalStorageRule::kRejectKey) << group << "/" << kind_name;
     EXPECT_EQ(field->instance_type_paths, std::vector<std::string_view>{"spec.productionVariants[].instanceType"});
   }
 }

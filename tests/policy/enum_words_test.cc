@@ -36,8 +36,8 @@ TEST(EnumWordsTest, EveryTableNamesEachValueOnce) {
   ExpectEveryValueOnce<UnmatchedNamespaces>(
       kUnmatchedNamespacesWords, {UnmatchedNamespaces::kDeny, UnmatchedNamespaces::kWarn, UnmatchedNamespaces::kAllow});
   ExpectEveryValueOnce<KeyPurpose>(kKeyPurposeWords, {KeyPurpose::kVolume, KeyPurpose::kOutput});
-  ExpectEveryValueOnce<LocalStorageRule>(
-      kLocalStorageRuleWords, {LocalStorageRule::kNotApplicable, LocalStorageRule::kRejectKey, LocalStorageRule::kWarnKey});
+  ExpectEveryValueOnce<LocalStorageRule>(kLocalStorageRuleWords,
+                                         {LocalStorageRule::kNotApplicable, LocalStorageRule::kRejectKey});
   ExpectEveryValueOnce<Operation>(kOperationWords,
                                   {Operation::kCreate, Operation::kUpdate, Operation::kDelete, Operation::kConnect});
   ExpectEveryValueOnce<Verdict>(kVerdictWords, {Verdict::kAllowed, Verdict::kWarned, Verdict::kAudited, Verdict::kDenied});

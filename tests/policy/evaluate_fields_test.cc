@@ -229,7 +229,9 @@ TEST_F(FieldsTest, OtherJobKindsHonourLocalStorage) {
   EXPECT_EQ(Injected(transform).size(), 2u);
 }
 
-TEST_F(FieldsTest, EndpointVolumeKeyOnLocalNvmeIsAllowedWithAWarning) {
+// CreateEndpointConfig fails when KmsKeyId is set and any variant's
+// instance type has local storage (the API reference), as a job's does.
+TEST_F(FieldsTest, EndpointVolumeKeyOnLocalNvmeIsRefusedLikeAJobs) {
   json config = EndpointConfig(
       json::array({ProductionVariant("cpu", "ml.m5.xlarge"), ProductionVariant("gpu", "ml.g4dn.xlarge")}));
   EXPECT_EQ(Injected(config), Keys{});  // any local variant: no volume key
@@ -237,15 +239,13 @@ TEST_F(FieldsTest, EndpointVolumeKeyOnLocalNvmeIsAllowedWithAWarning) {
 
   config["spec"]["kmsKeyID"] = kTeamAVolume;
   ValidationResult result = Check(config);
-  EXPECT_TRUE(result.allowed) << result.message;
-  EXPECT_TRUE(result.violations.empty()) << result.message;
-  ASSERT_EQ(result.warnings.size(), 1u);
-  std::string warning = result.warnings[0];
-  std::transform(warning.begin(), warning.end(), warning.begin(), [](unsigned char c) { return std::tolower(c); });
-  EXPECT_NE(warning.find("local"), std::string::npos) << result.warnings[0];
-  // The warning does not excuse a bad key.
+  EXPECT_FALSE(result.allowed);
+  EXPECT_EQ(CodesAt(result.violations, "spec.kmsKeyID"), CodeList{std::string(kLocalStorageKey)}) << result.message;
+  EXPECT_NE(result.message.find("ml.g4dn.xlarge"), std::string::npos) << result.message;
+  // Another tenant's key is also reported.
   config["spec"]["kmsKeyID"] = kTeamCDefault;
-  EXPECT_EQ(Codes(Check(config).violations), CodeList{std::string(kForeignKey)});
+  EXPECT_EQ(CodesAt(Check(config).violations, "spec.kmsKeyID"),
+            (CodeList{std::string(kLocalStorageKey), std::string(kForeignKey)}));
 }
 
 TEST_F(FieldsTest, LegacyKindsUseKmsKeyIdCasing) {

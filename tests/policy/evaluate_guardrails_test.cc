@@ -9,6 +9,7 @@
 
 #include "policy/rules/evaluate.h"
 #include "policy/catalog/guardrails.h"
+#include "policy/rules/refusals.h"
 #include "tests/policy/samples.h"
 #include "tests/policy/test_support.h"
 
@@ -57,12 +58,19 @@ spec:
 )" + std::string(team_c_extra);
 }
 
-// A sample of the kind, or a minimal object for kinds without one.
-json ObjectOf(std::string_view group, std::string_view kind) {
+// A sample of the kind in which SageMaker accepts the row's field
+// (policy/catalog/refused_fields.h: an EndpointConfig's network isolation
+// only for inference components), or a minimal object for kinds without one.
+json ObjectOf(std::string_view group, std::string_view kind, const GuardrailField& row) {
+  const CatalogKind* entry = FindCatalogKind(group, kind);
+  const std::vector<size_t> first_elements(
+      std::count_if(row.split_path.begin(), row.split_path.end(), [](const PathSegment& s) { return s.array; }), 0);
   for (const std::string& file : SampleFiles()) {
     json sample = LoadSample(file);
     const std::string api = sample.value("apiVersion", "");
-    if (api.substr(0, api.find('/')) == group && sample.value("kind", "") == kind) return sample;
+    if (api.substr(0, api.find('/')) != group || sample.value("kind", "") != kind) continue;
+    if (entry != nullptr && RefusalAt(entry->refused, row.split_path, first_elements, sample)) continue;
+    return sample;
   }
   return {{"apiVersion", std::string(group) + "/v1"},
           {"kind", std::string(kind)},
@@ -142,7 +150,7 @@ class GuardrailRowTest : public ::testing::TestWithParam<RowCase> {
 
 TEST_P(GuardrailRowTest, UnsafeIsItsCodeAndSafeIsNot) {
   const GuardrailField& row = Row();
-  json object = ObjectOf(GetParam().group, GetParam().kind);
+  json object = ObjectOf(GetParam().group, GetParam().kind, row);
   const std::string path = Concrete(row.path);
   json unsafe = object;
   if (row.check == GuardCheck::kMustExist) {
@@ -190,7 +198,7 @@ TEST_P(GuardrailRowTest, UnsafeIsItsCodeAndSafeIsNot) {
 TEST_P(GuardrailRowTest, InjectableRowsGetTheSafeValueAndThePatchApplies) {
   const GuardrailField& row = Row();
   if (!row.injectable) GTEST_SKIP() << "not injectable";
-  json object = ObjectOf(GetParam().group, GetParam().kind);
+  json object = ObjectOf(GetParam().group, GetParam().kind, row);
   const std::string path = Concrete(row.path);
   if (!row.inject_requires.empty()) object[PointerFromPath(std::string(row.inject_requires))] = kOwnSubnet;
   if (ValueAt(object, path) != nullptr) object[PointerFromPath(path.substr(0, path.rfind('.')))].erase(path.substr(path.rfind('.') + 1));

@@ -38,7 +38,7 @@ std::map<std::string, ReadmeRow> ReadmeCodeTable(const std::string& readme) {
   std::string line;
   std::getline(lines, line);
   std::getline(lines, line);
-  const std::regex row(R"(^\| `([A-Za-z]+)` \| `([A-Za-z.]+)` \| (.*) \|$)");
+  const std::regex row(R"(^\| `([A-Za-z0-9]+)` \| `([A-Za-z.]+)` \| (.*) \|$)");
   while (std::getline(lines, line) && line.starts_with("| `")) {
     std::smatch m;
     if (std::regex_match(line, m, row)) rows[m[1]] = {m[2], m[3]};
@@ -117,7 +117,7 @@ TEST(ViolationCodesTest, TheReadmeEvidenceTableGroupsCodesByArea) {
   std::getline(lines, line);
   std::getline(lines, line);
   std::set<std::string> listed;
-  const std::regex code(R"(`([A-Za-z]+)`)");
+  const std::regex code(R"(`([A-Za-z0-9]+)`)");
   while (std::getline(lines, line) && line.starts_with("| ")) {
     std::string first_cell = line.substr(2, line.find(" | ", 2) - 2);
     std::optional<EvidenceArea> area;
