@@ -223,6 +223,27 @@ const nlohmann::json* FindSameField(const nlohmann::json& root, std::string_view
   return FindSameField(root, SplitFieldPath(pattern), indices);
 }
 
+bool PlaceExistedBefore(const nlohmann::json& old_root, const SplitPath& pattern, size_t anchor_depth,
+                        const FieldInstance& instance) {
+  const size_t depth = instance.missing_objects > 0 ? anchor_depth : pattern.size() - 1;
+  if (depth == 0 || depth > pattern.size()) return true;  // the object itself
+  const SplitPath holder(pattern.begin(), pattern.begin() + static_cast<std::ptrdiff_t>(depth));
+  const size_t arrays = static_cast<size_t>(
+      std::count_if(holder.begin(), holder.end(), [](const PathSegment& segment) { return segment.array; }));
+  if (arrays > instance.indices.size()) return false;
+  // The holder is an array element (spec.productionVariants[]): find the
+  // array, then the element.
+  const size_t walked = holder.back().array ? arrays - 1 : arrays;
+  const std::vector<size_t> indices(instance.indices.begin(),
+                                    instance.indices.begin() + static_cast<std::ptrdiff_t>(walked));
+  const nlohmann::json* at = FindSameField(old_root, holder, indices);
+  if (at != nullptr && holder.back().array) {
+    const size_t element = instance.indices[arrays - 1];
+    at = at->is_array() && element < at->size() ? &(*at)[element] : nullptr;
+  }
+  return at != nullptr && at->is_object();
+}
+
 std::vector<std::string_view> FindBoundStrings(const nlohmann::json& root, const SplitPath& segments,
                                                const SplitPath& bound, const std::vector<size_t>& bound_indices) {
   // Count the arrays on the common prefix of both patterns: those are the

@@ -64,6 +64,14 @@ const nlohmann::json* FindSameField(const nlohmann::json& root, const SplitPath&
 const nlohmann::json* FindSameField(const nlohmann::json& root, std::string_view pattern,
                                     const std::vector<size_t>& indices);
 
+// True when the object that makes `instance` (a place of `pattern` in a
+// newer version of the object) exist also existed in `old_root` at the same
+// array positions: the place's parent, or for an anchored gap
+// (missing_objects > 0) its anchor. False means the newer version brings
+// the place's data in new, as a CREATE would.
+bool PlaceExistedBefore(const nlohmann::json& old_root, const SplitPath& pattern, size_t anchor_depth,
+                        const FieldInstance& instance);
+
 // String values of `pattern` in `root`, where the leading arrays that
 // `pattern` shares with `bound_pattern` are fixed to `bound_indices`: the
 // instance types of the same array element as the key field.

@@ -190,7 +190,48 @@ std::vector<CatalogKind> BuildCatalog() {
   return kinds;
 }
 
+struct Replacement {
+  std::string_view kind;
+  std::string_view fix;
+};
+
+// By kind name, the ACK and legacy kinds alike.
+constexpr Replacement kReplacements[] = {
+    {"BatchTransformJob", "run the transform again as a new BatchTransformJob with the key set"},
+    {"DataQualityJobDefinition",
+     "create a new DataQualityJobDefinition with the key set, point the MonitoringSchedule at it, then delete this one"},
+    {"Domain", "create a new Domain with the key set and move its user profiles and spaces, then delete this one"},
+    {"EndpointConfig",
+     "create a new EndpointConfig with the key set, point the Endpoint at it, then delete this one"},
+    {"FeatureGroup", "create a new FeatureGroup with the key set and ingest its records again, then delete this one"},
+    {"HostingDeployment", "create a new HostingDeployment with the key set, move traffic to it, then delete this one"},
+    {"HyperParameterTuningJob", "run the tuning again as a new HyperParameterTuningJob with the key set"},
+    {"HyperparameterTuningJob", "run the tuning again as a new HyperparameterTuningJob with the key set"},
+    {"LabelingJob", "run the labeling again as a new LabelingJob with the key set"},
+    {"ModelBiasJobDefinition",
+     "create a new ModelBiasJobDefinition with the key set, point the MonitoringSchedule at it, then delete this one"},
+    {"ModelExplainabilityJobDefinition",
+     "create a new ModelExplainabilityJobDefinition with the key set, point the MonitoringSchedule at it, then "
+     "delete this one"},
+    {"ModelPackage", "register a new ModelPackage version with the key set"},
+    {"ModelQualityJobDefinition",
+     "create a new ModelQualityJobDefinition with the key set, point the MonitoringSchedule at it, then delete this "
+     "one"},
+    {"NotebookInstance",
+     "create a new NotebookInstance with the key set and move its notebooks, then delete this one"},
+    {"ProcessingJob", "run the processing again as a new ProcessingJob with the key set"},
+    {"TrainingJob", "run the training again as a new TrainingJob with the key set"},
+    {"TransformJob", "run the transform again as a new TransformJob with the key set"},
+};
+
 }  // namespace
+
+std::string_view ReplacementFix(const CatalogKind& kind) {
+  for (const Replacement& r : kReplacements) {
+    if (r.kind == kind.kind) return r.fix;
+  }
+  return "delete and recreate the resource with the key set";
+}
 
 KmsField Accepting(KeyForms forms, KmsField field) {
   field.accepted_forms = forms;

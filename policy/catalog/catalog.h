@@ -121,6 +121,12 @@ struct CatalogKind {
   std::vector<const RefusedField*> refused = {};
 };
 
+// How a resource of `kind` is replaced when one of its create-only keys must
+// change, as its users would do it: a job is run again, an endpoint config
+// is swapped under its Endpoint, the rest are recreated. A phrase that
+// follows "to change this key, ".
+std::string_view ReplacementFix(const CatalogKind& kind);
+
 // Every catalogued kind, in a stable order (by group, then kind).
 std::span<const CatalogKind> Catalog();
 

@@ -45,8 +45,8 @@ std::string Fix(const CatalogKind& kind, const nlohmann::json& object, const Aud
                 const Violation& v, const Tenant* tenant) {
   if (std::optional<KeyPurpose> purpose = CreateOnlyKeyAt(kind, object, v.path)) {
     std::string key = tenant != nullptr ? tenant->keys.For(*purpose) : "the tenant's key";
-    return "SageMaker cannot change this key: delete and recreate " + audited.kind + " " + audited.namespace_name +
-           "/" + audited.name + " with " + v.path + " set to " + key;
+    return "SageMaker cannot change this key of " + audited.kind + " " + audited.namespace_name + "/" +
+           audited.name + ": " + std::string(ReplacementFix(kind)) + " (" + v.path + " set to " + key + ")";
   }
   return "change " + v.path + " as the message says and apply the manifest again";
 }

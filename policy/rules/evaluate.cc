@@ -84,15 +84,26 @@ void CheckRefusedKey(const Subject& s, const FieldInstance& instance, const Appl
   }
 }
 
+// How a missing key is fixed: set it, or, for a create-only key whose data
+// an UPDATE brings in new, replace the resource with the key set.
+enum class MissingKeyFix { kSet, kReplace };
+
 void CheckInstance(const Subject& s, const KmsField& field, const FieldInstance& instance,
-                   const nlohmann::json& object, const std::string& region, Findings& out) {
+                   const nlohmann::json& object, const std::string& region, Findings& out,
+                   MissingKeyFix fix = MissingKeyFix::kSet) {
   if (std::optional<AppliedRefusal> refusal = RefusalAt(s.kind.refused, field.split_path, instance.indices, object)) {
     CheckRefusedKey(s, instance, *refusal, out);
     return;
   }
   std::string local_type = LocalInstanceType(s, field, object, instance);
   if (IsEmptyValue(instance.value)) {
-    if (!field.deprecated && local_type.empty()) {
+    if (field.deprecated || !local_type.empty()) return;
+    if (fix == MissingKeyFix::kReplace) {
+      out.Add(instance.path, kMissingKey,
+              "no KMS key is set for data this update adds, and SageMaker cannot add this key to an existing "
+              "resource; to add it, " + std::string(ReplacementFix(s.kind)) + " (" + TenantKeyHint(s, field.purpose) + ")",
+              "no KMS key set; replace the resource");
+    } else {
       out.Add(instance.path, kMissingKey, "no KMS key is set; set it to " + TenantKeyHint(s, field.purpose),
               "no KMS key set");
     }
@@ -152,6 +163,16 @@ Findings CheckChangedFields(const Subject& s, const nlohmann::json& object, cons
   for (const KmsField& field : s.kind.fields) {
     std::vector<FieldInstance> current = KeySlots(object, field);
     for (const FieldInstance& instance : current) {
+      // Data this update brings in new (a parent or anchor the stored object
+      // did not have) is judged as on CREATE.
+      if (!PlaceExistedBefore(old_object, field.split_path, field.anchor_depth, instance)) {
+        changed_paths->insert(instance.path);
+        if (IsEmptyValue(instance.value)) {
+          CheckInstance(s, field, instance, object, region, out,
+                        field.create_only ? MissingKeyFix::kReplace : MissingKeyFix::kSet);
+          continue;
+        }
+      }
       const nlohmann::json* before = FindSameField(old_object, field.split_path, instance.indices);
       bool both_empty = IsEmptyValue(before) && IsEmptyValue(instance.value);
       if (both_empty || (!IsEmptyValue(before) && !IsEmptyValue(instance.value) && *before == *instance.value)) {
@@ -162,7 +183,7 @@ Findings CheckChangedFields(const Subject& s, const nlohmann::json& object, cons
         out.Add(instance.path, kImmutableKey,
                 "changed from " + ValueText(before) + " to " + ValueText(instance.value) +
                     ", but SageMaker cannot change this key after creation; restore " + ValueText(before) +
-                    " or delete and recreate the resource",
+                    ", or to change it, " + std::string(ReplacementFix(s.kind)),
                 "create-only key changed; restore it");
       }
       if (!IsEmptyValue(instance.value) || !field.create_only) {
@@ -272,7 +293,7 @@ void InjectGuardrails(const Subject& s, const nlohmann::json& object, const nloh
   for (const GuardrailInjection& injection : GuardrailInjections(s, object, old_object)) {
     result.patch.push_back(AddOperation(injection.at, injection.row->split_path, injection.row->expected));
     result.warnings.push_back(
-        old_object != nullptr
+        injection.carried
             ? PathWarning("kept ", injection.at.path, " from the stored object")
             : PathWarning("set ", injection.at.path,
                           " to " + injection.row->expected.dump() + " (" +
@@ -361,15 +382,25 @@ MutationResult Mutate(const Policy& policy, const AdmissionRequest& request) {
   }
 
   // UPDATE: carry create-only keys forward, so re-applying the original
-  // manifest (kubectl replace, GitOps) keeps the key instead of failing.
+  // manifest (kubectl replace, GitOps) keeps the key instead of failing. An
+  // updatable key whose data this update brings in new (its parent or
+  // anchor is new) is filled as on CREATE; a create-only one never is
+  // (SageMaker cannot add it: validation says to replace the resource).
   if (request.old_object == nullptr || policy.IsTrustedUser(request.username)) return result;
+  const nlohmann::json& old_object = *request.old_object;
   for (const KmsField& field : kind->fields) {
-    if (!field.create_only) continue;
+    if (field.deprecated) continue;
     for (const FieldInstance& instance : KeySlots(object, field)) {
       if (!IsEmptyValue(instance.value)) continue;
-      const nlohmann::json* stored = FindSameField(*request.old_object, field.split_path, instance.indices);
-      if (IsEmptyValue(stored) || !stored->is_string()) continue;
-      AddInjection(result, instance, field, stored->get<std::string>(), true);
+      if (field.create_only) {
+        const nlohmann::json* stored = FindSameField(old_object, field.split_path, instance.indices);
+        if (IsEmptyValue(stored) || !stored->is_string()) continue;
+        AddInjection(result, instance, field, stored->get<std::string>(), true);
+      } else if (!PlaceExistedBefore(old_object, field.split_path, field.anchor_depth, instance) &&
+                 LocalInstanceType(s, field, object, instance).empty() &&
+                 !RefusalAt(kind->refused, field.split_path, instance.indices, object)) {
+        AddInjection(result, instance, field, tenant->keys.For(field.purpose), false);
+      }
     }
   }
   // A pipeline's keys can change, so its empty ones are filled on UPDATE too.

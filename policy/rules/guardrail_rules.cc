@@ -169,11 +169,15 @@ std::vector<GuardrailInjection> GuardrailInjections(const Subject& s, const json
     for (FieldInstance& slot : RowSlots(object, row)) {
       if (!IsEmptyValue(slot.value)) continue;
       if (RefusalAt(s.kind.refused, row.split_path, slot.indices, object)) continue;
-      if (old_object != nullptr) {
+      // On UPDATE, a place whose parent the stored object had keeps what it
+      // held (carried forward when safe); a new one is filled as on CREATE.
+      const bool carried =
+          old_object != nullptr && PlaceExistedBefore(*old_object, row.split_path, row.anchor_depth, slot);
+      if (carried) {
         const json* stored = FindSameField(*old_object, row.split_path, slot.indices);
         if (stored == nullptr || *stored != row.expected) continue;
       }
-      out.push_back({std::move(slot), &row});
+      out.push_back({std::move(slot), &row, carried});
     }
   }
   return out;

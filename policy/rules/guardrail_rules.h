@@ -27,11 +27,13 @@ SignedFindings CheckGuardrails(const Subject& s, const nlohmann::json& root, std
 struct GuardrailInjection {
   FieldInstance at;
   const GuardrailField* row;
+  bool carried = false;  // kept from the stored object (UPDATE), not newly set
 };
 
 // CREATE: the injectable rows' fields that are absent, where the rule is
 // enabled with inject: true. UPDATE (old_object set): those the stored
-// object held at the safe value, carried forward like a key. Never a
+// object held at the safe value, carried forward like a key, and those whose
+// parent the update brings in new, as on CREATE. Never a
 // place SageMaker refuses.
 std::vector<GuardrailInjection> GuardrailInjections(const Subject& s, const nlohmann::json& object,
                                                     const nlohmann::json* old_object);
