@@ -21,7 +21,7 @@
 #include "fuzz/fuzz_policies.h"
 #include "policy/catalog/catalog.h"
 #include "policy/rules/evaluate.h"
-#include "webhook/admission/bounded_json.h"
+#include "webhook/base/bounded_json.h"
 
 namespace {
 

@@ -7,9 +7,9 @@
 
 #include "policy/base/text.h"
 #include "webhook/admission/admission_codec.h"
-#include "webhook/admission/bounded_json.h"
 #include "webhook/admission/fast_review.h"
 #include "webhook/admission/ignored_metadata.h"
+#include "webhook/base/bounded_json.h"
 #include "webhook/observe/log.h"
 
 namespace keyward {

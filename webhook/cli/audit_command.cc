@@ -15,9 +15,9 @@
 #include <openssl/evp.h>
 
 #include "policy/report/audit.h"
-#include "webhook/admission/bounded_json.h"
+#include "webhook/base/bounded_json.h"
 #include "webhook/admission/policy_file.h"
-#include "webhook/admission/text_file.h"
+#include "webhook/base/text_file.h"
 #include "webhook/cli/audit_input.h"
 #include "webhook/cli/audit_report.h"
 #include "webhook/cli/commands.h"

@@ -8,7 +8,7 @@
 
 #include <yaml-cpp/yaml.h>
 
-#include "webhook/admission/text_file.h"
+#include "webhook/base/text_file.h"
 
 namespace keyward {
 namespace {

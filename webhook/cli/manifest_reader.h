@@ -10,7 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include "policy/base/bounded_yaml.h"
-#include "webhook/observe/status.h"
+#include "webhook/base/status.h"
 
 namespace keyward {
 

@@ -5,7 +5,7 @@
 
 #include <httplib.h>
 
-#include "webhook/admission/base64.h"
+#include "webhook/base/base64.h"
 #include "webhook/server/listen_address.h"
 
 namespace keyward {

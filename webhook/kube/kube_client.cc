@@ -8,8 +8,8 @@
 
 #include <httplib.h>
 
-#include "webhook/admission/bounded_json.h"
-#include "webhook/admission/text_file.h"
+#include "webhook/base/bounded_json.h"
+#include "webhook/base/text_file.h"
 #include "webhook/kube/exec_credential.h"
 
 namespace keyward {

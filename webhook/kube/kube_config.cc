@@ -7,8 +7,8 @@
 #include <nlohmann/json.hpp>
 
 #include "policy/base/bounded_yaml.h"
-#include "webhook/admission/base64.h"
-#include "webhook/admission/text_file.h"
+#include "webhook/base/base64.h"
+#include "webhook/base/text_file.h"
 
 namespace keyward {
 namespace {

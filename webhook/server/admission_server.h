@@ -8,12 +8,11 @@
 #include <memory>
 #include <string>
 
+#include "webhook/base/status.h"
 #include "webhook/server/admission_handler.h"
 #include "webhook/server/connection_loop.h"
 #include "webhook/server/listen_address.h"
 #include "webhook/server/tls_credentials.h"
-
-#include "webhook/observe/status.h"
 
 namespace keyward {
 

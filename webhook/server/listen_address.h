@@ -7,7 +7,7 @@
 
 #include <httplib.h>
 
-#include "webhook/observe/status.h"
+#include "webhook/base/status.h"
 
 namespace keyward {
 

@@ -11,7 +11,7 @@
 #include <atomic>
 #include <memory>
 
-#include "webhook/observe/status.h"
+#include "webhook/base/status.h"
 
 namespace keyward {
 
