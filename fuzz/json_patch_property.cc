@@ -22,6 +22,7 @@
 #include "policy/catalog/catalog.h"
 #include "policy/rules/evaluate.h"
 #include "webhook/base/bounded_json.h"
+#include "webhook/base/json_member.h"
 
 namespace {
 
@@ -109,13 +110,9 @@ void CheckDefinitionReplace(const Json& object, const Json& op, const keyward::T
 
 // Gives the object a catalogued kind and the chosen namespace.
 void Shape(Json& object, const keyward::CatalogKind& fallback, std::string_view ns) {
-  auto text = [&object](const char* key) {
-    auto it = object.find(key);
-    return it != object.end() && it->is_string() ? it->get<std::string>() : std::string();
-  };
-  const std::string api_version = text("apiVersion");
+  const std::string api_version = keyward::StringMember(object, "apiVersion");
   const std::string group = api_version.substr(0, api_version.find('/'));
-  if (keyward::FindCatalogKind(group, text("kind")) == nullptr) {
+  if (keyward::FindCatalogKind(group, keyward::StringMember(object, "kind")) == nullptr) {
     object["apiVersion"] = std::string(fallback.group) + "/" + std::string(fallback.version);
     object["kind"] = fallback.kind;
   }

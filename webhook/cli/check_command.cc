@@ -3,9 +3,10 @@
 #include <iostream>
 
 #include "policy/rules/evaluate.h"
+#include "webhook/admission/policy_file.h"
+#include "webhook/base/json_member.h"
 #include "webhook/cli/commands.h"
 #include "webhook/cli/manifest_reader.h"
-#include "webhook/admission/policy_file.h"
 
 namespace keyward {
 namespace {
@@ -33,13 +34,13 @@ void SplitApiVersion(const std::string& api_version, std::string* group, std::st
 
 std::string MetadataField(const nlohmann::json& object, const char* member) {
   auto metadata = object.find("metadata");
-  return metadata == object.end() ? "" : StringField(*metadata, member);
+  return metadata == object.end() ? "" : StringMember(*metadata, member);
 }
 
 AdmissionRequest RequestFor(const nlohmann::json& object, const CheckOptions& options) {
   AdmissionRequest request;
-  SplitApiVersion(StringField(object, "apiVersion"), &request.group, &request.version);
-  request.kind = StringField(object, "kind");
+  SplitApiVersion(StringMember(object, "apiVersion"), &request.group, &request.version);
+  request.kind = StringMember(object, "kind");
   request.namespace_name = MetadataField(object, "namespace");
   if (request.namespace_name.empty()) request.namespace_name = options.namespace_name;
   if (request.namespace_name.empty()) request.namespace_name = "default";
@@ -65,7 +66,7 @@ nlohmann::json ToJson(const CheckedObject& checked) {
         {{"path", v.path}, {"code", v.code}, {"message", v.message}, {"enforcement", EnforcementName(v.enforcement)}});
   }
   const nlohmann::json& object = *checked.request.object;
-  return {{"apiVersion", StringField(object, "apiVersion")},
+  return {{"apiVersion", StringMember(object, "apiVersion")},
           {"kind", checked.request.kind},
           {"namespace", checked.request.namespace_name},
           {"name", checked.request.name},

@@ -8,6 +8,7 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include "webhook/base/json_member.h"
 #include "webhook/base/text_file.h"
 
 namespace keyward {
@@ -96,8 +97,8 @@ void AddDocument(const YamlNode& document, const std::string& source, ManifestRe
     return;
   }
   nlohmann::json object = Convert(document);
-  std::string kind = StringField(object, "kind");
-  if (kind.empty() || StringField(object, "apiVersion").empty()) {
+  std::string kind = StringMember(object, "kind");
+  if (kind.empty() || StringMember(object, "apiVersion").empty()) {
     out.errors.push_back(Status::Error("a manifest needs apiVersion and kind, each a non-empty string", where));
     return;
   }
@@ -119,12 +120,6 @@ void AddDocument(const YamlNode& document, const std::string& source, ManifestRe
 }  // namespace
 
 nlohmann::json YamlToJson(const YamlNode& node) { return Convert(node); }
-
-std::string StringField(const nlohmann::json& object, const char* name) {
-  if (!object.is_object()) return "";
-  auto it = object.find(name);
-  return it != object.end() && it->is_string() ? it->get<std::string>() : "";
-}
 
 ManifestReadResult ParseManifests(const std::string& text, const std::string& source_name, size_t* values_left) {
   ManifestReadResult out;

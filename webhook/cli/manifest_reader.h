@@ -43,9 +43,6 @@ ManifestReadResult ParseManifests(const std::string& text, const std::string& so
 // Throws std::invalid_argument for a list or mapping used as a key.
 nlohmann::json YamlToJson(const YamlNode& node);
 
-// object[name] when it is a string, else "" (manifests are untrusted input).
-std::string StringField(const nlohmann::json& object, const char* name);
-
 }  // namespace keyward
 
 namespace keyward {

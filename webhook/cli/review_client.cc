@@ -6,6 +6,7 @@
 #include <httplib.h>
 
 #include "webhook/base/base64.h"
+#include "webhook/base/json_member.h"
 #include "webhook/server/listen_address.h"
 
 namespace keyward {
@@ -103,7 +104,7 @@ Status ReviewClient::Post(std::string_view path, const Json& review, Json* respo
   if (!parsed.is_object() || !parsed.contains("response") || !parsed["response"].is_object()) {
     return Status::Error("POST " + std::string(path) + " did not answer with an AdmissionReview");
   }
-  if (parsed["response"].value("uid", "") != uid) {
+  if (StringMember(parsed["response"], "uid") != uid) {
     return Status::Error("POST " + std::string(path) + " answered for another uid than " + uid);
   }
   *response = std::move(parsed["response"]);
@@ -121,7 +122,7 @@ Status ReviewClient::Review(const Json& object, const ReviewIdentity& identity, 
   out->mutation_warnings = Strings(mutation, "warnings");
   out->mutated_object = object;
   if (mutation.contains("patch")) {
-    std::optional<std::string> patch_text = Base64Decode(mutation.value("patch", ""));
+    std::optional<std::string> patch_text = Base64Decode(StringMember(mutation, "patch"));
     Json patch = patch_text ? Json::parse(*patch_text, nullptr, false) : Json();
     if (!patch.is_array()) return Status::Error("/mutate returned a patch that is not a base64 JSON Patch array");
     try {
@@ -139,9 +140,9 @@ Status ReviewClient::Review(const Json& object, const ReviewIdentity& identity, 
       !posted.ok()) {
     return posted;
   }
-  out->allowed = validation.value("allowed", false);
+  out->allowed = BoolMember(validation, "allowed", false);
   if (validation.contains("status") && validation["status"].is_object()) {
-    out->message = validation["status"].value("message", "");
+    out->message = StringMember(validation["status"], "message");
   }
   out->warnings = Strings(validation, "warnings");
   if (validation.contains("auditAnnotations")) out->audit_annotations = validation["auditAnnotations"];

@@ -3,6 +3,7 @@
 #include <iostream>
 #include <memory>
 
+#include "webhook/base/json_member.h"
 #include "webhook/cli/commands.h"
 #include "webhook/cli/manifest_reader.h"
 #include "webhook/cli/review_client.h"
@@ -20,9 +21,9 @@ struct ReviewFlags {
 
 std::string Describe(const nlohmann::json& object) {
   auto metadata = object.find("metadata");
-  std::string name = metadata != object.end() ? StringField(*metadata, "name") : "";
-  std::string ns = metadata != object.end() ? StringField(*metadata, "namespace") : "";
-  return StringField(object, "kind") + " " + (ns.empty() ? "" : ns + "/") + name;
+  std::string name = metadata != object.end() ? StringMember(*metadata, "name") : "";
+  std::string ns = metadata != object.end() ? StringMember(*metadata, "namespace") : "";
+  return StringMember(object, "kind") + " " + (ns.empty() ? "" : ns + "/") + name;
 }
 
 void PrintIndented(std::string_view label, const std::string& text) {
@@ -39,9 +40,11 @@ void PrintOutcome(const ReviewOutcome& outcome) {
     std::cout << "  mutate    nothing to inject\n";
   }
   for (const auto& op : outcome.patch) {
-    std::string value = op.contains("value") && op["value"].is_string() ? op["value"].get<std::string>()
-                                                                         : op.value("value", nlohmann::json()).dump();
-    std::cout << "  mutate    " << op.value("op", "?") << " " << op.value("path", "?") << " = " << value << "\n";
+    auto value = op.find("value");
+    const std::string value_text =
+        value == op.end() ? "null" : value->is_string() ? value->get<std::string>() : value->dump();
+    std::cout << "  mutate    " << StringMember(op, "op", "?") << " " << StringMember(op, "path", "?") << " = "
+              << value_text << "\n";
   }
   for (const auto& warning : outcome.mutation_warnings) PrintIndented("  warning   ", warning);
   if (!outcome.allowed) {

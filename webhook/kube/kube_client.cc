@@ -9,6 +9,7 @@
 #include <httplib.h>
 
 #include "webhook/base/bounded_json.h"
+#include "webhook/base/json_member.h"
 #include "webhook/base/text_file.h"
 #include "webhook/kube/exec_credential.h"
 
@@ -161,7 +162,7 @@ Result<std::set<std::string>> KubeClient::ServedResources(const std::string& gro
   }
   std::set<std::string> served;
   for (const nlohmann::json& resource : list.value()["resources"]) {
-    const std::string name = resource.value("name", "");
+    const std::string name = StringMember(resource, "name");
     if (!name.empty() && name.find('/') == std::string::npos) served.insert(name);  // no subresources
   }
   *installed = true;
@@ -217,7 +218,7 @@ ListOutcome KubeClient::List(const std::string& group, const std::string& versio
     }
     ++outcome.pages;
     nlohmann::json& list = page.value();
-    const std::string kind = list.value("kind", "");
+    const std::string kind = StringMember(list, "kind");
     for (nlohmann::json& item : list["items"]) {
       // List items omit apiVersion and kind; the list's kind names them.
       if (!item.contains("apiVersion")) item["apiVersion"] = group + "/" + version;
@@ -225,7 +226,7 @@ ListOutcome KubeClient::List(const std::string& group, const std::string& versio
       ++outcome.items;
       on_item(std::move(item));
     }
-    continue_token = list.contains("metadata") && list["metadata"].is_object() ? list["metadata"].value("continue", "") : "";
+    continue_token = list.contains("metadata") ? StringMember(list["metadata"], "continue") : "";
   } while (!continue_token.empty());
   return outcome;
 }

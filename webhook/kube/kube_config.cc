@@ -8,6 +8,7 @@
 
 #include "policy/base/bounded_yaml.h"
 #include "webhook/base/base64.h"
+#include "webhook/base/json_member.h"
 #include "webhook/base/text_file.h"
 
 namespace keyward {
@@ -37,14 +38,8 @@ json ToJson(const YamlNode& node) {
   return nullptr;
 }
 
-std::string Text(const json& object, const char* member) {
-  if (!object.is_object()) return "";
-  auto it = object.find(member);
-  return it != object.end() && it->is_string() ? it->get<std::string>() : "";
-}
-
 bool Flag(const json& object, const char* member) {
-  const std::string value = Text(object, member);
+  const std::string value = StringMember(object, member);
   return value == "true" || value == "True" || value == "TRUE";
 }
 
@@ -70,11 +65,11 @@ Status Merge(const std::string& path, Entries* entries) {
     if (!config.contains(list) || !config[list].is_array()) continue;
     const char* inner = std::string_view(list) == "clusters" ? "cluster" : std::string_view(list) == "users" ? "user" : "context";
     for (const json& item : config[list]) {
-      const std::string name = Text(item, "name");
+      const std::string name = StringMember(item, "name");
       if (!name.empty() && !map->count(name)) (*map)[name] = {item.value(inner, json::object()), directory};
     }
   }
-  if (entries->current_context.empty()) entries->current_context = Text(config, "current-context");
+  if (entries->current_context.empty()) entries->current_context = StringMember(config, "current-context");
   return Status::Ok();
 }
 
@@ -86,14 +81,14 @@ std::string Resolve(const std::string& path, const std::string& directory) {
 // A PEM from "<name>-data" (base64) or the file "<name>".
 Status Pem(const json& entry, const std::string& directory, const std::string& name, std::string* out,
            const std::string& where) {
-  const std::string data = Text(entry, (name + "-data").c_str());
+  const std::string data = StringMember(entry, name + "-data");
   if (!data.empty()) {
     std::optional<std::string> decoded = Base64Decode(data);
     if (!decoded) return Status::Error(name + "-data is not valid base64", where);
     *out = std::move(*decoded);
     return Status::Ok();
   }
-  const std::string file = Text(entry, name.c_str());
+  const std::string file = StringMember(entry, name);
   if (file.empty()) return Status::Ok();
   Result<std::string> read = ReadTextFile(Resolve(file, directory), 1u << 20);
   if (!read.ok()) return read.status();
@@ -160,9 +155,9 @@ Result<ClusterAccess> LoadKubeconfig(const KubeconfigOptions& options) {
   if (context == entries.contexts.end()) {
     return Status::Error("there is no context " + access.context_name, where, "list them with kubectl config get-contexts");
   }
-  access.cluster_name = Text(context->second.first, "cluster");
-  access.user_name = Text(context->second.first, "user");
-  access.namespace_name = Text(context->second.first, "namespace");
+  access.cluster_name = StringMember(context->second.first, "cluster");
+  access.user_name = StringMember(context->second.first, "user");
+  access.namespace_name = StringMember(context->second.first, "namespace");
   auto cluster = entries.clusters.find(access.cluster_name);
   if (cluster == entries.clusters.end()) {
     return Status::Error("context " + access.context_name + " names the cluster " + access.cluster_name +
@@ -170,10 +165,10 @@ Result<ClusterAccess> LoadKubeconfig(const KubeconfigOptions& options) {
                          where);
   }
   const json& c = cluster->second.first;
-  access.server = Text(c, "server");
+  access.server = StringMember(c, "server");
   if (Status parsed = ParseServerUrl(access.server, &access.host, &access.port); !parsed.ok()) return parsed;
   access.insecure_skip_tls_verify = Flag(c, "insecure-skip-tls-verify");
-  access.tls_server_name = Text(c, "tls-server-name");
+  access.tls_server_name = StringMember(c, "tls-server-name");
   if (Status ca = Pem(c, cluster->second.second, "certificate-authority", &access.ca_pem, where); !ca.ok()) return ca;
   auto user = entries.users.find(access.user_name);
   if (user != entries.users.end()) {
@@ -181,21 +176,21 @@ Result<ClusterAccess> LoadKubeconfig(const KubeconfigOptions& options) {
     const std::string& directory = user->second.second;
     if (Status s = Pem(u, directory, "client-certificate", &access.client_certificate_pem, where); !s.ok()) return s;
     if (Status s = Pem(u, directory, "client-key", &access.client_key_pem, where); !s.ok()) return s;
-    access.token = Text(u, "token");
-    access.token_file = Resolve(Text(u, "tokenFile"), directory);
+    access.token = StringMember(u, "token");
+    access.token_file = Resolve(StringMember(u, "tokenFile"), directory);
     if (u.contains("exec") && u["exec"].is_object()) {
       const json& e = u["exec"];
       access.has_exec = true;
-      access.exec.api_version = Text(e, "apiVersion");
-      access.exec.command = Text(e, "command");
-      access.exec.install_hint = Text(e, "installHint");
+      access.exec.api_version = StringMember(e, "apiVersion");
+      access.exec.command = StringMember(e, "command");
+      access.exec.install_hint = StringMember(e, "installHint");
       if (e.contains("args") && e["args"].is_array()) {
         for (const json& arg : e["args"]) {
           if (arg.is_string()) access.exec.args.push_back(arg.get<std::string>());
         }
       }
       if (e.contains("env") && e["env"].is_array()) {
-        for (const json& var : e["env"]) access.exec.env.emplace_back(Text(var, "name"), Text(var, "value"));
+        for (const json& var : e["env"]) access.exec.env.emplace_back(StringMember(var, "name"), StringMember(var, "value"));
       }
       if (access.exec.command.empty()) return Status::Error("the exec plugin of user " + access.user_name + " has no command", where);
     }
