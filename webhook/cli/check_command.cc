@@ -6,6 +6,7 @@
 #include "webhook/admission/policy_file.h"
 #include "webhook/base/json_member.h"
 #include "webhook/cli/commands.h"
+#include "webhook/cli/json_to_yaml.h"
 #include "webhook/cli/manifest_reader.h"
 
 namespace keyward {

@@ -10,6 +10,7 @@
 #include "webhook/base/base64.h"
 #include "webhook/base/json_member.h"
 #include "webhook/base/text_file.h"
+#include "webhook/base/yaml_json.h"
 
 namespace keyward {
 namespace {
@@ -18,25 +19,6 @@ using nlohmann::json;
 namespace fs = std::filesystem;
 
 constexpr size_t kMaxKubeconfigBytes = 16u << 20;
-
-// YAML scalars as strings (kubeconfig values are strings and booleans).
-json ToJson(const YamlNode& node) {
-  if (node.IsMap()) {
-    json out = json::object();
-    for (size_t i = 0; i < node.size(); ++i) {
-      const YamlNode key = node.Key(i);
-      if (key.IsScalar()) out[key.Scalar()] = ToJson(node.Value(i));
-    }
-    return out;
-  }
-  if (node.IsSequence()) {
-    json out = json::array();
-    for (size_t i = 0; i < node.size(); ++i) out.push_back(ToJson(node[i]));
-    return out;
-  }
-  if (node.IsScalar()) return node.Scalar();
-  return nullptr;
-}
 
 bool Flag(const json& object, const char* member) {
   const std::string value = StringMember(object, member);
@@ -54,11 +36,17 @@ Status Merge(const std::string& path, Entries* entries) {
   Result<std::string> text = ReadTextFile(path, kMaxKubeconfigBytes);
   if (!text.ok()) return text.status();
   json config;
+  std::string unsupported_key;
   std::optional<YamlError> error = ReadYaml(text.value(), kPolicyYamlLimits, [&](const YamlNode& document) {
-    config = ToJson(document);
+    try {
+      config = YamlToJson(document, YamlScalars::kStrings);
+    } catch (const UnsupportedYamlKey& e) {
+      unsupported_key = e.what();
+    }
     return false;
   });
   if (error) return Status::Error("not a valid kubeconfig: " + error->message, path);
+  if (!unsupported_key.empty()) return Status::Error("not a valid kubeconfig: " + unsupported_key, path);
   const std::string directory = fs::path(path).parent_path().string();
   for (auto [list, map] : {std::pair{"clusters", &entries->clusters}, std::pair{"users", &entries->users},
                            std::pair{"contexts", &entries->contexts}}) {
