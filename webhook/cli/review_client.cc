@@ -2,12 +2,11 @@
 
 #include <unistd.h>
 
-
 #include <httplib.h>
 
 #include "webhook/base/base64.h"
+#include "webhook/base/host_port.h"
 #include "webhook/base/json_member.h"
-#include "webhook/server/listen_address.h"
 
 namespace keyward {
 namespace {
@@ -60,20 +59,19 @@ Json BuildAdmissionReview(const Json& object, std::string_view uid, const Review
 }
 
 Result<std::unique_ptr<ReviewClient>> ReviewClient::Connect(std::string_view server, const std::string& ca_file) {
-  constexpr std::string_view kScheme = "https://";
-  if (server.substr(0, kScheme.size()) != kScheme) {
+  HttpsUrl url;
+  const UrlProblem problem = ParseHttpsUrl(server, &url);
+  if (problem == UrlProblem::kNotHttps) {
     return Status::Error("--server must start with https://, e.g. https://127.0.0.1:8443");
   }
-  std::string_view authority = server.substr(kScheme.size());
-  if (!authority.empty() && authority.back() == '/') authority.remove_suffix(1);
-  ListenAddress address;
-  if (SplitHostPort(authority, 443, &address) != HostPortProblem::kNone || address.port == 0) {
+  // A host and port only: the paths are the server's own (/mutate, /validate).
+  if (problem != UrlProblem::kNone || (!url.path.empty() && url.path != "/")) {
     return Status::Error("--server has an invalid port: " + std::string(server));
   }
   if (::access(ca_file.c_str(), R_OK) != 0) {
     return Status::IoError("cannot read the CA file " + ca_file);
   }
-  auto client = std::make_unique<httplib::SSLClient>(address.host, address.port);
+  auto client = std::make_unique<httplib::SSLClient>(url.address.host, url.address.port);
   client->set_ca_cert_path(ca_file.c_str());
   client->enable_server_certificate_verification(true);
   client->set_keep_alive(true);

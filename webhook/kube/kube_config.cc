@@ -8,6 +8,7 @@
 
 #include "policy/base/bounded_yaml.h"
 #include "webhook/base/base64.h"
+#include "webhook/base/host_port.h"
 #include "webhook/base/json_member.h"
 #include "webhook/base/text_file.h"
 #include "webhook/base/yaml_json.h"
@@ -87,32 +88,19 @@ Status Pem(const json& entry, const std::string& directory, const std::string& n
 }  // namespace
 
 Status ParseServerUrl(const std::string& server, std::string* host, int* port) {
-  constexpr std::string_view kScheme = "https://";
-  if (!server.starts_with(kScheme)) {
-    return Status::Error("the server " + server + " is not an https:// URL", "", "keyward talks to clusters over HTTPS only");
+  HttpsUrl url;
+  switch (ParseHttpsUrl(server, &url)) {
+    case UrlProblem::kNotHttps:
+      return Status::Error("the server " + server + " is not an https:// URL", "", "keyward talks to clusters over HTTPS only");
+    case UrlProblem::kUnclosedBracket:
+      return Status::Error("the server " + server + " has an unclosed [");
+    case UrlProblem::kBadHostOrPort:
+      return Status::Error("the server " + server + " has no valid host and port");
+    case UrlProblem::kNone:
+      break;
   }
-  std::string authority = server.substr(kScheme.size());
-  authority = authority.substr(0, authority.find('/'));
-  *port = 443;
-  std::string port_text;
-  if (authority.starts_with("[")) {
-    const size_t close = authority.find(']');
-    if (close == std::string::npos) return Status::Error("the server " + server + " has an unclosed [");
-    *host = authority.substr(1, close - 1);
-    if (close + 1 < authority.size() && authority[close + 1] == ':') port_text = authority.substr(close + 2);
-  } else {
-    const size_t colon = authority.rfind(':');
-    *host = authority.substr(0, colon);
-    if (colon != std::string::npos) port_text = authority.substr(colon + 1);
-  }
-  if (!port_text.empty()) {
-    try {
-      *port = std::stoi(port_text);
-    } catch (const std::exception&) {
-      *port = 0;
-    }
-  }
-  if (host->empty() || *port <= 0 || *port > 65535) return Status::Error("the server " + server + " has no valid host and port");
+  *host = std::move(url.address.host);
+  *port = url.address.port;
   return Status::Ok();
 }
 
@@ -192,8 +180,7 @@ Result<ClusterAccess> InClusterAccess(const InClusterOptions& options) {
                          "run --in-cluster from a pod, or use --kubeconfig");
   }
   ClusterAccess access;
-  const bool ipv6 = options.host.find(':') != std::string::npos;
-  access.server = "https://" + (ipv6 ? "[" + options.host + "]" : options.host) + ":" + options.port;
+  access.server = "https://" + JoinHostPort(options.host, options.port);
   if (Status parsed = ParseServerUrl(access.server, &access.host, &access.port); !parsed.ok()) return parsed;
   Result<std::string> ca = ReadTextFile(options.ca_file, 1u << 20);
   if (!ca.ok()) return ca.status();
