@@ -26,30 +26,14 @@ struct CheckedObject {
   Evaluation evaluation;
 };
 
-// "group/version" or a core "version".
-void SplitApiVersion(const std::string& api_version, std::string* group, std::string* version) {
-  size_t slash = api_version.find('/');
-  *group = slash == std::string::npos ? "" : api_version.substr(0, slash);
-  *version = slash == std::string::npos ? api_version : api_version.substr(slash + 1);
-}
-
-std::string MetadataField(const nlohmann::json& object, const char* member) {
-  auto metadata = object.find("metadata");
-  return metadata == object.end() ? "" : StringMember(*metadata, member);
-}
-
 AdmissionRequest RequestFor(const nlohmann::json& object, const CheckOptions& options) {
-  AdmissionRequest request;
-  SplitApiVersion(StringMember(object, "apiVersion"), &request.group, &request.version);
-  request.kind = StringMember(object, "kind");
-  request.namespace_name = MetadataField(object, "namespace");
+  AdmissionRequest request = CreateRequestFor(object);
   if (request.namespace_name.empty()) request.namespace_name = options.namespace_name;
   if (request.namespace_name.empty()) request.namespace_name = "default";
-  request.name = MetadataField(object, "name");
-  if (request.name.empty()) request.name = MetadataField(object, "generateName");
-  request.operation = Operation::kCreate;
+  if (auto metadata = object.find("metadata"); request.name.empty() && metadata != object.end()) {
+    request.name = StringMember(*metadata, "generateName");
+  }
   request.username = options.user;
-  request.object = &object;
   return request;
 }
 

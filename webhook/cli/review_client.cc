@@ -4,6 +4,7 @@
 
 #include <httplib.h>
 
+#include "policy/rules/decision.h"
 #include "webhook/base/base64.h"
 #include "webhook/base/host_port.h"
 #include "webhook/base/json_member.h"
@@ -12,12 +13,6 @@ namespace keyward {
 namespace {
 
 using Json = nlohmann::json;
-
-std::string StringAt(const Json& object, const Json::json_pointer& pointer) {
-  if (!object.contains(pointer)) return "";
-  const Json& value = object.at(pointer);
-  return value.is_string() ? value.get<std::string>() : "";
-}
 
 std::vector<std::string> Strings(const Json& response, const char* key) {
   std::vector<std::string> out;
@@ -32,22 +27,17 @@ std::vector<std::string> Strings(const Json& response, const char* key) {
 }  // namespace
 
 Json BuildAdmissionReview(const Json& object, std::string_view uid, const ReviewIdentity& identity) {
-  const std::string api_version = StringAt(object, Json::json_pointer("/apiVersion"));
-  const size_t slash = api_version.find('/');
-  const std::string group = slash == std::string::npos ? "" : api_version.substr(0, slash);
-  const std::string version = slash == std::string::npos ? api_version : api_version.substr(slash + 1);
-  const std::string kind = StringAt(object, Json::json_pointer("/kind"));
-  std::string namespace_name = StringAt(object, Json::json_pointer("/metadata/namespace"));
-  if (namespace_name.empty()) namespace_name = identity.namespace_name;
+  const AdmissionRequest create = CreateRequestFor(object);
+  const std::string namespace_name = create.namespace_name.empty() ? identity.namespace_name : create.namespace_name;
 
   Json stored = object;
   if (stored.is_object() && !namespace_name.empty()) stored["metadata"]["namespace"] = namespace_name;
-  const Json group_version_kind = {{"group", group}, {"version", version}, {"kind", kind}};
+  const Json group_version_kind = {{"group", create.group}, {"version", create.version}, {"kind", create.kind}};
   Json request = {
       {"uid", uid},
       {"kind", group_version_kind},
       {"requestKind", group_version_kind},
-      {"name", StringAt(object, Json::json_pointer("/metadata/name"))},
+      {"name", create.name},
       {"namespace", namespace_name},
       {"operation", "CREATE"},
       {"userInfo", {{"username", identity.username}, {"groups", Json::array({"system:authenticated"})}}},

@@ -3,6 +3,7 @@
 #include <iostream>
 #include <memory>
 
+#include "policy/rules/decision.h"
 #include "webhook/base/json_member.h"
 #include "webhook/cli/commands.h"
 #include "webhook/cli/manifest_reader.h"
@@ -19,11 +20,10 @@ struct ReviewFlags {
   std::vector<std::string> inputs;
 };
 
-std::string Describe(const nlohmann::json& object) {
-  auto metadata = object.find("metadata");
-  std::string name = metadata != object.end() ? StringMember(*metadata, "name") : "";
-  std::string ns = metadata != object.end() ? StringMember(*metadata, "namespace") : "";
-  return StringMember(object, "kind") + " " + (ns.empty() ? "" : ns + "/") + name;
+// "Kind namespace/name", or "Kind name" when the manifest names no namespace.
+std::string ManifestLabel(const nlohmann::json& object) {
+  const AdmissionRequest request = CreateRequestFor(object);
+  return request.kind + " " + (request.namespace_name.empty() ? "" : request.namespace_name + "/") + request.name;
 }
 
 void PrintIndented(std::string_view label, const std::string& text) {
@@ -75,7 +75,7 @@ int RunReview(const ReviewFlags& flags) {
   size_t allowed = 0;
   size_t denied = 0;
   for (const Manifest& manifest : read.manifests) {
-    std::cout << manifest.source << "  " << Describe(manifest.object) << "\n";
+    std::cout << manifest.source << "  " << ManifestLabel(manifest.object) << "\n";
     ReviewOutcome outcome;
     if (Status reviewed = client.Review(manifest.object, identity, &outcome); !reviewed.ok()) {
       std::cerr << "keyward review: " << manifest.source << ": " << reviewed.ToString() << "\n";
