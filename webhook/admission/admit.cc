@@ -10,7 +10,7 @@
 #include "webhook/admission/fast_review.h"
 #include "webhook/admission/ignored_metadata.h"
 #include "webhook/base/bounded_json.h"
-#include "webhook/observe/log.h"
+#include "webhook/base/printable.h"
 
 namespace keyward {
 namespace {
