@@ -37,7 +37,7 @@ class AdmissionServer {
                   const AdmissionHandler* handler, const std::atomic<bool>* draining);
   ~AdmissionServer();
 
-  // Returns an empty string on success, else why the server cannot start.
+  // Sets up TLS and binds the address: OK, or why the server cannot start.
   Status Bind();
   int port() const { return port_; }
   // Serves until Stop(); returns after in-flight requests have finished.
