@@ -17,8 +17,8 @@
 #include "fuzz/fuzz_policies.h"
 #include "webhook/admission/admission_codec.h"
 #include "webhook/admission/admit.h"
-#include "webhook/admission/base64.h"
-#include "webhook/admission/bounded_json.h"
+#include "webhook/base/base64.h"
+#include "webhook/base/bounded_json.h"
 
 namespace {
 

@@ -21,7 +21,7 @@
 #include "fuzz/fuzz_policies.h"
 #include "policy/catalog/catalog.h"
 #include "policy/rules/evaluate.h"
-#include "webhook/admission/bounded_json.h"
+#include "webhook/base/bounded_json.h"
 
 namespace {
 
@@ -109,13 +109,8 @@ void CheckDefinitionReplace(const Json& object, const Json& op, const keyward::T
 
 // Gives the object a catalogued kind and the chosen namespace.
 void Shape(Json& object, const keyward::CatalogKind& fallback, std::string_view ns) {
-  auto text = [&object](const char* key) {
-    auto it = object.find(key);
-    return it != object.end() && it->is_string() ? it->get<std::string>() : std::string();
-  };
-  const std::string api_version = text("apiVersion");
-  const std::string group = api_version.substr(0, api_version.find('/'));
-  if (keyward::FindCatalogKind(group, text("kind")) == nullptr) {
+  const AdmissionRequest as_sent = keyward::CreateRequestFor(object);
+  if (keyward::FindCatalogKind(as_sent.group, as_sent.kind) == nullptr) {
     object["apiVersion"] = std::string(fallback.group) + "/" + std::string(fallback.version);
     object["kind"] = fallback.kind;
   }
@@ -124,17 +119,10 @@ void Shape(Json& object, const keyward::CatalogKind& fallback, std::string_view 
   if (!object["metadata"].contains("name")) object["metadata"]["name"] = "fuzzed";
 }
 
+// A CREATE of the shaped object.
 AdmissionRequest RequestFor(const Json& object, std::string_view username) {
-  AdmissionRequest request;
-  const std::string api_version = object["apiVersion"].get<std::string>();
-  request.group = api_version.substr(0, api_version.find('/'));
-  request.version = api_version.substr(api_version.find('/') + 1);
-  request.kind = object["kind"].get<std::string>();
-  request.namespace_name = object["metadata"]["namespace"].get<std::string>();
-  request.name = "fuzzed";
+  AdmissionRequest request = keyward::CreateRequestFor(object);
   request.username = username;
-  request.operation = Operation::kCreate;
-  request.object = &object;
   return request;
 }
 

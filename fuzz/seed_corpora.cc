@@ -15,6 +15,7 @@
 #include "fuzz/fuzz_policies.h"
 #include "policy/catalog/catalog.h"
 #include "policy/base/key_reference.h"
+#include "webhook/base/json_member.h"
 #include "webhook/cli/manifest_reader.h"
 
 namespace keyward::fuzz {
@@ -57,11 +58,11 @@ std::vector<fs::path> FilesUnder(const fs::path& root, std::string_view extensio
 
 Json Review(std::string_view api_version, std::string_view operation, const Json& object, const Json& old_object,
             std::string_view ns) {
-  const std::string api = object.value("apiVersion", "");
+  const std::string api = StringMember(object, "apiVersion");
   const size_t slash = api.find('/');
   Json request = {
       {"uid", "00000000-0000-4000-8000-000000000001"},
-      {"kind", {{"group", api.substr(0, slash)}, {"version", api.substr(slash + 1)}, {"kind", object.value("kind", "")}}},
+      {"kind", {{"group", api.substr(0, slash)}, {"version", api.substr(slash + 1)}, {"kind", StringMember(object, "kind")}}},
       {"resource", {{"group", api.substr(0, slash)}, {"version", api.substr(slash + 1)}, {"resource", "things"}}},
       {"namespace", ns},
       {"name", "seed"},
@@ -181,7 +182,7 @@ SeedCorpora MakeSeedCorpora(const fs::path& source) {
   for (const fs::path& path : FilesUnder(fixtures, ".json")) {
     const std::string text = ReadFile(path);
     const Json json = Json::parse(text, nullptr, false);
-    if (!json.is_object() || json.value("kind", "") != "AdmissionReview") continue;
+    if (!json.is_object() || StringMember(json, "kind") != "AdmissionReview") continue;
     reviews.Add(text);
     const Json& request = json["request"];
     if (request.is_object() && request.contains("object") && request["object"].is_object()) {

@@ -55,17 +55,17 @@ std::string Fix(const CatalogKind& kind, const nlohmann::json& object, const Aud
 
 std::optional<AuditedObject> AuditObject(const Policy& policy, const nlohmann::json& object) {
   if (!object.is_object()) return std::nullopt;
+  AdmissionRequest request = CreateRequestFor(object);
+  request.username = "keyward-audit";
   AuditedObject out;
-  const std::string api_version = Text(object, "apiVersion");
-  const size_t slash = api_version.find('/');
-  out.group = slash == std::string::npos ? "" : api_version.substr(0, slash);
-  out.version = slash == std::string::npos ? api_version : api_version.substr(slash + 1);
-  out.kind = Text(object, "kind");
+  out.group = request.group;
+  out.version = request.version;
+  out.kind = request.kind;
   const CatalogKind* kind = FindCatalogKind(out.group, out.kind);
   if (kind == nullptr) return std::nullopt;
+  out.namespace_name = request.namespace_name;
+  out.name = request.name;
   if (auto metadata = object.find("metadata"); metadata != object.end() && metadata->is_object()) {
-    out.namespace_name = Text(*metadata, "namespace");
-    out.name = Text(*metadata, "name");
     out.created = Text(*metadata, "creationTimestamp");
   }
   if (policy.IsExemptNamespace(out.namespace_name)) {
@@ -79,15 +79,6 @@ std::optional<AuditedObject> AuditObject(const Policy& policy, const nlohmann::j
   }
   out.tenant = tenant->name;
   out.key_fields = KeyFieldCount(*kind, object);
-  AdmissionRequest request;
-  request.group = out.group;
-  request.version = out.version;
-  request.kind = out.kind;
-  request.namespace_name = out.namespace_name;
-  request.name = out.name;
-  request.operation = Operation::kCreate;
-  request.username = "keyward-audit";
-  request.object = &object;
   ValidationResult result = Validate(policy, request);
   for (Violation& v : result.violations) {
     const ViolationCode* code = FindViolationCode(v.code);

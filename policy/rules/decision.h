@@ -45,6 +45,14 @@ struct AdmissionRequest {
   const nlohmann::json* old_object = nullptr;  // set on UPDATE and DELETE
 };
 
+// The request a CREATE of `object` (a manifest, or an object as stored)
+// makes: group and version from apiVersion ("v1" is the core group's),
+// kind, and metadata's namespace and name. The object comes from outside,
+// so a member missing or of another type reads as "". The caller fills in
+// what the object does not say (a default namespace, the user). `object` is
+// borrowed: it must outlive the request.
+AdmissionRequest CreateRequestFor(const nlohmann::json& object);
+
 struct Violation {
   std::string path;     // concrete field path, e.g. spec.productionVariants[1].coreDumpConfig.kmsKeyID
   std::string code;     // one of the codes of policy/catalog/violation_codes.h

@@ -4,7 +4,7 @@
 #include <vector>
 
 #include "policy/base/text.h"
-#include "webhook/admission/base64.h"
+#include "webhook/base/base64.h"
 #include "webhook/observe/json_text.h"
 
 namespace keyward {

@@ -12,7 +12,7 @@
 #include <nlohmann/json.hpp>
 
 #include "policy/rules/evaluate.h"
-#include "webhook/observe/status.h"
+#include "webhook/base/status.h"
 
 namespace keyward {
 

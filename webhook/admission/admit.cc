@@ -7,10 +7,10 @@
 
 #include "policy/base/text.h"
 #include "webhook/admission/admission_codec.h"
-#include "webhook/admission/bounded_json.h"
 #include "webhook/admission/fast_review.h"
 #include "webhook/admission/ignored_metadata.h"
-#include "webhook/observe/log.h"
+#include "webhook/base/bounded_json.h"
+#include "webhook/base/printable.h"
 
 namespace keyward {
 namespace {
@@ -24,8 +24,10 @@ AdmissionOutcome Refuse(int http_status, std::string_view decision, std::string 
   return outcome;
 }
 
-// Takes the review by value: once the answer is written, Admit moves it in.
-void Describe(DecodedReview review, AdmissionOutcome* out) {
+// Copies what was decided about into the outcome, for the server's metrics
+// and log. Takes the review by value: once the answer is written, Admit
+// moves it in.
+void MoveRequestIntoOutcome(DecodedReview review, AdmissionOutcome* out) {
   AdmissionRequest& request = review.request;
   out->decoded = true;
   out->api_version = std::move(review.api_version);
@@ -108,10 +110,10 @@ AdmissionOutcome Admit(Webhook webhook, const Policy& policy, std::string_view c
     }
   } catch (const std::exception& e) {
     AdmissionOutcome failed = Refuse(500, kDecisionError, std::string("internal error while deciding: ") + e.what());
-    Describe(std::move(review), &failed);
+    MoveRequestIntoOutcome(std::move(review), &failed);
     return failed;
   }
-  Describe(std::move(review), &outcome);
+  MoveRequestIntoOutcome(std::move(review), &outcome);
   return outcome;
 }
 

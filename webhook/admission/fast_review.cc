@@ -9,7 +9,7 @@
 #include <tuple>
 #include <vector>
 
-#include "webhook/admission/bounded_json.h"
+#include "webhook/base/bounded_json.h"
 
 namespace keyward {
 namespace {

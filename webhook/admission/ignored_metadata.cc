@@ -4,7 +4,7 @@
 #include <cstring>
 #include <vector>
 
-#include "webhook/admission/bounded_json.h"
+#include "webhook/base/bounded_json.h"
 
 namespace keyward {
 namespace {

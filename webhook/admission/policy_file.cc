@@ -1,6 +1,6 @@
 #include "webhook/admission/policy_file.h"
 
-#include "webhook/admission/text_file.h"
+#include "webhook/base/text_file.h"
 
 namespace keyward {
 

@@ -7,7 +7,7 @@
 #include <vector>
 
 #include "policy/model/policy.h"
-#include "webhook/observe/status.h"
+#include "webhook/base/status.h"
 
 namespace keyward {
 

@@ -15,9 +15,10 @@
 #include <openssl/evp.h>
 
 #include "policy/report/audit.h"
-#include "webhook/admission/bounded_json.h"
 #include "webhook/admission/policy_file.h"
-#include "webhook/admission/text_file.h"
+#include "webhook/base/bounded_json.h"
+#include "webhook/base/json_member.h"
+#include "webhook/base/text_file.h"
 #include "webhook/cli/audit_input.h"
 #include "webhook/cli/audit_report.h"
 #include "webhook/cli/commands.h"
@@ -147,7 +148,7 @@ int RunAudit(const AuditOptions& options) {
   if (!options.baseline.empty()) {
     Result<std::string> text = ReadTextFile(options.baseline, 1ull << 30);
     Result<nlohmann::json> parsed = text.ok() ? ParseBoundedJson(text.value()) : Result<nlohmann::json>(text.status());
-    if (!parsed.ok() || !parsed.value().is_object() || parsed.value().value("kind", "") != kAuditReportKind) {
+    if (!parsed.ok() || !parsed.value().is_object() || StringMember(parsed.value(), "kind") != kAuditReportKind) {
       std::cerr << options.baseline << ": not a keyward audit report in JSON"
                 << (parsed.ok() ? "" : " (" + parsed.status().ToString() + ")")
                 << "; give the output of an earlier `keyward audit -o json`\n";

@@ -5,8 +5,8 @@
 #include <fstream>
 #include <sstream>
 
-#include "webhook/admission/bounded_json.h"
-#include "webhook/admission/text_file.h"
+#include "webhook/base/bounded_json.h"
+#include "webhook/base/text_file.h"
 #include "webhook/cli/manifest_reader.h"
 
 namespace keyward {

@@ -2,7 +2,7 @@
 // manifests, from files, directories and "-". JSON is read item by item: a
 // List of 100,000 objects is never one document in memory, each item has a
 // budget of its own (kMaxAuditItemBytes, the bounded depth of
-// admission/bounded_json.h). YAML goes through the manifest reader and its
+// base/bounded_json.h). YAML goes through the manifest reader and its
 // bounds (manifest_reader.h).
 #pragma once
 
@@ -13,7 +13,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "webhook/observe/status.h"
+#include "webhook/base/status.h"
 
 namespace keyward {
 

@@ -9,7 +9,7 @@
 #include "policy/report/audit.h"
 #include "policy/catalog/violation_codes.h"
 #include "webhook/cli/audit_report.h"
-#include "webhook/cli/manifest_reader.h"
+#include "webhook/cli/json_to_yaml.h"
 
 namespace keyward {
 namespace {

@@ -3,9 +3,11 @@
 #include <iostream>
 
 #include "policy/rules/evaluate.h"
-#include "webhook/cli/commands.h"
-#include "webhook/cli/manifest_reader.h"
 #include "webhook/admission/policy_file.h"
+#include "webhook/base/json_member.h"
+#include "webhook/cli/commands.h"
+#include "webhook/cli/json_to_yaml.h"
+#include "webhook/cli/manifest_reader.h"
 
 namespace keyward {
 namespace {
@@ -24,30 +26,14 @@ struct CheckedObject {
   Evaluation evaluation;
 };
 
-// "group/version" or a core "version".
-void SplitApiVersion(const std::string& api_version, std::string* group, std::string* version) {
-  size_t slash = api_version.find('/');
-  *group = slash == std::string::npos ? "" : api_version.substr(0, slash);
-  *version = slash == std::string::npos ? api_version : api_version.substr(slash + 1);
-}
-
-std::string MetadataField(const nlohmann::json& object, const char* member) {
-  auto metadata = object.find("metadata");
-  return metadata == object.end() ? "" : StringField(*metadata, member);
-}
-
 AdmissionRequest RequestFor(const nlohmann::json& object, const CheckOptions& options) {
-  AdmissionRequest request;
-  SplitApiVersion(StringField(object, "apiVersion"), &request.group, &request.version);
-  request.kind = StringField(object, "kind");
-  request.namespace_name = MetadataField(object, "namespace");
+  AdmissionRequest request = CreateRequestFor(object);
   if (request.namespace_name.empty()) request.namespace_name = options.namespace_name;
   if (request.namespace_name.empty()) request.namespace_name = "default";
-  request.name = MetadataField(object, "name");
-  if (request.name.empty()) request.name = MetadataField(object, "generateName");
-  request.operation = Operation::kCreate;
+  if (auto metadata = object.find("metadata"); request.name.empty() && metadata != object.end()) {
+    request.name = StringMember(*metadata, "generateName");
+  }
   request.username = options.user;
-  request.object = &object;
   return request;
 }
 
@@ -65,7 +51,7 @@ nlohmann::json ToJson(const CheckedObject& checked) {
         {{"path", v.path}, {"code", v.code}, {"message", v.message}, {"enforcement", EnforcementName(v.enforcement)}});
   }
   const nlohmann::json& object = *checked.request.object;
-  return {{"apiVersion", StringField(object, "apiVersion")},
+  return {{"apiVersion", StringMember(object, "apiVersion")},
           {"kind", checked.request.kind},
           {"namespace", checked.request.namespace_name},
           {"name", checked.request.name},

@@ -6,7 +6,7 @@
 #include <string>
 #include <string_view>
 
-#include "webhook/observe/status.h"
+#include "webhook/base/status.h"
 
 namespace keyward {
 

@@ -2,41 +2,14 @@
 
 #include <algorithm>
 #include <filesystem>
-#include <regex>
 #include <sstream>
-#include <stdexcept>
 
-#include <yaml-cpp/yaml.h>
-
-#include "webhook/admission/text_file.h"
+#include "webhook/base/json_member.h"
+#include "webhook/base/text_file.h"
+#include "webhook/base/yaml_json.h"
 
 namespace keyward {
 namespace {
-
-// YAML 1.2 core schema, as Kubernetes reads manifests.
-const std::regex kInteger("[-+]?(0|[1-9][0-9]*)");
-const std::regex kFloat(R"([-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?)");
-
-nlohmann::json PlainScalar(const std::string& text) {
-  if (text.empty() || text == "~" || text == "null" || text == "Null" || text == "NULL") return nullptr;
-  if (text == "true" || text == "True" || text == "TRUE") return true;
-  if (text == "false" || text == "False" || text == "FALSE") return false;
-  if (std::regex_match(text, kInteger)) {
-    try {
-      return std::stoll(text);
-    } catch (const std::out_of_range&) {
-      return text;
-    }
-  }
-  if (std::regex_match(text, kFloat)) {
-    try {
-      return std::stod(text);
-    } catch (const std::out_of_range&) {
-      return text;
-    }
-  }
-  return text;
-}
 
 std::string Location(const std::string& source, const YamlMark& mark) {
   return source + ":" + std::to_string(mark.line + 1);
@@ -55,38 +28,6 @@ std::string Position(const std::string& source, const YamlMark& mark) {
   return out;
 }
 
-struct UnsupportedKey : std::invalid_argument {
-  explicit UnsupportedKey(const YamlMark& at)
-      : std::invalid_argument("a mapping key must be a single value, not a list or mapping"), mark(at) {}
-  YamlMark mark;
-};
-
-nlohmann::json Convert(const YamlNode& node) {
-  switch (node.type()) {
-    case YamlNode::Type::kNull:
-      return nullptr;
-    case YamlNode::Type::kScalar:
-      return node.IsPlain() ? PlainScalar(node.Scalar()) : nlohmann::json(node.Scalar());
-    case YamlNode::Type::kSequence: {
-      nlohmann::json array = nlohmann::json::array();
-      for (size_t i = 0; i < node.size(); ++i) array.push_back(Convert(node[i]));
-      return array;
-    }
-    case YamlNode::Type::kMapping: {
-      nlohmann::json object = nlohmann::json::object();
-      for (size_t i = 0; i < node.size(); ++i) {
-        const YamlNode key = node.Key(i);
-        // Kubernetes reads a null key as "null"; a list or mapping key has
-        // no JSON form at all.
-        if (key.IsSequence() || key.IsMap()) throw UnsupportedKey(key.Mark());
-        object[key.IsNull() ? "null" : key.Scalar()] = Convert(node.Value(i));
-      }
-      return object;
-    }
-  }
-  return nullptr;
-}
-
 void AddDocument(const YamlNode& document, const std::string& source, ManifestReadResult& out) {
   if (document.IsNull()) return;  // empty document between ---
   std::string where = Location(source, document.Mark());
@@ -95,9 +36,9 @@ void AddDocument(const YamlNode& document, const std::string& source, ManifestRe
                                        Position(source, document.Mark())));
     return;
   }
-  nlohmann::json object = Convert(document);
-  std::string kind = StringField(object, "kind");
-  if (kind.empty() || StringField(object, "apiVersion").empty()) {
+  nlohmann::json object = YamlToJson(document);
+  std::string kind = StringMember(object, "kind");
+  if (kind.empty() || StringMember(object, "apiVersion").empty()) {
     out.errors.push_back(Status::Error("a manifest needs apiVersion and kind, each a non-empty string", where));
     return;
   }
@@ -118,14 +59,6 @@ void AddDocument(const YamlNode& document, const std::string& source, ManifestRe
 
 }  // namespace
 
-nlohmann::json YamlToJson(const YamlNode& node) { return Convert(node); }
-
-std::string StringField(const nlohmann::json& object, const char* name) {
-  if (!object.is_object()) return "";
-  auto it = object.find(name);
-  return it != object.end() && it->is_string() ? it->get<std::string>() : "";
-}
-
 ManifestReadResult ParseManifests(const std::string& text, const std::string& source_name, size_t* values_left) {
   ManifestReadResult out;
   size_t budget = kMaxManifestValues;
@@ -141,7 +74,7 @@ ManifestReadResult ParseManifests(const std::string& text, const std::string& so
     *values_left -= document.ExpandedSize();
     try {
       AddDocument(document, source_name, out);
-    } catch (const UnsupportedKey& e) {
+    } catch (const UnsupportedYamlKey& e) {
       out.errors.push_back(Status::Error(e.what(), Position(source_name, e.mark)));
     }
     return true;
@@ -194,52 +127,6 @@ ManifestReadResult ReadManifests(const std::vector<std::string>& inputs, std::is
     }
   }
   return all;
-}
-
-}  // namespace keyward
-
-namespace keyward {
-namespace {
-
-void Emit(YAML::Emitter& out, const nlohmann::json& value) {
-  switch (value.type()) {
-    case nlohmann::json::value_t::object:
-      out << YAML::BeginMap;
-      for (const auto& [key, item] : value.items()) {
-        out << YAML::Key;
-        Emit(out, key);
-        out << YAML::Value;
-        Emit(out, item);
-      }
-      out << YAML::EndMap;
-      break;
-    case nlohmann::json::value_t::array:
-      out << YAML::BeginSeq;
-      for (const auto& item : value) Emit(out, item);
-      out << YAML::EndSeq;
-      break;
-    case nlohmann::json::value_t::string: {
-      const std::string& text = value.get_ref<const std::string&>();
-      // Quote what a reader would otherwise take for null, a bool or a number.
-      if (!PlainScalar(text).is_string()) out << YAML::DoubleQuoted;
-      out << text;
-      break;
-    }
-    case nlohmann::json::value_t::null:
-      out << YAML::Null;
-      break;
-    default:
-      out << value.dump();
-      break;
-  }
-}
-
-}  // namespace
-
-std::string JsonToYaml(const nlohmann::json& value) {
-  YAML::Emitter out;
-  Emit(out, value);
-  return std::string(out.c_str()) + "\n";
 }
 
 }  // namespace keyward

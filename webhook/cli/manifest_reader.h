@@ -10,7 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include "policy/base/bounded_yaml.h"
-#include "webhook/observe/status.h"
+#include "webhook/base/status.h"
 
 namespace keyward {
 
@@ -37,21 +37,5 @@ ManifestReadResult ReadManifests(const std::vector<std::string>& inputs, std::is
 // read against *values_left (kMaxManifestValues when null).
 ManifestReadResult ParseManifests(const std::string& text, const std::string& source_name,
                                   size_t* values_left = nullptr);
-
-// Converts a YAML node to JSON the way Kubernetes does (YAML 1.2 core
-// scalars: true/false, null, ints and floats; everything else a string).
-// Throws std::invalid_argument for a list or mapping used as a key.
-nlohmann::json YamlToJson(const YamlNode& node);
-
-// object[name] when it is a string, else "" (manifests are untrusted input).
-std::string StringField(const nlohmann::json& object, const char* name);
-
-}  // namespace keyward
-
-namespace keyward {
-
-// Renders JSON as block-style YAML that reads back to the same JSON (strings
-// that would read as another type are quoted).
-std::string JsonToYaml(const nlohmann::json& value);
 
 }  // namespace keyward

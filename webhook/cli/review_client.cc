@@ -2,22 +2,17 @@
 
 #include <unistd.h>
 
-
 #include <httplib.h>
 
-#include "webhook/admission/base64.h"
-#include "webhook/server/listen_address.h"
+#include "policy/rules/decision.h"
+#include "webhook/base/base64.h"
+#include "webhook/base/host_port.h"
+#include "webhook/base/json_member.h"
 
 namespace keyward {
 namespace {
 
 using Json = nlohmann::json;
-
-std::string StringAt(const Json& object, const Json::json_pointer& pointer) {
-  if (!object.contains(pointer)) return "";
-  const Json& value = object.at(pointer);
-  return value.is_string() ? value.get<std::string>() : "";
-}
 
 std::vector<std::string> Strings(const Json& response, const char* key) {
   std::vector<std::string> out;
@@ -32,22 +27,17 @@ std::vector<std::string> Strings(const Json& response, const char* key) {
 }  // namespace
 
 Json BuildAdmissionReview(const Json& object, std::string_view uid, const ReviewIdentity& identity) {
-  const std::string api_version = StringAt(object, Json::json_pointer("/apiVersion"));
-  const size_t slash = api_version.find('/');
-  const std::string group = slash == std::string::npos ? "" : api_version.substr(0, slash);
-  const std::string version = slash == std::string::npos ? api_version : api_version.substr(slash + 1);
-  const std::string kind = StringAt(object, Json::json_pointer("/kind"));
-  std::string namespace_name = StringAt(object, Json::json_pointer("/metadata/namespace"));
-  if (namespace_name.empty()) namespace_name = identity.namespace_name;
+  const AdmissionRequest create = CreateRequestFor(object);
+  const std::string namespace_name = create.namespace_name.empty() ? identity.namespace_name : create.namespace_name;
 
   Json stored = object;
   if (stored.is_object() && !namespace_name.empty()) stored["metadata"]["namespace"] = namespace_name;
-  const Json group_version_kind = {{"group", group}, {"version", version}, {"kind", kind}};
+  const Json group_version_kind = {{"group", create.group}, {"version", create.version}, {"kind", create.kind}};
   Json request = {
       {"uid", uid},
       {"kind", group_version_kind},
       {"requestKind", group_version_kind},
-      {"name", StringAt(object, Json::json_pointer("/metadata/name"))},
+      {"name", create.name},
       {"namespace", namespace_name},
       {"operation", "CREATE"},
       {"userInfo", {{"username", identity.username}, {"groups", Json::array({"system:authenticated"})}}},
@@ -59,20 +49,19 @@ Json BuildAdmissionReview(const Json& object, std::string_view uid, const Review
 }
 
 Result<std::unique_ptr<ReviewClient>> ReviewClient::Connect(std::string_view server, const std::string& ca_file) {
-  constexpr std::string_view kScheme = "https://";
-  if (server.substr(0, kScheme.size()) != kScheme) {
+  HttpsUrl url;
+  const UrlProblem problem = ParseHttpsUrl(server, &url);
+  if (problem == UrlProblem::kNotHttps) {
     return Status::Error("--server must start with https://, e.g. https://127.0.0.1:8443");
   }
-  std::string_view authority = server.substr(kScheme.size());
-  if (!authority.empty() && authority.back() == '/') authority.remove_suffix(1);
-  ListenAddress address;
-  if (SplitHostPort(authority, 443, &address) != HostPortProblem::kNone || address.port == 0) {
+  // A host and port only: the paths are the server's own (/mutate, /validate).
+  if (problem != UrlProblem::kNone || (!url.path.empty() && url.path != "/")) {
     return Status::Error("--server has an invalid port: " + std::string(server));
   }
   if (::access(ca_file.c_str(), R_OK) != 0) {
     return Status::IoError("cannot read the CA file " + ca_file);
   }
-  auto client = std::make_unique<httplib::SSLClient>(address.host, address.port);
+  auto client = std::make_unique<httplib::SSLClient>(url.address.host, url.address.port);
   client->set_ca_cert_path(ca_file.c_str());
   client->enable_server_certificate_verification(true);
   client->set_keep_alive(true);
@@ -103,7 +92,7 @@ Status ReviewClient::Post(std::string_view path, const Json& review, Json* respo
   if (!parsed.is_object() || !parsed.contains("response") || !parsed["response"].is_object()) {
     return Status::Error("POST " + std::string(path) + " did not answer with an AdmissionReview");
   }
-  if (parsed["response"].value("uid", "") != uid) {
+  if (StringMember(parsed["response"], "uid") != uid) {
     return Status::Error("POST " + std::string(path) + " answered for another uid than " + uid);
   }
   *response = std::move(parsed["response"]);
@@ -121,7 +110,7 @@ Status ReviewClient::Review(const Json& object, const ReviewIdentity& identity, 
   out->mutation_warnings = Strings(mutation, "warnings");
   out->mutated_object = object;
   if (mutation.contains("patch")) {
-    std::optional<std::string> patch_text = Base64Decode(mutation.value("patch", ""));
+    std::optional<std::string> patch_text = Base64Decode(StringMember(mutation, "patch"));
     Json patch = patch_text ? Json::parse(*patch_text, nullptr, false) : Json();
     if (!patch.is_array()) return Status::Error("/mutate returned a patch that is not a base64 JSON Patch array");
     try {
@@ -139,9 +128,9 @@ Status ReviewClient::Review(const Json& object, const ReviewIdentity& identity, 
       !posted.ok()) {
     return posted;
   }
-  out->allowed = validation.value("allowed", false);
+  out->allowed = BoolMember(validation, "allowed", false);
   if (validation.contains("status") && validation["status"].is_object()) {
-    out->message = validation["status"].value("message", "");
+    out->message = StringMember(validation["status"], "message");
   }
   out->warnings = Strings(validation, "warnings");
   if (validation.contains("auditAnnotations")) out->audit_annotations = validation["auditAnnotations"];

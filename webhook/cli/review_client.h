@@ -14,7 +14,7 @@ namespace httplib {
 class SSLClient;
 }
 
-#include "webhook/observe/status.h"
+#include "webhook/base/status.h"
 
 namespace keyward {
 

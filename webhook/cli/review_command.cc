@@ -3,6 +3,8 @@
 #include <iostream>
 #include <memory>
 
+#include "policy/rules/decision.h"
+#include "webhook/base/json_member.h"
 #include "webhook/cli/commands.h"
 #include "webhook/cli/manifest_reader.h"
 #include "webhook/cli/review_client.h"
@@ -18,11 +20,10 @@ struct ReviewFlags {
   std::vector<std::string> inputs;
 };
 
-std::string Describe(const nlohmann::json& object) {
-  auto metadata = object.find("metadata");
-  std::string name = metadata != object.end() ? StringField(*metadata, "name") : "";
-  std::string ns = metadata != object.end() ? StringField(*metadata, "namespace") : "";
-  return StringField(object, "kind") + " " + (ns.empty() ? "" : ns + "/") + name;
+// "Kind namespace/name", or "Kind name" when the manifest names no namespace.
+std::string ManifestLabel(const nlohmann::json& object) {
+  const AdmissionRequest request = CreateRequestFor(object);
+  return request.kind + " " + (request.namespace_name.empty() ? "" : request.namespace_name + "/") + request.name;
 }
 
 void PrintIndented(std::string_view label, const std::string& text) {
@@ -39,9 +40,11 @@ void PrintOutcome(const ReviewOutcome& outcome) {
     std::cout << "  mutate    nothing to inject\n";
   }
   for (const auto& op : outcome.patch) {
-    std::string value = op.contains("value") && op["value"].is_string() ? op["value"].get<std::string>()
-                                                                         : op.value("value", nlohmann::json()).dump();
-    std::cout << "  mutate    " << op.value("op", "?") << " " << op.value("path", "?") << " = " << value << "\n";
+    auto value = op.find("value");
+    const std::string value_text =
+        value == op.end() ? "null" : value->is_string() ? value->get<std::string>() : value->dump();
+    std::cout << "  mutate    " << StringMember(op, "op", "?") << " " << StringMember(op, "path", "?") << " = "
+              << value_text << "\n";
   }
   for (const auto& warning : outcome.mutation_warnings) PrintIndented("  warning   ", warning);
   if (!outcome.allowed) {
@@ -72,7 +75,7 @@ int RunReview(const ReviewFlags& flags) {
   size_t allowed = 0;
   size_t denied = 0;
   for (const Manifest& manifest : read.manifests) {
-    std::cout << manifest.source << "  " << Describe(manifest.object) << "\n";
+    std::cout << manifest.source << "  " << ManifestLabel(manifest.object) << "\n";
     ReviewOutcome outcome;
     if (Status reviewed = client.Review(manifest.object, identity, &outcome); !reviewed.ok()) {
       std::cerr << "keyward review: " << manifest.source << ": " << reviewed.ToString() << "\n";

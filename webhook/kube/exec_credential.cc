@@ -12,6 +12,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "webhook/base/json_member.h"
+
 extern char** environ;
 
 namespace keyward {
@@ -87,15 +89,15 @@ Result<ExecCredential> RunExecPlugin(const ExecPlugin& plugin) {
                          "", "run it by hand to see why (for EKS: aws eks get-token needs AWS credentials)");
   }
   const nlohmann::json credential = nlohmann::json::parse(output, nullptr, false);
-  if (!credential.is_object() || credential.value("kind", "") != "ExecCredential" || !credential.contains("status") ||
+  if (!credential.is_object() || StringMember(credential, "kind") != "ExecCredential" || !credential.contains("status") ||
       !credential["status"].is_object()) {
     return Status::Error("the exec plugin " + plugin.command + " did not print an ExecCredential");
   }
   const nlohmann::json& s = credential["status"];
   ExecCredential out_credential;
-  out_credential.token = s.value("token", "");
-  out_credential.client_certificate_pem = s.value("clientCertificateData", "");
-  out_credential.client_key_pem = s.value("clientKeyData", "");
+  out_credential.token = StringMember(s, "token");
+  out_credential.client_certificate_pem = StringMember(s, "clientCertificateData");
+  out_credential.client_key_pem = StringMember(s, "clientKeyData");
   if (out_credential.token.empty() && out_credential.client_certificate_pem.empty()) {
     return Status::Error("the exec plugin " + plugin.command + "'s ExecCredential has neither a token nor a certificate");
   }

@@ -5,8 +5,8 @@
 
 #include <string>
 
+#include "webhook/base/status.h"
 #include "webhook/kube/kube_config.h"
-#include "webhook/observe/status.h"
 
 namespace keyward {
 

@@ -8,8 +8,9 @@
 
 #include <httplib.h>
 
-#include "webhook/admission/bounded_json.h"
-#include "webhook/admission/text_file.h"
+#include "webhook/base/bounded_json.h"
+#include "webhook/base/json_member.h"
+#include "webhook/base/text_file.h"
 #include "webhook/kube/exec_credential.h"
 
 namespace keyward {
@@ -38,7 +39,8 @@ std::string Trim(std::string text) {
   return text;
 }
 
-std::string Describe(const std::string& resource, const std::string& group) {
+// "pipelines.sagemaker.services.k8s.aws", as kubectl names a resource.
+std::string QualifiedResource(const std::string& resource, const std::string& group) {
   return group.empty() ? resource : resource + "." + group;
 }
 
@@ -161,7 +163,7 @@ Result<std::set<std::string>> KubeClient::ServedResources(const std::string& gro
   }
   std::set<std::string> served;
   for (const nlohmann::json& resource : list.value()["resources"]) {
-    const std::string name = resource.value("name", "");
+    const std::string name = StringMember(resource, "name");
     if (!name.empty() && name.find('/') == std::string::npos) served.insert(name);  // no subresources
   }
   *installed = true;
@@ -172,6 +174,7 @@ ListOutcome KubeClient::List(const std::string& group, const std::string& versio
                              const std::string& namespace_name, const std::function<void(nlohmann::json)>& on_item,
                              size_t page_size) {
   ListOutcome outcome;
+  const std::string qualified = QualifiedResource(resource, group);
   const std::string base = "/apis/" + group + "/" + version +
                            (namespace_name.empty() ? "" : "/namespaces/" + namespace_name) + "/" + resource;
   std::string continue_token;
@@ -181,43 +184,43 @@ ListOutcome KubeClient::List(const std::string& group, const std::string& versio
     Result<KubeResponse> response = Get(path);
     if (!response.ok()) {
       outcome.complete = false;
-      outcome.problem = Describe(resource, group) + ": " + response.status().ToString();
+      outcome.problem = qualified + ": " + response.status().ToString();
       return outcome;
     }
     const int status = response.value().status;
     if (status == 403) {
       outcome.complete = false;
-      outcome.problem = "forbidden to list " + Describe(resource, group) +
+      outcome.problem = "forbidden to list " + qualified +
                         (namespace_name.empty() ? " in all namespaces" : " in namespace " + namespace_name) +
-                        ": grant the RBAC verb list on " + Describe(resource, group) + " (check with kubectl auth can-i list " +
-                        Describe(resource, group) + (namespace_name.empty() ? " -A" : " -n " + namespace_name) + ")";
+                        ": grant the RBAC verb list on " + qualified + " (check with kubectl auth can-i list " +
+                        qualified + (namespace_name.empty() ? " -A" : " -n " + namespace_name) + ")";
       return outcome;
     }
     if (status == 401) {
       outcome.complete = false;
-      outcome.problem = "unauthorized listing " + Describe(resource, group) + ": the credentials were refused; renew them";
+      outcome.problem = "unauthorized listing " + qualified + ": the credentials were refused; renew them";
       return outcome;
     }
     if (status == 410) {
       outcome.complete = false;
-      outcome.problem = "the list of " + Describe(resource, group) +
+      outcome.problem = "the list of " + qualified +
                         " expired while being paged (HTTP 410); run the audit again";
       return outcome;
     }
     if (status != 200) {
       outcome.complete = false;
-      outcome.problem = "listing " + Describe(resource, group) + " answered HTTP " + std::to_string(status);
+      outcome.problem = "listing " + qualified + " answered HTTP " + std::to_string(status);
       return outcome;
     }
     Result<nlohmann::json> page = ParseBoundedJson(response.value().body);
     if (!page.ok() || !page.value().is_object() || !page.value().contains("items") || !page.value()["items"].is_array()) {
       outcome.complete = false;
-      outcome.problem = "listing " + Describe(resource, group) + " did not answer a List";
+      outcome.problem = "listing " + qualified + " did not answer a List";
       return outcome;
     }
     ++outcome.pages;
     nlohmann::json& list = page.value();
-    const std::string kind = list.value("kind", "");
+    const std::string kind = StringMember(list, "kind");
     for (nlohmann::json& item : list["items"]) {
       // List items omit apiVersion and kind; the list's kind names them.
       if (!item.contains("apiVersion")) item["apiVersion"] = group + "/" + version;
@@ -225,7 +228,7 @@ ListOutcome KubeClient::List(const std::string& group, const std::string& versio
       ++outcome.items;
       on_item(std::move(item));
     }
-    continue_token = list.contains("metadata") && list["metadata"].is_object() ? list["metadata"].value("continue", "") : "";
+    continue_token = list.contains("metadata") ? StringMember(list["metadata"], "continue") : "";
   } while (!continue_token.empty());
   return outcome;
 }

@@ -11,8 +11,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "webhook/base/status.h"
 #include "webhook/kube/kube_config.h"
-#include "webhook/observe/status.h"
 
 namespace httplib {
 class SSLClient;

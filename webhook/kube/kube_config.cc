@@ -7,8 +7,11 @@
 #include <nlohmann/json.hpp>
 
 #include "policy/base/bounded_yaml.h"
-#include "webhook/admission/base64.h"
-#include "webhook/admission/text_file.h"
+#include "webhook/base/base64.h"
+#include "webhook/base/host_port.h"
+#include "webhook/base/json_member.h"
+#include "webhook/base/text_file.h"
+#include "webhook/base/yaml_json.h"
 
 namespace keyward {
 namespace {
@@ -18,33 +21,8 @@ namespace fs = std::filesystem;
 
 constexpr size_t kMaxKubeconfigBytes = 16u << 20;
 
-// YAML scalars as strings (kubeconfig values are strings and booleans).
-json ToJson(const YamlNode& node) {
-  if (node.IsMap()) {
-    json out = json::object();
-    for (size_t i = 0; i < node.size(); ++i) {
-      const YamlNode key = node.Key(i);
-      if (key.IsScalar()) out[key.Scalar()] = ToJson(node.Value(i));
-    }
-    return out;
-  }
-  if (node.IsSequence()) {
-    json out = json::array();
-    for (size_t i = 0; i < node.size(); ++i) out.push_back(ToJson(node[i]));
-    return out;
-  }
-  if (node.IsScalar()) return node.Scalar();
-  return nullptr;
-}
-
-std::string Text(const json& object, const char* member) {
-  if (!object.is_object()) return "";
-  auto it = object.find(member);
-  return it != object.end() && it->is_string() ? it->get<std::string>() : "";
-}
-
 bool Flag(const json& object, const char* member) {
-  const std::string value = Text(object, member);
+  const std::string value = StringMember(object, member);
   return value == "true" || value == "True" || value == "TRUE";
 }
 
@@ -59,22 +37,28 @@ Status Merge(const std::string& path, Entries* entries) {
   Result<std::string> text = ReadTextFile(path, kMaxKubeconfigBytes);
   if (!text.ok()) return text.status();
   json config;
+  std::string unsupported_key;
   std::optional<YamlError> error = ReadYaml(text.value(), kPolicyYamlLimits, [&](const YamlNode& document) {
-    config = ToJson(document);
+    try {
+      config = YamlToJson(document, YamlScalars::kStrings);
+    } catch (const UnsupportedYamlKey& e) {
+      unsupported_key = e.what();
+    }
     return false;
   });
   if (error) return Status::Error("not a valid kubeconfig: " + error->message, path);
+  if (!unsupported_key.empty()) return Status::Error("not a valid kubeconfig: " + unsupported_key, path);
   const std::string directory = fs::path(path).parent_path().string();
   for (auto [list, map] : {std::pair{"clusters", &entries->clusters}, std::pair{"users", &entries->users},
                            std::pair{"contexts", &entries->contexts}}) {
     if (!config.contains(list) || !config[list].is_array()) continue;
     const char* inner = std::string_view(list) == "clusters" ? "cluster" : std::string_view(list) == "users" ? "user" : "context";
     for (const json& item : config[list]) {
-      const std::string name = Text(item, "name");
+      const std::string name = StringMember(item, "name");
       if (!name.empty() && !map->count(name)) (*map)[name] = {item.value(inner, json::object()), directory};
     }
   }
-  if (entries->current_context.empty()) entries->current_context = Text(config, "current-context");
+  if (entries->current_context.empty()) entries->current_context = StringMember(config, "current-context");
   return Status::Ok();
 }
 
@@ -86,14 +70,14 @@ std::string Resolve(const std::string& path, const std::string& directory) {
 // A PEM from "<name>-data" (base64) or the file "<name>".
 Status Pem(const json& entry, const std::string& directory, const std::string& name, std::string* out,
            const std::string& where) {
-  const std::string data = Text(entry, (name + "-data").c_str());
+  const std::string data = StringMember(entry, name + "-data");
   if (!data.empty()) {
     std::optional<std::string> decoded = Base64Decode(data);
     if (!decoded) return Status::Error(name + "-data is not valid base64", where);
     *out = std::move(*decoded);
     return Status::Ok();
   }
-  const std::string file = Text(entry, name.c_str());
+  const std::string file = StringMember(entry, name);
   if (file.empty()) return Status::Ok();
   Result<std::string> read = ReadTextFile(Resolve(file, directory), 1u << 20);
   if (!read.ok()) return read.status();
@@ -104,32 +88,19 @@ Status Pem(const json& entry, const std::string& directory, const std::string& n
 }  // namespace
 
 Status ParseServerUrl(const std::string& server, std::string* host, int* port) {
-  constexpr std::string_view kScheme = "https://";
-  if (!server.starts_with(kScheme)) {
-    return Status::Error("the server " + server + " is not an https:// URL", "", "keyward talks to clusters over HTTPS only");
+  HttpsUrl url;
+  switch (ParseHttpsUrl(server, &url)) {
+    case UrlProblem::kNotHttps:
+      return Status::Error("the server " + server + " is not an https:// URL", "", "keyward talks to clusters over HTTPS only");
+    case UrlProblem::kUnclosedBracket:
+      return Status::Error("the server " + server + " has an unclosed [");
+    case UrlProblem::kBadHostOrPort:
+      return Status::Error("the server " + server + " has no valid host and port");
+    case UrlProblem::kNone:
+      break;
   }
-  std::string authority = server.substr(kScheme.size());
-  authority = authority.substr(0, authority.find('/'));
-  *port = 443;
-  std::string port_text;
-  if (authority.starts_with("[")) {
-    const size_t close = authority.find(']');
-    if (close == std::string::npos) return Status::Error("the server " + server + " has an unclosed [");
-    *host = authority.substr(1, close - 1);
-    if (close + 1 < authority.size() && authority[close + 1] == ':') port_text = authority.substr(close + 2);
-  } else {
-    const size_t colon = authority.rfind(':');
-    *host = authority.substr(0, colon);
-    if (colon != std::string::npos) port_text = authority.substr(colon + 1);
-  }
-  if (!port_text.empty()) {
-    try {
-      *port = std::stoi(port_text);
-    } catch (const std::exception&) {
-      *port = 0;
-    }
-  }
-  if (host->empty() || *port <= 0 || *port > 65535) return Status::Error("the server " + server + " has no valid host and port");
+  *host = std::move(url.address.host);
+  *port = url.address.port;
   return Status::Ok();
 }
 
@@ -160,9 +131,9 @@ Result<ClusterAccess> LoadKubeconfig(const KubeconfigOptions& options) {
   if (context == entries.contexts.end()) {
     return Status::Error("there is no context " + access.context_name, where, "list them with kubectl config get-contexts");
   }
-  access.cluster_name = Text(context->second.first, "cluster");
-  access.user_name = Text(context->second.first, "user");
-  access.namespace_name = Text(context->second.first, "namespace");
+  access.cluster_name = StringMember(context->second.first, "cluster");
+  access.user_name = StringMember(context->second.first, "user");
+  access.namespace_name = StringMember(context->second.first, "namespace");
   auto cluster = entries.clusters.find(access.cluster_name);
   if (cluster == entries.clusters.end()) {
     return Status::Error("context " + access.context_name + " names the cluster " + access.cluster_name +
@@ -170,10 +141,10 @@ Result<ClusterAccess> LoadKubeconfig(const KubeconfigOptions& options) {
                          where);
   }
   const json& c = cluster->second.first;
-  access.server = Text(c, "server");
+  access.server = StringMember(c, "server");
   if (Status parsed = ParseServerUrl(access.server, &access.host, &access.port); !parsed.ok()) return parsed;
   access.insecure_skip_tls_verify = Flag(c, "insecure-skip-tls-verify");
-  access.tls_server_name = Text(c, "tls-server-name");
+  access.tls_server_name = StringMember(c, "tls-server-name");
   if (Status ca = Pem(c, cluster->second.second, "certificate-authority", &access.ca_pem, where); !ca.ok()) return ca;
   auto user = entries.users.find(access.user_name);
   if (user != entries.users.end()) {
@@ -181,21 +152,21 @@ Result<ClusterAccess> LoadKubeconfig(const KubeconfigOptions& options) {
     const std::string& directory = user->second.second;
     if (Status s = Pem(u, directory, "client-certificate", &access.client_certificate_pem, where); !s.ok()) return s;
     if (Status s = Pem(u, directory, "client-key", &access.client_key_pem, where); !s.ok()) return s;
-    access.token = Text(u, "token");
-    access.token_file = Resolve(Text(u, "tokenFile"), directory);
+    access.token = StringMember(u, "token");
+    access.token_file = Resolve(StringMember(u, "tokenFile"), directory);
     if (u.contains("exec") && u["exec"].is_object()) {
       const json& e = u["exec"];
       access.has_exec = true;
-      access.exec.api_version = Text(e, "apiVersion");
-      access.exec.command = Text(e, "command");
-      access.exec.install_hint = Text(e, "installHint");
+      access.exec.api_version = StringMember(e, "apiVersion");
+      access.exec.command = StringMember(e, "command");
+      access.exec.install_hint = StringMember(e, "installHint");
       if (e.contains("args") && e["args"].is_array()) {
         for (const json& arg : e["args"]) {
           if (arg.is_string()) access.exec.args.push_back(arg.get<std::string>());
         }
       }
       if (e.contains("env") && e["env"].is_array()) {
-        for (const json& var : e["env"]) access.exec.env.emplace_back(Text(var, "name"), Text(var, "value"));
+        for (const json& var : e["env"]) access.exec.env.emplace_back(StringMember(var, "name"), StringMember(var, "value"));
       }
       if (access.exec.command.empty()) return Status::Error("the exec plugin of user " + access.user_name + " has no command", where);
     }
@@ -209,8 +180,7 @@ Result<ClusterAccess> InClusterAccess(const InClusterOptions& options) {
                          "run --in-cluster from a pod, or use --kubeconfig");
   }
   ClusterAccess access;
-  const bool ipv6 = options.host.find(':') != std::string::npos;
-  access.server = "https://" + (ipv6 ? "[" + options.host + "]" : options.host) + ":" + options.port;
+  access.server = "https://" + JoinHostPort(options.host, options.port);
   if (Status parsed = ParseServerUrl(access.server, &access.host, &access.port); !parsed.ok()) return parsed;
   Result<std::string> ca = ReadTextFile(options.ca_file, 1u << 20);
   if (!ca.ok()) return ca.status();

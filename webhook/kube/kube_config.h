@@ -10,7 +10,7 @@
 #include <string>
 #include <vector>
 
-#include "webhook/observe/status.h"
+#include "webhook/base/status.h"
 
 namespace keyward {
 

@@ -195,12 +195,4 @@ void LogLine::Emit(spdlog::level::level_enum level) {
   spdlog::default_logger_raw()->log(level, spdlog::string_view_t(text_.data(), text_.size()));
 }
 
-std::string PrintablePrefix(std::string_view bytes, size_t limit) {
-  std::string out(bytes.substr(0, limit));
-  for (char& c : out) {
-    if (c < 0x20 || c > 0x7e) c = '?';
-  }
-  return out;
-}
-
 }  // namespace keyward

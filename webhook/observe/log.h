@@ -56,8 +56,4 @@ class LogLine {
   JsonObjectWriter members_{&text_, JsonObjectWriter::MembersOnly{}};  // used in the JSON format
 };
 
-// The first `limit` bytes of untrusted input, with anything but printable
-// ASCII shown as '?', so a log line never carries a whole body or raw bytes.
-std::string PrintablePrefix(std::string_view bytes, size_t limit);
-
 }  // namespace keyward

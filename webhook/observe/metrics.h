@@ -2,6 +2,13 @@
 // fixed label names, kept in atomics and rendered in the text exposition
 // format (version 0.0.4). Callers choose label values from bounded sets; the
 // registry does not guard cardinality itself.
+//
+// Thread safety: the metrics (Counter, Gauge, Histogram) and Family::With()
+// may be used from any thread at once, and Render() may run meanwhile (a
+// rendering reads each value on its own, so it is not one instant's
+// snapshot). MetricsRegistry's Add*() calls are not synchronised: register
+// every family before the registry is shared, as ServerMetrics does in its
+// constructor.
 #pragma once
 
 #include <algorithm>

@@ -2,6 +2,7 @@
 
 #include <chrono>
 
+#include "webhook/base/printable.h"
 #include "webhook/observe/log.h"
 
 namespace keyward {

@@ -1,6 +1,10 @@
 // The server's side of one admission request: takes the current policy,
 // runs the admission pipeline (admission/admit.h), and records the outcome
 // in the metrics and the log. The decision itself is made in Admit.
+//
+// Thread safety: Handle() may be called from any thread at once (every
+// event loop of the admission server calls it); it keeps no state of its
+// own, and the policy store and the metrics it uses are safe to share.
 #pragma once
 
 #include <string>

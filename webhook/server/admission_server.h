@@ -8,12 +8,11 @@
 #include <memory>
 #include <string>
 
+#include "webhook/base/status.h"
 #include "webhook/server/admission_handler.h"
 #include "webhook/server/connection_loop.h"
 #include "webhook/server/listen_address.h"
 #include "webhook/server/tls_credentials.h"
-
-#include "webhook/observe/status.h"
 
 namespace keyward {
 
@@ -38,7 +37,7 @@ class AdmissionServer {
                   const AdmissionHandler* handler, const std::atomic<bool>* draining);
   ~AdmissionServer();
 
-  // Returns an empty string on success, else why the server cannot start.
+  // Sets up TLS and binds the address: OK, or why the server cannot start.
   Status Bind();
   int port() const { return port_; }
   // Serves until Stop(); returns after in-flight requests have finished.

@@ -4,7 +4,6 @@
 #include <sys/socket.h>
 
 #include <cerrno>
-#include <charconv>
 #include <cstring>
 
 #include "webhook/server/tls_server.h"
@@ -23,26 +22,6 @@ void ReuseAddressOnly(socket_t socket) {
 }
 
 }  // namespace
-
-HostPortProblem SplitHostPort(std::string_view text, std::optional<int> default_port, ListenAddress* out) {
-  const size_t colon = text.rfind(':');
-  // A colon inside "[...]" belongs to an IPv6 address, not to a port.
-  const bool has_port = colon != std::string_view::npos && text.find(']', colon) == std::string_view::npos;
-  if (!has_port && !default_port) return HostPortProblem::kNoPort;
-  std::string_view host = has_port ? text.substr(0, colon) : text;
-  int port = default_port.value_or(0);
-  if (has_port) {
-    const std::string_view digits = text.substr(colon + 1);
-    auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), port);
-    if (ec != std::errc() || end != digits.data() + digits.size() || port < 0 || port > 65535) {
-      return HostPortProblem::kBadPort;
-    }
-  }
-  if (host.size() >= 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
-  out->host = std::string(host);
-  out->port = port;
-  return HostPortProblem::kNone;
-}
 
 Status ParseListenAddress(std::string_view text, ListenAddress* out) {
   const std::string where = "listen address \"" + std::string(text) + "\"";

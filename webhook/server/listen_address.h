@@ -1,26 +1,19 @@
 // Listening sockets for the two servers: address parsing and binding.
 #pragma once
 
-#include <optional>
 #include <string>
 #include <string_view>
 
 #include <httplib.h>
 
-#include "webhook/observe/status.h"
+#include "webhook/base/host_port.h"
+#include "webhook/base/status.h"
 
 namespace keyward {
 
-struct ListenAddress {
-  std::string host;  // "0.0.0.0", "::", "127.0.0.1", a host name
-  int port = 0;      // 0: any free port
-};
-
-// Splits "host:port" or "[v6]:port" (the brackets removed), and "host" or
-// "[v6]" alone when a default port is given. The one host:port parser of
-// the server's flags and the review client's URL; each words its errors.
-enum class HostPortProblem { kNone, kNoPort, kBadPort };
-HostPortProblem SplitHostPort(std::string_view text, std::optional<int> default_port, ListenAddress* out);
+// The host is "0.0.0.0", "::", "127.0.0.1" or a host name; port 0 is any
+// free port.
+using ListenAddress = HostPort;
 
 // Parses "host:port", "[v6]:port" or ":port" (all IPv4 interfaces).
 Status ParseListenAddress(std::string_view text, ListenAddress* out);

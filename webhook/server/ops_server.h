@@ -14,7 +14,7 @@ namespace httplib {
 class Server;
 }
 
-#include "webhook/observe/status.h"
+#include "webhook/base/status.h"
 
 namespace keyward {
 

@@ -1,6 +1,9 @@
 // The serving policy, loaded from a file and swapped whole on reload
 // (reloadable_store.h): requests keep the policy they started with, and a
 // file that fails to load leaves the previous policy serving.
+//
+// Thread safety: as ReloadableStore's; every event loop calls Current() at
+// once, and the file watcher's thread calls Reload().
 #pragma once
 
 #include <string>

@@ -6,12 +6,18 @@
 // anything halfway. A load that fails leaves the previous snapshot serving,
 // never an empty or half one. What a load means to the operator (log lines,
 // metrics) is said by the subclass.
+//
+// Thread safety: Current() may be called from any thread at once, also
+// while a reload runs. LoadInitial() and Reload() are meant for one thread
+// at a time (startup, then the file watcher's thread): two at once are safe
+// but may report their loads (OnLoaded) in another order than they became
+// current.
 #pragma once
 
 #include <atomic>
 #include <memory>
 
-#include "webhook/observe/status.h"
+#include "webhook/base/status.h"
 
 namespace keyward {
 

@@ -5,9 +5,10 @@
 #include <atomic>
 #include <thread>
 
+#include "webhook/base/host_port.h"
+#include "webhook/observe/log.h"
 #include "webhook/server/admission_handler.h"
 #include "webhook/server/file_watcher.h"
-#include "webhook/observe/log.h"
 #include "webhook/server/ops_server.h"
 #include "webhook/server/policy_store.h"
 #include "webhook/server/server_metrics.h"
@@ -20,11 +21,6 @@ namespace {
 ServeOutcome StartupFailure(std::string_view what, const Status& error) {
   LogLine(what).Add("error", error.ToString()).Error();
   return ServeOutcome::kCouldNotStart;
-}
-
-std::string HostPort(const ListenAddress& address, int port) {
-  const bool v6 = address.host.find(':') != std::string::npos;
-  return (v6 ? "[" + address.host + "]" : address.host) + ":" + std::to_string(port);
 }
 
 }  // namespace
@@ -70,9 +66,9 @@ ServeOutcome RunServer(const ServeOptions& options) {
   std::thread admission_thread = serve(admission, "admission");
   std::thread ops_thread = serve(ops, "metrics");
   LogLine("serving")
-      .Add("admission_address", HostPort(options.admission.address, admission.port()))
+      .Add("admission_address", JoinHostPort(options.admission.address.host, std::to_string(admission.port())))
       .Add("admission_port", admission.port())
-      .Add("metrics_address", HostPort(options.metrics_address, ops.port()))
+      .Add("metrics_address", JoinHostPort(options.metrics_address.host, std::to_string(ops.port())))
       .Add("metrics_port", ops.port())
       .Add("version", KEYWARD_VERSION)
       .Info();

@@ -1,6 +1,10 @@
 // The metrics keyward exports, with label values drawn from bounded sets:
 // kinds from the catalog (else "other"), the fixed violation codes, the two
 // key purposes. Namespaces and names never become labels; they go to the log.
+//
+// Thread safety: once constructed, every method may be called from any
+// thread at once (the event loops count requests while the ops server
+// renders).
 #pragma once
 
 #include <string>

@@ -7,8 +7,8 @@
 #include <chrono>
 #include <ctime>
 
+#include "webhook/base/text_file.h"
 #include "webhook/observe/log.h"
-#include "webhook/admission/text_file.h"
 
 namespace keyward {
 namespace {

@@ -42,6 +42,9 @@ Result<std::shared_ptr<const Credentials>> LoadCredentials(const std::string& ce
 // The serving certificate and key, swapped whole on reload
 // (reloadable_store.h); each load is logged with the certificate's subject
 // and expiry, and a failed reload is counted and leaves the previous pair.
+//
+// Thread safety: as ReloadableStore's; the TLS handshakes of every event
+// loop call Current() at once, and the file watcher's thread calls Reload().
 class CredentialStore final : public ReloadableStore<Credentials> {
  public:
   CredentialStore(std::string certificate_path, std::string key_path, ServerMetrics* metrics);

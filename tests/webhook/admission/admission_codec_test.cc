@@ -3,7 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "tests/support/reviews.h"
-#include "webhook/admission/base64.h"
+#include "webhook/base/base64.h"
 
 namespace keyward {
 namespace {

@@ -26,9 +26,9 @@
 #include "fuzz/seed_corpora.h"
 #include "tests/support/files.h"
 #include "webhook/admission/admit.h"
-#include "webhook/admission/bounded_json.h"
 #include "webhook/admission/ignored_metadata.h"
 #include "webhook/admission/policy_file.h"
+#include "webhook/base/bounded_json.h"
 
 namespace keyward::testing {
 namespace {

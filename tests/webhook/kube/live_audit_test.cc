@@ -14,7 +14,7 @@
 #include "tests/support/files.h"
 #include "tests/support/keyward_process.h"
 #include "tests/webhook/kube/fake_kube_api.h"
-#include "webhook/admission/base64.h"
+#include "webhook/base/base64.h"
 
 namespace keyward::testing {
 namespace {

@@ -1,4 +1,4 @@
-#include "webhook/admission/bounded_json.h"
+#include "webhook/base/bounded_json.h"
 
 #include <gtest/gtest.h>
 

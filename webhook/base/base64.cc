@@ -1,4 +1,4 @@
-#include "webhook/admission/base64.h"
+#include "webhook/base/base64.h"
 
 #include <openssl/evp.h>
 

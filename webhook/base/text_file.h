@@ -4,7 +4,7 @@
 #include <cstddef>
 #include <string>
 
-#include "webhook/observe/status.h"
+#include "webhook/base/status.h"
 
 namespace keyward {
 

@@ -1,4 +1,4 @@
-#include "webhook/admission/text_file.h"
+#include "webhook/base/text_file.h"
 
 #include <cerrno>
 #include <cstring>

@@ -1,11 +1,11 @@
-#include "webhook/admission/bounded_json.h"
+#include "webhook/base/bounded_json.h"
 
 #include <nlohmann/json.hpp>
 
 // json_sax_dom_parser is an internal of nlohmann/json 3.11 (its template
 // signature changes in 3.12); this file is the only one that uses it.
 #if NLOHMANN_JSON_VERSION_MAJOR != 3 || NLOHMANN_JSON_VERSION_MINOR != 11
-#error "webhook/admission/bounded_json.cc uses nlohmann::detail::json_sax_dom_parser of nlohmann/json 3.11: check it against this version, then update this check"
+#error "webhook/base/bounded_json.cc uses nlohmann::detail::json_sax_dom_parser of nlohmann/json 3.11: check it against this version, then update this check"
 #endif
 
 #include <string>

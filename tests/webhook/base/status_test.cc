@@ -1,6 +1,6 @@
 // The shell's one failure type: what, where, how to fix, and the one line a
 // user reads.
-#include "webhook/observe/status.h"
+#include "webhook/base/status.h"
 
 #include <memory>
 #include <string>
