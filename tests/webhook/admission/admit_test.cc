@@ -39,13 +39,24 @@ class AdmitTest : public ::testing::Test {
     return answer;
   }
 
+  struct Admitted {
+    json review;
+    AdmissionOutcome outcome;
+    json answer;
+  };
+  // A captured review through Admit, its answer checked by Answer().
+  Admitted AdmitFixture(Webhook webhook, const std::string& fixture) const {
+    Admitted admitted{LoadReviewFixture(fixture), {}, {}};
+    admitted.outcome = Admit(webhook, *policy_, kJson, admitted.review.dump());
+    admitted.answer = Answer(admitted.outcome, admitted.review);
+    return admitted;
+  }
+
   std::shared_ptr<const Policy> policy_;
 };
 
 TEST_F(AdmitTest, AMutatedCreateGetsAPatchThatInjectsTheTenantsKey) {
-  const json review = LoadReviewFixture("TrainingJob/01-create-base.mutating.json");
-  const AdmissionOutcome outcome = Admit(Webhook::kMutate, *policy_, kJson, review.dump());
-  const json answer = Answer(outcome, review);
+  const auto [review, outcome, answer] = AdmitFixture(Webhook::kMutate, "TrainingJob/01-create-base.mutating.json");
   EXPECT_EQ(outcome.decision, kDecisionPatched);
   EXPECT_TRUE(answer["response"].at("allowed").get<bool>());
 
@@ -66,28 +77,23 @@ TEST_F(AdmitTest, AMutatedCreateGetsAPatchThatInjectsTheTenantsKey) {
 }
 
 TEST_F(AdmitTest, AV1beta1ReviewIsAnsweredInV1beta1) {
-  const json review = LoadReviewFixture("TrainingJob/40-create-v1beta1-base.mutating.json");
+  const auto [review, outcome, answer] =
+      AdmitFixture(Webhook::kMutate, "TrainingJob/40-create-v1beta1-base.mutating.json");
   ASSERT_EQ(review["apiVersion"], "admission.k8s.io/v1beta1");
-  const AdmissionOutcome outcome = Admit(Webhook::kMutate, *policy_, kJson, review.dump());
-  const json answer = Answer(outcome, review);
   EXPECT_EQ(outcome.api_version, "admission.k8s.io/v1beta1");
   const json patched = review["request"]["object"].patch(DecodePatch(answer));
   EXPECT_EQ(patched["spec"]["resourceConfig"].value("volumeKMSKeyID", ""), kTeamAKey);
 }
 
 TEST_F(AdmitTest, MutatingAnObjectThatHasItsKeysChangesNothing) {
-  const json review = LoadReviewFixture("TrainingJob/05-update-kms-set.mutating.json");
-  const AdmissionOutcome outcome = Admit(Webhook::kMutate, *policy_, kJson, review.dump());
-  const json answer = Answer(outcome, review);
+  const auto [review, outcome, answer] = AdmitFixture(Webhook::kMutate, "TrainingJob/05-update-kms-set.mutating.json");
   EXPECT_EQ(outcome.decision, kDecisionUnchanged);
   EXPECT_FALSE(answer["response"].contains("patch"));
   EXPECT_TRUE(outcome.injected.empty());
 }
 
 TEST_F(AdmitTest, ValidatingACreateWithoutKeysNamesEveryMissingKey) {
-  const json review = LoadReviewFixture("TrainingJob/01-create-base.validating.json");
-  const AdmissionOutcome outcome = Admit(Webhook::kValidate, *policy_, kJson, review.dump());
-  const json answer = Answer(outcome, review);
+  const auto [review, outcome, answer] = AdmitFixture(Webhook::kValidate, "TrainingJob/01-create-base.validating.json");
   EXPECT_EQ(outcome.decision, "denied");
   EXPECT_FALSE(answer["response"].at("allowed").get<bool>());
   EXPECT_EQ(answer["response"]["status"].at("code"), 403);
@@ -96,9 +102,8 @@ TEST_F(AdmitTest, ValidatingACreateWithoutKeysNamesEveryMissingKey) {
 }
 
 TEST_F(AdmitTest, ValidatingTheTenantsOwnKeysAllows) {
-  const json review = LoadReviewFixture("TrainingJob/07-create-dryrun-kms.validating.json");
-  const AdmissionOutcome outcome = Admit(Webhook::kValidate, *policy_, kJson, review.dump());
-  const json answer = Answer(outcome, review);
+  const auto [review, outcome, answer] =
+      AdmitFixture(Webhook::kValidate, "TrainingJob/07-create-dryrun-kms.validating.json");
   EXPECT_EQ(outcome.decision, "allowed");
   EXPECT_TRUE(answer["response"].at("allowed").get<bool>());
   EXPECT_TRUE(outcome.violation_codes.empty()) << ::testing::PrintToString(outcome.violation_codes);
@@ -144,10 +149,9 @@ TEST_F(AdmitTest, ABodyThatIsNotAReviewIsA400SayingWhy) {
 }
 
 TEST_F(AdmitTest, ADeleteHasNoObjectAndIsAllowedUnpatched) {
-  const json review = LoadReviewFixture("TrainingJob/09-delete-finalizer.mutating.json");
+  const auto [review, outcome, answer] =
+      AdmitFixture(Webhook::kMutate, "TrainingJob/09-delete-finalizer.mutating.json");
   ASSERT_TRUE(review["request"]["object"].is_null());
-  const AdmissionOutcome outcome = Admit(Webhook::kMutate, *policy_, kJson, review.dump());
-  const json answer = Answer(outcome, review);
   EXPECT_TRUE(answer["response"].at("allowed").get<bool>());
   EXPECT_FALSE(answer["response"].contains("patch"));
   EXPECT_EQ(outcome.operation, Operation::kDelete);
