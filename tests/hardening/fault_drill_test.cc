@@ -97,19 +97,22 @@ std::vector<std::string> BrokenPolicies() {
   };
 }
 
+// Whether every key the answer injected is the one `keys` has for its field.
+bool InjectedOnly(const AdmissionAnswer& answer, const KeySet& keys) {
+  for (const auto& [pointer, value] : answer.patched) {
+    const std::string& expected = pointer == "/spec/kmsKeyID" ? keys.volume : keys.output;
+    if (value != expected) return false;
+  }
+  return true;
+}
+
 // "" when every injected key comes from one whole policy.
 std::string WholePolicyProblem(const AdmissionAnswer& answer, std::atomic<long>* from_a, std::atomic<long>* from_b) {
   if (answer.patched.size() != kEndpointConfigKmsFields) {
     return "expected " + std::to_string(kEndpointConfigKmsFields) + " injected keys, got " +
            std::to_string(answer.patched.size());
   }
-  auto matches = [&answer](const KeySet& keys) {
-    for (const auto& [pointer, value] : answer.patched) {
-      const std::string& expected = pointer == "/spec/kmsKeyID" ? keys.volume : keys.output;
-      if (value != expected) return false;
-    }
-    return true;
-  };
+  auto matches = [&answer](const KeySet& keys) { return InjectedOnly(answer, keys); };
   if (matches(kKeysA)) {
     ++*from_a;
     return "";
@@ -123,6 +126,21 @@ std::string WholePolicyProblem(const AdmissionAnswer& answer, std::atomic<long>*
   return "keys from no single good policy: " + seen;
 }
 
+// Whether a new request gets every key of `keys` (and no others).
+bool Serves(int port, const KeySet& keys) {
+  const nlohmann::json object = EndpointConfigWithoutKeys("probe");
+  std::string error;
+  const auto http = PostOnce(port, "/mutate", CreateReview(object, "team-a", "probe"), kAnswerBound, &error);
+  if (!http) return false;
+  const AdmissionAnswer answer = ReadAdmissionAnswer(*http, "probe", object);
+  return answer.error.empty() && answer.patched.size() == kEndpointConfigKmsFields && InjectedOnly(answer, keys);
+}
+
+double FailedPolicyReloads(int metrics_port) {
+  const auto metrics = PlainGet(metrics_port, "/metrics");
+  return metrics ? MetricValue(metrics->body, R"(keyward_policy_reloads_total{result="failure"})") : -1;
+}
+
 TEST_F(FaultDrillTest, ReplacingThePolicyHundredTimesWithGoodAndBrokenFilesFailsNoDecision) {
   StartServer({}, PolicyWith(kKeysA));
   std::atomic<long> from_a{0};
@@ -134,13 +152,21 @@ TEST_F(FaultDrillTest, ReplacingThePolicyHundredTimesWithGoodAndBrokenFilesFails
   // The policy's directory, updated as the kubelet updates a ConfigMap.
   ProjectedVolume live_dir(dir_);
   for (int i = 0; i < 100; ++i) {
-    const std::string text = i % 2 == 1 ? broken[(i / 2) % broken.size()] : PolicyWith(i % 4 == 0 ? kKeysB : kKeysA);
+    const KeySet& good = i % 4 == 0 ? kKeysB : kKeysA;
+    const std::string text = i % 2 == 1 ? broken[(i / 2) % broken.size()] : PolicyWith(good);
+    const double failures = FailedPolicyReloads(server_->metrics_port());
     switch (i % 3) {
       case 0: ReplaceFile(policy_path_, text); break;
       case 1: live_dir.Publish({{"policy.yaml", text}}); break;
       default: RewriteInPlace(policy_path_, text); break;
     }
-    std::this_thread::sleep_for(milliseconds(120));
+    // Until the server has read this file: a good one serves its keys (no
+    // part of it loads with other keys), a broken one is a failed reload.
+    const auto until = Clock::now() + seconds(5);
+    while (Clock::now() < until && (i % 2 == 1 ? FailedPolicyReloads(server_->metrics_port()) <= failures
+                                               : !Serves(server_->admission_port(), good))) {
+      std::this_thread::sleep_for(milliseconds(10));
+    }
   }
   first.Stop();
   second.Stop();

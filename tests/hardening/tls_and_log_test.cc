@@ -80,7 +80,25 @@ class PermissiveTlsServer {
   std::thread thread_;
 };
 
-class TlsAndLogTest : public ServerTest {};
+class TlsAndLogTest : public ServerTest {
+ protected:
+  static constexpr char kLoaded[] = "serving certificate loaded";
+  static constexpr char kReloadFailed[] = "certificate reload failed";
+
+  size_t Logged(std::string_view text) const {
+    const std::string log = server_->Log();
+    size_t count = 0;
+    for (size_t at = log.find(text); at != std::string::npos; at = log.find(text, at + 1)) ++count;
+    return count;
+  }
+  // Polls until `text` has been logged `count` times: a reload happened and
+  // what it logged is in the log. Bounded; the checks after it say what is
+  // missing.
+  void WaitUntilLogged(std::string_view text, size_t count) const {
+    const auto deadline = Clock::now() + seconds(10);
+    while (Logged(text) < count && Clock::now() < deadline) std::this_thread::sleep_for(milliseconds(20));
+  }
+};
 
 TEST_F(TlsAndLogTest, OnlyTls12And13HandshakesSucceed) {
   StartServer();
@@ -131,15 +149,16 @@ TEST_F(TlsAndLogTest, KeyMaterialNeverReachesTheLog) {
   secrets.push_back(PemBody(rotated.key_pem));
   ReplaceFile(key_path_, rotated.key_pem);
   ReplaceFile(certificate_path_, rotated.certificate_pem);
-  std::this_thread::sleep_for(milliseconds(500));
+  WaitUntilLogged(kLoaded, 2);  // at startup, then the rotated pair
   const TestCertificate stray = MakeSelfSignedCertificate("stray");
   secrets.push_back(PemBody(stray.key_pem));
+  const size_t failures = Logged(kReloadFailed);  // the rotation may have seen the key alone
   ReplaceFile(key_path_, stray.key_pem);
-  std::this_thread::sleep_for(milliseconds(500));
+  WaitUntilLogged(kReloadFailed, failures + 1);
   const std::string garbage_body = "U0VDUkVULUtFWS1NQVRFUklBTC1USEFULU1VU1QtTk9ULUxFQUstSU5UTy1MT0dT";
   secrets.push_back(garbage_body);
   ReplaceFile(key_path_, "-----BEGIN PRIVATE KEY-----\n" + garbage_body + "\n-----END PRIVATE KEY-----\n");
-  std::this_thread::sleep_for(milliseconds(500));
+  WaitUntilLogged(kReloadFailed, failures + 2);
   ExpectServed("after failed key reloads");
   const std::string log = server_->Log();
   EXPECT_NE(log.find("rotated"), std::string::npos) << "the good rotation was not logged:\n" << log;

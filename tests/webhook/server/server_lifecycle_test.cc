@@ -122,7 +122,10 @@ TEST_F(LifecycleTest, SigtermDrainsThenExitsZero) {
       }
     });
   }
-  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  // Until the clients are being answered.
+  for (const auto until = Clock::now() + std::chrono::seconds(10); answered == 0 && Clock::now() < until;) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
   const auto signalled = Clock::now();
   server_->Signal(SIGTERM);
 
@@ -132,8 +135,11 @@ TEST_F(LifecycleTest, SigtermDrainsThenExitsZero) {
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
   EXPECT_EQ(GetOps("/readyz").status, 503);
+  // Well inside the 3 s delay, whose end is checked below.
   const int answered_at_signal = answered;
-  std::this_thread::sleep_for(std::chrono::milliseconds(700));
+  while (answered == answered_at_signal && Clock::now() < signalled + std::chrono::seconds(2)) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
   EXPECT_GT(answered, answered_at_signal) << "requests are answered during the shutdown delay";
   EXPECT_EQ(GetOps("/healthz").status, 200);
 

@@ -55,6 +55,14 @@ class ReloadTest : public ServerTest {
     return MetricValue(Metrics(), std::string("keyward_policy_reloads_total{result=\"") + result + "\"}");
   }
 
+  // Polls until Reloads(result) reaches `count` (or kReloadDeadline passes).
+  void WaitForReloads(const char* result, double count) {
+    const auto deadline = Clock::now() + kReloadDeadline;
+    while (Reloads(result) < count && Clock::now() < deadline) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+  }
+
   // Serial of the certificate a new connection is given.
   long ServedSerial() {
     std::string error;
@@ -76,8 +84,10 @@ class ReloadTest : public ServerTest {
 TEST_F(ReloadTest, AnEditedPolicyIsLiveWithinTwoSeconds) {
   StartServer({"--reload-interval", "500ms"});
   ASSERT_EQ(InjectedKey(), kTeamAKey);
+  // The gauge is a Unix time with sub-millisecond digits, and the reload
+  // comes at least one poll after the file is replaced: later than this
+  // without waiting.
   const double before = MetricValue(Metrics(), "keyward_policy_last_reload_success_timestamp_seconds");
-  std::this_thread::sleep_for(std::chrono::milliseconds(1100));  // a visibly later timestamp
   ReplaceFile(policy_path_, PolicyWithTeamAKey(kRotatedKey));
   auto took = WaitForInjectedKey(kRotatedKey);
   ASSERT_TRUE(took) << server_->Log();
@@ -96,10 +106,7 @@ TEST_F(ReloadTest, ABrokenPolicyIsRefusedAndTheLastGoodOneKeepsServing) {
   for (const std::string& broken : {std::string("spec: [unclosed"), conflicting, std::string()}) {
     const double failures = Reloads("failure");
     ReplaceFile(policy_path_, broken);
-    const auto deadline = Clock::now() + kReloadDeadline;
-    while (Reloads("failure") == failures && Clock::now() < deadline) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    }
+    WaitForReloads("failure", failures + 1);
     EXPECT_EQ(Reloads("failure"), failures + 1) << broken;
     EXPECT_EQ(InjectedKey(), kTeamAKey);
     EXPECT_EQ(GetOps("/readyz").status, 200);
@@ -107,8 +114,9 @@ TEST_F(ReloadTest, ABrokenPolicyIsRefusedAndTheLastGoodOneKeepsServing) {
   EXPECT_TRUE(server_->WaitForLog("policy reload failed; the previous policy keeps serving"));
   EXPECT_NE(server_->Log().find("policy.yaml:"), std::string::npos) << "the error names the file and line";
   // Deleting the file is a failed load too, not an empty policy.
+  const double failures = Reloads("failure");
   std::filesystem::remove(policy_path_);
-  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  WaitForReloads("failure", failures + 1);
   EXPECT_EQ(InjectedKey(), kTeamAKey);
   // Fixing the file brings the new policy in.
   ReplaceFile(policy_path_, PolicyWithTeamAKey(kRotatedKey));
