@@ -33,6 +33,13 @@ std::string ValidUtf8(std::string_view text);
 // HTTP header names and media types compare; no locale is consulted).
 bool EqualsIgnoringAsciiCase(std::string_view a, std::string_view b);
 
+// The Levenshtein distance between `a` and `b` (insertions, deletions and
+// substitutions of bytes): how "did you mean" hints pick the nearest name.
+size_t EditDistance(std::string_view a, std::string_view b);
+
+// The noun with its indefinite article: "an alias ARN", "a key ID".
+std::string WithArticle(std::string_view noun);
+
 // The items with `separator` between them.
 std::string Join(const std::vector<std::string>& items, std::string_view separator);
 

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <tuple>
 
+#include "policy/base/text.h"
+
 namespace keyward {
 namespace {
 
@@ -270,6 +272,28 @@ const CatalogKind* FindCatalogKind(std::string_view group, std::string_view kind
     if (entry.group == group && entry.kind == kind) return &entry;
   }
   return nullptr;
+}
+
+bool IsSageMakerGroup(std::string_view group) { return group == kAckGroup || group == kLegacyGroup; }
+
+const CatalogKind* NearestCatalogKind(std::string_view group, std::string_view kind) {
+  auto lower = [](std::string_view text) {
+    std::string out(text);
+    for (char& c : out) c = (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
+    return out;
+  };
+  const std::string wanted = lower(kind);
+  const CatalogKind* best = nullptr;
+  size_t best_distance = std::max<size_t>(3, wanted.size() / 3) + 1;  // near: a few edits, more for long names
+  for (const CatalogKind& entry : Catalog()) {
+    if (entry.group != group) continue;
+    const size_t distance = EditDistance(wanted, lower(entry.kind));
+    if (distance < best_distance) {
+      best = &entry;
+      best_distance = distance;
+    }
+  }
+  return best;
 }
 
 }  // namespace keyward

@@ -135,6 +135,13 @@ std::span<const CatalogKind> Catalog();
 // apiserver may send any served version of the same kind.
 const CatalogKind* FindCatalogKind(std::string_view group, std::string_view kind);
 
+// True for the two SageMaker API groups (ACK's and the legacy operator's).
+bool IsSageMakerGroup(std::string_view group);
+
+// The catalog kind of `group` whose name is nearest to `kind` (a misspelt
+// kind: Trainingjob -> TrainingJob), or null when none is near.
+const CatalogKind* NearestCatalogKind(std::string_view group, std::string_view kind);
+
 inline constexpr std::string_view kAckGroup = "sagemaker.services.k8s.aws";
 inline constexpr std::string_view kLegacyGroup = "sagemaker.aws.amazon.com";
 

@@ -18,7 +18,7 @@ std::string TenantKeyProblem(const std::string& value, const Policy& policy, con
       return Quote(value) + " is an AWS-managed key; use a customer-managed key ARN "
              "(arn:aws:kms:REGION:ACCOUNT:key/KEY-ID)";
     case KeyProblem::kNotAnArn:
-      return "is a " + std::string(KeyReferenceFormName(key.key.form)) +
+      return "is " + WithArticle(KeyReferenceFormName(key.key.form)) +
              ", but keyReferences: arn accepts only key ARNs (arn:aws:kms:REGION:ACCOUNT:key/KEY-ID); "
              "use the key's ARN or set keyReferences: any";
     case KeyProblem::kNone:

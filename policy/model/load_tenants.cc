@@ -90,8 +90,10 @@ class TenantsReader {
       notice.column = mark.column + 1;
     }
     notice.path = "spec.tenants";
-    notice.message = "notice: " + std::string(unroled_tenants_.size() == 1 ? "tenant " : "tenants ") + names +
-                     " list no roles, so their resources may run as any role no other tenant claims; "
+    const bool one = unroled_tenants_.size() == 1;
+    notice.message = "notice: " + std::string(one ? "tenant " : "tenants ") + names +
+                     (one ? " lists no roles, so its" : " list no roles, so their") +
+                     " resources may run as any role no other tenant claims; "
                      "add roles to check them (UnapprovedRole)";
     policy_.notices.push_back(std::move(notice));
   }
@@ -235,7 +237,35 @@ bool ReadTenants(PolicyReader& reader, const YamlNode& tenants, Policy& policy) 
   TenantsReader tenants_reader(reader, policy);
   if (!tenants_reader.Read(tenants)) return false;
   tenants_reader.NoteTenantsWithoutRoles();
+  NoteExemptClaimedNamespaces(reader, policy);
   return true;
+}
+
+void NoteExemptClaimedNamespaces(PolicyReader& reader, Policy& policy) {
+  constexpr size_t kMostNoted = 10;  // a wide glob can cover many claims; the rest are counted
+  size_t overlaps = 0;
+  for (const std::string& exempt : policy.exempt_namespaces) {
+    for (const Tenant& tenant : policy.tenants) {
+      for (const std::string& claimed : tenant.namespaces) {
+        if (!GlobsOverlap(exempt, claimed) || ++overlaps > kMostNoted) continue;
+        Diagnostic notice;
+        notice.file = reader.File();
+        notice.path = "spec.exemptNamespaces";
+        notice.message = "warning: exemptNamespaces entry \"" + exempt + "\" covers namespace \"" + claimed +
+                         "\" of tenant " + tenant.name +
+                         ", so that tenant's resources there are never judged; remove one of the two";
+        policy.notices.push_back(std::move(notice));
+      }
+    }
+  }
+  if (overlaps > kMostNoted) {
+    Diagnostic more;
+    more.file = reader.File();
+    more.path = "spec.exemptNamespaces";
+    more.message = "warning: and " + std::to_string(overlaps - kMostNoted) +
+                   " more tenant namespaces that exemptNamespaces covers";
+    policy.notices.push_back(std::move(more));
+  }
 }
 
 }  // namespace keyward

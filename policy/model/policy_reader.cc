@@ -5,6 +5,7 @@
 #include <tuple>
 
 #include "policy/base/key_reference.h"
+#include "policy/base/text.h"
 
 namespace keyward {
 
@@ -14,24 +15,6 @@ struct PolicyIndexer {
   static void Run(Policy& policy) { policy.Index(); }
 };
 
-namespace {
-
-size_t EditDistance(std::string_view a, std::string_view b) {
-  std::vector<size_t> row(b.size() + 1);
-  for (size_t j = 0; j <= b.size(); ++j) row[j] = j;
-  for (size_t i = 1; i <= a.size(); ++i) {
-    size_t diagonal = row[0];
-    row[0] = i;
-    for (size_t j = 1; j <= b.size(); ++j) {
-      size_t above = row[j];
-      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
-      diagonal = above;
-    }
-  }
-  return row[b.size()];
-}
-
-}  // namespace
 
 void PolicyReader::Report(const YamlMark& mark, std::string path, std::string message) {
   Diagnostic d;

@@ -17,8 +17,12 @@ void ReadSpecSettings(PolicyReader& reader, Fields& spec, Policy& policy);
 
 // spec.tenants (load_tenants.cc): every tenant, then what no two tenants may
 // share (namespaces, roles, subnets, security groups) and the notice for
-// tenants without roles. False when spec.tenants is not a non-empty list.
+// tenants without roles, and the warning for exempt namespaces a tenant
+// claims. False when spec.tenants is not a non-empty list.
 bool ReadTenants(PolicyReader& reader, const YamlNode& tenants, Policy& policy);
+// A notice for each exemptNamespaces entry that overlaps a tenant's
+// namespaces (a name, or a glob matching it): its resources are never judged.
+void NoteExemptClaimedNamespaces(PolicyReader& reader, Policy& policy);
 
 // A tenant's keys mapping (load_keys.cc), each key checked for the tenant's
 // region.

@@ -6,6 +6,7 @@
 #include <set>
 
 #include "policy/base/field_path.h"
+#include "policy/report/evidence.h"
 
 namespace keyward {
 namespace {
@@ -85,6 +86,11 @@ std::optional<AuditedObject> AuditObject(const Policy& policy, const nlohmann::j
     if (code != nullptr && code->family == CodeFamily::kKey) out.keys_compliant = false;
     std::string fix = Fix(*kind, object, out, v, tenant);
     out.findings.push_back({std::move(v), std::move(fix)});
+  }
+  for (RefusedKeyPlace& place : KeysSageMakerRefuses(policy, *kind, object)) {
+    std::vector<std::string> checks;
+    for (std::string_view check : ChecksFlaggingMissingKey(out.kind, place.path)) checks.emplace_back(check);
+    out.notes.push_back({std::move(place.path), std::move(place.reason), std::move(checks)});
   }
   out.status = out.findings.empty() ? AuditStatus::kCompliant : AuditStatus::kNonCompliant;
   return out;

@@ -30,6 +30,14 @@ struct AuditFinding {
   std::string fix;  // what to do; for a create-only key: recreate the resource, with which key
 };
 
+// A key field without a key that is compliant all the same: SageMaker
+// refuses a key there. Checks that only ask "is a key set" will flag it.
+struct CompliantNote {
+  std::string path;
+  std::string reason;
+  std::vector<std::string> flagged_by;  // the AWS and tool checks that report it non-compliant
+};
+
 struct AuditedObject {
   std::string group, version, kind, namespace_name, name;
   std::string created;  // metadata.creationTimestamp as stored ("" when absent)
@@ -39,6 +47,7 @@ struct AuditedObject {
   size_t key_fields = 0;     // key fields the object has or must have (the KPI's denominator needs >= 1)
   bool keys_compliant = true;  // every key field holds a CMK approved for its tenant
   std::vector<AuditFinding> findings;
+  std::vector<CompliantNote> notes;  // key fields compliant without a key, and why
 };
 
 // The object judged, or nullopt for a kind outside the catalog.

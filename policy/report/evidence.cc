@@ -98,4 +98,36 @@ std::span<const ControlRef> EvidenceFor(std::string_view code) {
 
 std::span<const ControlRef> EvidenceFor(EvidenceArea area) { return Controls(area); }
 
+namespace {
+
+struct KeyCheck {
+  std::string_view kind;
+  std::string_view path;
+  std::vector<std::string_view> checks;
+};
+
+// The checks that only ask whether a key is set. Sources: the AWS Config
+// rule pages, the Security Hub SageMaker controls and Checkov's policy index.
+const std::vector<KeyCheck>& KeyChecks() {
+  static const std::vector<KeyCheck> checks = {
+      {"EndpointConfig", "spec.kmsKeyID",
+       {"AWS Config sagemaker-endpoint-configuration-kms-key-configured", "Checkov CKV_AWS_98"}},
+      {"EndpointConfig", "spec.kmsKeyId",
+       {"AWS Config sagemaker-endpoint-configuration-kms-key-configured", "Checkov CKV_AWS_98"}},
+      {"HostingDeployment", "spec.kmsKeyId", {"AWS Config sagemaker-endpoint-configuration-kms-key-configured"}},
+      {"NotebookInstance", "spec.kmsKeyID",
+       {"AWS Config sagemaker-notebook-instance-kms-key-configured", "Checkov CKV_AWS_22"}},
+  };
+  return checks;
+}
+
+}  // namespace
+
+std::span<const std::string_view> ChecksFlaggingMissingKey(std::string_view kind, std::string_view path) {
+  for (const KeyCheck& check : KeyChecks()) {
+    if (check.kind == kind && check.path == path) return check.checks;
+  }
+  return {};
+}
+
 }  // namespace keyward

@@ -20,6 +20,13 @@ struct ControlRef {
 
 // The controls a violation code is evidence for (empty for unknown codes).
 std::span<const ControlRef> EvidenceFor(std::string_view code);
+// The after-the-fact checks (AWS Config, Security Hub, Checkov) that report
+// an object non-compliant when the key field at `path` (concrete) is empty,
+// whatever the reason: they disagree with keyward where SageMaker refuses a
+// key (local NVMe). Empty when no such check covers the field.
+// Both groups' kinds map to the same AWS resource, so the kind's name is enough.
+std::span<const std::string_view> ChecksFlaggingMissingKey(std::string_view kind, std::string_view path);
+
 // The controls of one area (the table of codes says which area a code is in).
 std::span<const ControlRef> EvidenceFor(EvidenceArea area);
 

@@ -182,7 +182,8 @@ Findings CheckChangedFields(const Subject& s, const nlohmann::json& object, cons
       if (field.create_only) {
         out.Add(instance.path, kImmutableKey,
                 "changed from " + ValueText(before) + " to " + ValueText(instance.value) +
-                    ", but SageMaker cannot change this key after creation; restore " + ValueText(before) +
+                    ", but SageMaker cannot change this key after creation; " +
+                    (IsEmptyValue(before) ? "remove it again" : "restore " + ValueText(before)) +
                     ", or to change it, " + std::string(ReplacementFix(s.kind)),
                 "create-only key changed; restore it");
       }
@@ -442,12 +443,61 @@ ValidationResult Validate(const Policy& policy, const AdmissionRequest& request)
   return Conclude(s, std::move(findings));
 }
 
+Outcome OutcomeOf(const Policy& policy, const AdmissionRequest& request, const ValidationResult& validation) {
+  if (FindCatalogKind(request.group, request.kind) == nullptr) {
+    return IsSageMakerGroup(request.group) ? Outcome::kSkipped : Outcome::kAllowed;
+  }
+  if (policy.IsExemptNamespace(request.namespace_name)) return Outcome::kExempt;
+  switch (VerdictOf(validation)) {
+    case Verdict::kAllowed:
+      return Outcome::kAllowed;
+    case Verdict::kWarned:
+      return Outcome::kWarned;
+    case Verdict::kAudited:
+      return Outcome::kAudited;
+    case Verdict::kDenied:
+      return Outcome::kDenied;
+  }
+  return Outcome::kAllowed;
+}
+
+std::string SkipReason(const AdmissionRequest& request) {
+  std::string reason = request.kind + " is not a kind keyward knows in " + request.group;
+  if (const CatalogKind* nearest = NearestCatalogKind(request.group, request.kind)) {
+    return reason + "; did you mean " + std::string(nearest->kind) + "?";
+  }
+  return reason + " (keyward catalog lists them)";
+}
+
 size_t KeyFieldCount(const CatalogKind& kind, const nlohmann::json& object) {
   size_t count = CountEmbeddedKeyFields(kind, object);
   for (const KmsField& field : kind.fields) {
     if (!field.deprecated) count += KeySlots(object, field).size();
   }
   return count;
+}
+
+std::vector<RefusedKeyPlace> KeysSageMakerRefuses(const Policy& policy, const CatalogKind& kind,
+                                                  const nlohmann::json& object) {
+  std::vector<RefusedKeyPlace> out;
+  AdmissionRequest request;  // LocalInstanceType reads only the policy and the kind
+  Subject s{policy, request, kind, nullptr, policy.enforcement};
+  for (const KmsField& field : kind.fields) {
+    if (field.deprecated) continue;
+    for (const FieldInstance& instance : KeySlots(object, field)) {
+      if (!IsEmptyValue(instance.value)) continue;
+      if (std::optional<AppliedRefusal> refusal = RefusalAt(kind.refused, field.split_path, instance.indices, object)) {
+        if (refusal->row->when != Refusal::kS3ExpressOutput) out.push_back({instance.path, RefusalReason(*refusal)});
+        continue;
+      }
+      const std::string local_type = LocalInstanceType(s, field, object, instance);
+      if (!local_type.empty()) {
+        out.push_back({instance.path, "local storage is hardware-encrypted; no customer key is possible (" +
+                                          local_type + " has local NVMe storage)"});
+      }
+    }
+  }
+  return out;
 }
 
 std::optional<KeyPurpose> CreateOnlyKeyAt(const CatalogKind& kind, const nlohmann::json& object,

@@ -43,10 +43,35 @@ ValidationResult Validate(const Policy& policy, const AdmissionRequest& request)
 // result. Used by `keyward check`.
 Evaluation Evaluate(const Policy& policy, const AdmissionRequest& request);
 
+// What keyward says of a request as a whole: the validation's verdict, or
+// that it does not judge the object at all: an exempt namespace, or a kind
+// of a SageMaker API group that is not in the catalog (a misspelt kind, a
+// kind keyward does not know yet). Kinds of other groups never reach the
+// webhooks; they are kAllowed. `keyward check` prints it.
+enum class Outcome { kAllowed, kWarned, kAudited, kDenied, kExempt, kSkipped };
+inline constexpr EnumWord<Outcome> kOutcomeWords[] = {
+    {Outcome::kAllowed, "allowed"}, {Outcome::kWarned, "warned"}, {Outcome::kAudited, "audited"},
+    {Outcome::kDenied, "denied"},   {Outcome::kExempt, "exempt"}, {Outcome::kSkipped, "skipped"}};
+Outcome OutcomeOf(const Policy& policy, const AdmissionRequest& request, const ValidationResult& validation);
+// Why a kSkipped request is skipped, naming the nearest catalog kind.
+std::string SkipReason(const AdmissionRequest& request);
+
 // The key fields `object` has or must have (present, or with their parent
 // or anchor present; deprecated ones aside), inside an embedded pipeline
 // definition too. The audit's KPI counts objects with at least one.
 size_t KeyFieldCount(const CatalogKind& kind, const nlohmann::json& object);
+
+// A key field left without a key because SageMaker refuses one there: the
+// audit reports the object compliant, with this reason.
+struct RefusedKeyPlace {
+  std::string path;    // concrete field path
+  std::string reason;  // "local storage is hardware-encrypted; no customer key is possible", ...
+};
+// The empty key fields of `object` that no rule demands because SageMaker
+// refuses a key there (local NVMe instance types, refused_fields.h). Output
+// to S3 Express One Zone is not among them: it is S3ExpressOutput.
+std::vector<RefusedKeyPlace> KeysSageMakerRefuses(const Policy& policy, const CatalogKind& kind,
+                                                  const nlohmann::json& object);
 
 // The purpose of the create-only key field at `path` of `object`, if that is
 // one: the audit says such a key needs the resource recreated.

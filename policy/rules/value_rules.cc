@@ -38,10 +38,6 @@ std::string PathWarning(std::string_view before, const std::string& path, std::s
   return ElideMiddle(std::string(prefix) + std::string(before) + ElideMiddle(path, room) + std::string(after), kMaxWarningLength);
 }
 
-std::string WithArticle(std::string_view noun) {
-  return (noun.starts_with('a') ? "an " : "a ") + std::string(noun);
-}
-
 std::string TenantKeyHint(const Subject& s, KeyPurpose purpose) {
   if (s.tenant == nullptr) return "a customer-managed key ARN";
   return "tenant " + s.tenant->name + "'s " + std::string(KeyPurposeName(purpose)) + " key " +
@@ -69,7 +65,7 @@ void CheckSetKey(const Subject& s, KeyForms accepted_forms, const std::string& p
       return;
     case KeyProblem::kNotAnArn:
       out.Add(path, kKeyFormat,
-              Quote(text) + " is a " + std::string(KeyReferenceFormName(key.form)) +
+              Quote(text) + " is " + WithArticle(KeyReferenceFormName(key.form)) +
                   "; only key ARNs are accepted because they pin account, region and key" + use,
               std::string(KeyReferenceFormName(key.form)) + ", not a key ARN");
       return;

@@ -73,9 +73,6 @@ std::string Owners(const Subject& s, const std::string& names);
 // storage, or "" for none) is covered: LocalStorageKey.
 void CheckLocalStorage(LocalStorageRule rule, const std::string& path, const std::string& local_type, Findings& out);
 
-// "an alias name", "a key ID"
-std::string WithArticle(std::string_view noun);
-
 // "tenant team-a's volume key arn:..." (or a generic hint with no tenant).
 std::string TenantKeyHint(const Subject& s, KeyPurpose purpose);
 

@@ -270,5 +270,19 @@ TEST_F(UpdateTest, LegacyCreateOnlyKeys) {
   EXPECT_EQ(patched, old_job);
 }
 
+// Setting a create-only key that was empty cannot be "restored": the fix
+// says to remove it again, or how the kind is replaced.
+TEST_F(UpdateTest, SettingAnEmptyCreateOnlyKeySaysToRemoveItOrReplaceTheJob) {
+  json old_job = TrainingJob();
+  json new_job = old_job;
+  new_job["spec"]["outputDataConfig"]["kmsKeyID"] = kTeamAOutput;
+  ValidationResult result = ValidateUpdate(old_job, new_job);
+  const Violation* v = FindViolation(result.violations, kImmutableKey, kOutputPath);
+  ASSERT_NE(v, nullptr) << result.message;
+  EXPECT_EQ(v->message.find("restore (none)"), std::string::npos) << v->message;
+  EXPECT_NE(v->message.find("remove it again"), std::string::npos) << v->message;
+  EXPECT_NE(v->message.find("run the training again as a new TrainingJob"), std::string::npos) << v->message;
+}
+
 }  // namespace
 }  // namespace keyward

@@ -429,7 +429,8 @@ TEST(PolicyLoaderTest, RolesLoadAndTenantsWithoutRolesGetANotice) {
   const Diagnostic& notice = result.policy->notices[0];
   EXPECT_EQ(notice.file, kFile);
   EXPECT_EQ(notice.line, PositionOf(yaml, "name: team-c").line);
-  EXPECT_NE(notice.message.find("tenant team-c list"), std::string::npos) << notice.ToString();
+  EXPECT_NE(notice.message.find("tenant team-c lists no roles, so its resources"), std::string::npos)
+      << notice.ToString();
   EXPECT_NE(notice.message.find("not"), std::string::npos);
 
   // A policy where no tenant lists roles says so once, naming a few.

@@ -83,5 +83,20 @@ TEST(TextTest, EqualsIgnoringAsciiCaseFoldsAsciiLettersOnly) {
   EXPECT_FALSE(EqualsIgnoringAsciiCase("[", "{"));                  // '[' | 0x20 is '{'
 }
 
+TEST(TextTest, WithArticleTakesTheArticleOfTheNoun) {
+  EXPECT_EQ(WithArticle("alias ARN"), "an alias ARN");
+  EXPECT_EQ(WithArticle("alias name"), "an alias name");
+  EXPECT_EQ(WithArticle("key ID"), "a key ID");
+  EXPECT_EQ(WithArticle("key ARN"), "a key ARN");
+  EXPECT_EQ(WithArticle(""), "a ");
+}
+
+TEST(TextTest, EditDistanceCountsEdits) {
+  EXPECT_EQ(EditDistance("trainingjob", "trainingjob"), 0u);
+  EXPECT_EQ(EditDistance("Trainingjob", "TrainingJob"), 1u);
+  EXPECT_EQ(EditDistance("", "abc"), 3u);
+  EXPECT_EQ(EditDistance("kitten", "sitting"), 3u);
+}
+
 }  // namespace
 }  // namespace keyward

@@ -1,8 +1,11 @@
 // keyward check: what the apiserver would do with each manifest (mutate,
-// then validate the mutated object), without a cluster.
+// then validate the mutated object), without a cluster. An AdmissionReview
+// among the inputs is judged as the request it holds (operation, oldObject
+// and user included), so a captured review can be replayed.
 #include <iostream>
 
 #include "policy/rules/evaluate.h"
+#include "webhook/admission/admission_codec.h"
 #include "webhook/admission/policy_file.h"
 #include "webhook/base/json_member.h"
 #include "webhook/cli/commands.h"
@@ -22,9 +25,18 @@ struct CheckOptions {
 
 struct CheckedObject {
   const Manifest* manifest;
+  std::unique_ptr<DecodedReview> review;  // set for an AdmissionReview input; owns nothing, borrows the manifest
   AdmissionRequest request;
   Evaluation evaluation;
+  Outcome verdict = Outcome::kAllowed;
+  std::string skip_reason;  // with kSkipped
 };
+
+bool IsAdmissionReview(const nlohmann::json& object) {
+  const std::string api_version = StringMember(object, "apiVersion");
+  return StringMember(object, "kind") == "AdmissionReview" &&
+         (api_version == kAdmissionV1 || api_version == kAdmissionV1beta1);
+}
 
 AdmissionRequest RequestFor(const nlohmann::json& object, const CheckOptions& options) {
   AdmissionRequest request = CreateRequestFor(object);
@@ -50,7 +62,10 @@ nlohmann::json ToJson(const CheckedObject& checked) {
     violations.push_back(
         {{"path", v.path}, {"code", v.code}, {"message", v.message}, {"enforcement", EnforcementName(v.enforcement)}});
   }
-  const nlohmann::json& object = *checked.request.object;
+  const nlohmann::json& object =
+      checked.request.object != nullptr ? *checked.request.object : *checked.request.old_object;
+  std::vector<std::string> warnings = AllWarnings(e);
+  if (!checked.skip_reason.empty()) warnings.push_back(checked.skip_reason);
   return {{"apiVersion", StringMember(object, "apiVersion")},
           {"kind", checked.request.kind},
           {"namespace", checked.request.namespace_name},
@@ -60,8 +75,11 @@ nlohmann::json ToJson(const CheckedObject& checked) {
           {"allowed", e.validation.allowed},
           {"enforcement", EnforcementName(e.validation.enforcement)},
           {"violations", std::move(violations)},
-          {"warnings", AllWarnings(e)},
-          {"patch", e.mutation.patch}};
+          {"warnings", std::move(warnings)},
+          {"patch", e.mutation.patch},
+          {"verdict", WordOf<Outcome>(kOutcomeWords, checked.verdict)},
+          {"exempt", checked.verdict == Outcome::kExempt},
+          {"operation", OperationName(checked.request.operation)}};
 }
 
 void PrintText(const CheckedObject& checked, std::ostream& out) {
@@ -69,18 +87,25 @@ void PrintText(const CheckedObject& checked, std::ostream& out) {
   const AdmissionRequest& r = checked.request;
   std::string tenant = e.validation.tenant.empty() ? e.mutation.tenant : e.validation.tenant;
   out << r.kind << " " << r.namespace_name << "/" << r.name << " (" << checked.manifest->source << ")";
+  if (r.operation != Operation::kCreate) out << " " << OperationName(r.operation);
   if (!tenant.empty()) out << " tenant " << tenant;
-  switch (VerdictOf(e.validation)) {
-    case Verdict::kDenied:
+  switch (checked.verdict) {
+    case Outcome::kDenied:
       out << ": DENIED\n";
       break;
-    case Verdict::kWarned:
-    case Verdict::kAudited:
+    case Outcome::kWarned:
+    case Outcome::kAudited:
       out << ": ALLOWED with violations (enforcement " << EnforcementName(e.validation.enforcement) << ")\n";
       break;
-    case Verdict::kAllowed:
+    case Outcome::kAllowed:
       out << ": ALLOWED\n";
       break;
+    case Outcome::kExempt:
+      out << ": EXEMPT (namespace " << r.namespace_name << " is in exemptNamespaces; keyward does not judge it)\n";
+      return;
+    case Outcome::kSkipped:
+      out << ": SKIPPED\n  warning: " << checked.skip_reason << "\n";
+      return;
   }
   for (const Injection& injection : e.mutation.injected) {
     out << "  injected " << injection.path << " = " << injection.key << "\n";
@@ -105,8 +130,20 @@ int RunCheck(const CheckOptions& options) {
   std::vector<CheckedObject> checked;
   checked.reserve(read.manifests.size());
   for (const Manifest& manifest : read.manifests) {
-    CheckedObject c{&manifest, RequestFor(manifest.object, options), {}};
+    CheckedObject c{&manifest, nullptr, {}, {}, Outcome::kAllowed, {}};
+    if (IsAdmissionReview(manifest.object)) {
+      c.review = std::make_unique<DecodedReview>();
+      if (Status decoded = DecodeAdmissionReview(manifest.object, c.review.get()); !decoded.ok()) {
+        std::cerr << "error: " << manifest.source << ": " << decoded.ToString() << "\n";
+        return kExitUsage;
+      }
+      c.request = c.review->request;
+    } else {
+      c.request = RequestFor(manifest.object, options);
+    }
     c.evaluation = Evaluate(*policy.value(), c.request);
+    c.verdict = OutcomeOf(*policy.value(), c.request, c.evaluation.validation);
+    if (c.verdict == Outcome::kSkipped) c.skip_reason = SkipReason(c.request);
     checked.push_back(std::move(c));
   }
   bool any_denied = std::any_of(checked.begin(), checked.end(),
@@ -118,6 +155,7 @@ int RunCheck(const CheckOptions& options) {
   } else if (options.output == "yaml") {
     // Mutated manifests on stdout (for kubectl apply), verdicts on stderr.
     for (const CheckedObject& c : checked) {
+      if (c.request.object == nullptr) continue;  // a DELETE review: nothing is stored
       std::cout << "---\n" << JsonToYaml(c.evaluation.mutated_object);
       if (!c.evaluation.validation.allowed || !c.evaluation.validation.violations.empty()) PrintText(c, std::cerr);
     }

@@ -1,4 +1,6 @@
 #include <cstdio>
+#include <exception>
+#include <iostream>
 
 #include "webhook/cli/commands.h"
 
@@ -19,6 +21,12 @@ int main(int argc, char** argv) {
     return app.exit(e);
   } catch (const CLI::ParseError& e) {
     app.exit(e);
+    return keyward::kExitUsage;
+  } catch (const std::exception& e) {
+    // Every input is checked where it is read; this is the last line of
+    // defence, so that a missed case is an error message, never an abort.
+    std::cerr << "keyward: internal error: " << e.what()
+              << "; the input that caused it is not handled yet, please report it\n";
     return keyward::kExitUsage;
   }
   return exit_code;

@@ -61,6 +61,11 @@ void PrintOutcome(const ReviewOutcome& outcome) {
 }
 
 int RunReview(const ReviewFlags& flags) {
+  if (flags.inputs.empty()) {
+    std::cerr << "keyward review: no manifests given; name files or directories with -f (or as arguments), or - "
+                 "for standard input\n";
+    return kExitUsage;
+  }
   Result<std::unique_ptr<ReviewClient>> connected = ReviewClient::Connect(flags.server, flags.ca_file);
   if (!connected.ok()) {
     std::cerr << "keyward review: " << connected.status().ToString() << "\n";
@@ -100,8 +105,10 @@ void AddReviewCommand(CLI::App& app, int* exit_code) {
   review->add_option("-n,--namespace", flags->namespace_name, "namespace for objects that name none")
       ->capture_default_str();
   review->add_option("--user", flags->user, "the requesting user (userInfo.username)")->capture_default_str();
-  review->add_option("-f,--filename,inputs", flags->inputs, "manifest files, directories, or - for standard input")
-      ->required();
+  // Not required() for CLI11: one option with two spellings would be listed
+  // as required twice; RunReview says what is missing instead.
+  review->add_option("-f,--filename,inputs", flags->inputs,
+                     "manifest files, directories, or - for standard input (at least one; -f or as arguments)");
   review->callback([flags, exit_code] { *exit_code = RunReview(*flags); });
 }
 

@@ -158,11 +158,19 @@ Result<std::set<std::string>> KubeClient::ServedResources(const std::string& gro
                          std::to_string(response.value().status));
   }
   Result<nlohmann::json> list = ParseBoundedJson(response.value().body);
+  const std::string what = "discovery of " + group + "/" + version;
+  const std::string fix = "check that " + access_.server + " is a Kubernetes API server (kubectl api-resources)";
   if (!list.ok() || !list.value().is_object() || !list.value().contains("resources")) {
-    return Status::Error("discovery of " + group + "/" + version + " did not answer an APIResourceList");
+    return Status::Error(what + " did not answer an APIResourceList", "", fix);
   }
+  const nlohmann::json& resources = list.value()["resources"];
+  if (!resources.is_array()) return Status::Error(what + ": resources is not a list", "", fix);
   std::set<std::string> served;
-  for (const nlohmann::json& resource : list.value()["resources"]) {
+  for (size_t i = 0; i < resources.size(); ++i) {
+    const nlohmann::json& resource = resources[i];
+    if (!resource.is_object() || !resource.contains("name") || !resource["name"].is_string()) {
+      return Status::Error(what + ": resources[" + std::to_string(i) + "] has no name", "", fix);
+    }
     const std::string name = StringMember(resource, "name");
     if (!name.empty() && name.find('/') == std::string::npos) served.insert(name);  // no subresources
   }

@@ -37,6 +37,11 @@ FakeKubeApi::FakeKubeApi(TestCertificateAuthority& ca, const std::string& direct
     std::lock_guard<std::mutex> lock(mutex_);
     requests_.push_back(req.path);
     const std::string group_version = req.matches[1].str() + "/" + req.matches[2].str();
+    if (!options_.discovery_body.empty()) {
+      res.status = 200;
+      res.set_content(options_.discovery_body, "application/json");
+      return;
+    }
     auto group = groups_.find(group_version);
     if (group == groups_.end()) {
       Reply(res, 404, StatusObject(404, "NotFound", "the server could not find the requested resource"));

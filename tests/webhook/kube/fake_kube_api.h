@@ -30,6 +30,7 @@ class FakeKubeApi {
   struct Options {
     std::string token = {};           // required bearer token ("" = none required)
     std::string client_ca_file = {};  // require client certificates signed by this CA ("" = none)
+    std::string discovery_body = {};  // served as every discovery answer instead of the real one ("" = real)
   };
   FakeKubeApi(TestCertificateAuthority& ca, const std::string& directory, Options options);
   ~FakeKubeApi();

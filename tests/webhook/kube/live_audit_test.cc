@@ -195,6 +195,36 @@ TEST_F(LiveAuditTest, ExecPluginPrintsAnExecCredential) {
   EXPECT_NE(failed.output.find("failed (exit status 7)"), std::string::npos) << failed.output;
 }
 
+// Answers of the wrong shape, from the API server or a plugin, are input
+// like any other: a clear error, never an abort.
+TEST_F(LiveAuditTest, MalformedDiscoveryAnswersAreAnErrorNotACrash) {
+  for (const char* body : {R"({"kind":"APIResourceList","resources":[{"name":7,"kind":["x"],"namespaced":"yes"}]})",
+                           R"({"kind":"APIResourceList","resources":"none"})", R"([1,2,3])", R"({"resources":[null,1]})",
+                           R"(not json at all)"}) {
+    SCOPED_TRACE(body);
+    api_ = std::make_unique<FakeKubeApi>(ca_, dir_.path(), FakeKubeApi::Options{.token = "t", .discovery_body = body});
+    const RunResult run = Audit({"--kubeconfig", WriteKubeconfig("malformed", "    token: t\n")});
+    ASSERT_TRUE(run.finished) << run.why;
+    EXPECT_LT(run.exit_status, 128) << run.output;
+    EXPECT_EQ(run.output.find("terminate called"), std::string::npos) << run.output;
+    EXPECT_NE(run.exit_status, 0) << "a cluster whose discovery cannot be read was reported as audited\n" << run.output;
+  }
+}
+
+TEST_F(LiveAuditTest, AnExecCredentialOfTheWrongShapeIsAClearError) {
+  StartCluster({.token = "k8s-aws-v1.token"});
+  const std::string plugin = dir_.File("bad-token.sh");
+  WriteFile(plugin, "#!/bin/sh\nprintf '{\"kind\":\"ExecCredential\",\"status\":{\"token\":42,"
+                    "\"clientCertificateData\":[1]}}'\n");
+  ::chmod(plugin.c_str(), 0755);
+  const std::string exec =
+      "    exec:\n      apiVersion: client.authentication.k8s.io/v1beta1\n      command: " + plugin + "\n";
+  const RunResult run = Audit({"--kubeconfig", WriteKubeconfig("exec-shape", exec)});
+  ASSERT_TRUE(run.finished) << run.why;
+  EXPECT_EQ(run.exit_status, 2) << run.output;
+  EXPECT_NE(run.output.find("neither a token nor a certificate"), std::string::npos) << run.output;
+}
+
 TEST_F(LiveAuditTest, InClusterWithOverriddenTokenAndCaPaths) {
   StartCluster({.token = "pod-token"});
   WriteFile(dir_.File("sa-token"), "pod-token");

@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <fstream>
+#include <regex>
+#include <sstream>
 #include <thread>
 #include <vector>
 
@@ -91,6 +94,37 @@ TEST(MetricsTest, TheViolationCodeLabelIsTheTableOfCodes) {
     EXPECT_NE(text.find(series), std::string::npos) << series;
   }
   EXPECT_EQ(text.find("code=\"other\""), std::string::npos);
+}
+
+// The docs (the chart's README, its templates and values, the README) name
+// only metrics the binary exports, with labels they have and, for the
+// result label, values it takes. An alert written from the docs must fire.
+TEST(MetricsTest, TheDocsNameOnlyMetricsTheServerExports) {
+  const std::string exported = ServerMetrics().Render();
+  size_t mentions = 0;
+  for (const char* doc : {"charts/keyward/README.md", "charts/keyward/values.yaml", "charts/keyward/templates/NOTES.txt",
+                          "README.md", "bench/README.md"}) {
+    std::ifstream in(std::string(KEYWARD_SOURCE_DIR) + "/" + doc);
+    std::stringstream text;
+    text << in.rdbuf();
+    const std::string body = text.str();
+    const std::regex mention(R"(\b(keyward_[a-z_]+_(total|seconds|info)|keyward_build_info)(\{([^}]*)\})?)");
+    for (std::sregex_iterator it(body.begin(), body.end(), mention), end; it != end; ++it) {
+      ++mentions;
+      const std::string name = (*it)[1];
+      EXPECT_NE(exported.find("# TYPE " + name + " "), std::string::npos) << doc << " names " << name;
+      // The result label's values are exported from the start (zero
+      // series), so an alert on one of them can be checked here.
+      const std::string selector = (*it)[4];
+      const std::regex result(R"re(result="([^"]*)")re");
+      std::smatch m;
+      if (std::regex_search(selector, m, result)) {
+        EXPECT_NE(exported.find(name + "{result=\"" + m[1].str() + "\"}"), std::string::npos)
+            << doc << ": " << name << "{result=\"" << m[1] << "\"} is never exported";
+      }
+    }
+  }
+  EXPECT_GT(mentions, 10u);
 }
 
 }  // namespace

@@ -1,0 +1,143 @@
+// `keyward check` on inputs keyward does not judge, or judges as a whole
+// request: an exempt namespace (EXEMPT, never ALLOWED), a misspelt kind of a
+// SageMaker group (SKIPPED, naming the nearest kind), and a captured
+// AdmissionReview (judged as the request it holds: operation, oldObject and
+// user). Against the real binary.
+#include <filesystem>
+#include <string>
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include "tests/support/files.h"
+#include "tests/support/keyward_process.h"
+
+namespace keyward::testing {
+namespace {
+
+namespace fs = std::filesystem;
+
+const fs::path kPolicy = fs::path(KEYWARD_FIXTURES_DIR) / "policies" / "team-a-b.yaml";
+const fs::path kReviews = fs::path(KEYWARD_FIXTURES_DIR) / "admission-reviews";
+
+constexpr char kTrainingJob[] = R"(apiVersion: sagemaker.services.k8s.aws/v1alpha1
+kind: %KIND%
+metadata:
+  name: train
+  namespace: %NS%
+spec:
+  trainingJobName: train
+  roleARN: arn:aws:iam::111122223333:role/team-a
+  algorithmSpecification: {trainingImage: 111122223333.dkr.ecr.us-east-1.amazonaws.com/x:1, trainingInputMode: File}
+  outputDataConfig: {s3OutputPath: "s3://team-a/out"}
+  resourceConfig: {instanceCount: 1, instanceType: ml.m5.xlarge, volumeSizeInGB: 10}
+  stoppingCondition: {maxRuntimeInSeconds: 3600}
+)";
+
+std::string Manifest(const std::string& kind, const std::string& ns) {
+  std::string text = kTrainingJob;
+  text.replace(text.find("%KIND%"), 6, kind);
+  text.replace(text.find("%NS%"), 4, ns);
+  return text;
+}
+
+class CheckScopeTest : public ::testing::Test {
+ protected:
+  RunResult Check(const std::string& file_text, const std::string& output = "text") {
+    WriteFile(dir_.File("in.yaml"), file_text);
+    return RunKeyward({"check", "--policy", kPolicy.string(), "-o", output, "-f", dir_.File("in.yaml")},
+                      dir_.File("out"));
+  }
+  static nlohmann::json Parsed(const RunResult& run) {
+    return nlohmann::json::parse(run.output.substr(0, run.output.rfind(']') + 1));
+  }
+  TempDir dir_;
+};
+
+TEST_F(CheckScopeTest, AnExemptObjectIsExemptNeverAllowed) {
+  RunResult text = Check(Manifest("TrainingJob", "kube-system"));
+  ASSERT_TRUE(text.finished) << text.why;
+  EXPECT_EQ(text.exit_status, 0) << text.output;
+  EXPECT_NE(text.output.find(": EXEMPT"), std::string::npos) << text.output;
+  EXPECT_EQ(text.output.find("ALLOWED"), std::string::npos) << text.output;
+
+  RunResult json = Check(Manifest("TrainingJob", "kube-system"), "json");
+  ASSERT_TRUE(json.finished) << json.why;
+  const nlohmann::json report = Parsed(json);
+  ASSERT_EQ(report.size(), 1u);
+  EXPECT_EQ(report[0]["exempt"], true);
+  EXPECT_EQ(report[0]["verdict"], "exempt");
+  EXPECT_TRUE(report[0]["patch"].empty());
+
+  // In a tenant's namespace the same job is judged (and keyed).
+  const nlohmann::json judged = Parsed(Check(Manifest("TrainingJob", "team-a"), "json"));
+  EXPECT_EQ(judged[0]["exempt"], false);
+  EXPECT_EQ(judged[0]["verdict"], "allowed");
+  EXPECT_FALSE(judged[0]["patch"].empty());
+}
+
+TEST_F(CheckScopeTest, AMisspeltSageMakerKindIsSkippedWithTheNearestKind) {
+  RunResult text = Check(Manifest("Trainingjob", "team-a"));
+  ASSERT_TRUE(text.finished) << text.why;
+  EXPECT_NE(text.output.find(": SKIPPED"), std::string::npos) << text.output;
+  EXPECT_NE(text.output.find("did you mean TrainingJob?"), std::string::npos) << text.output;
+  EXPECT_EQ(text.output.find("ALLOWED"), std::string::npos) << text.output;
+  const nlohmann::json report = Parsed(Check(Manifest("Trainingjob", "team-a"), "json"));
+  EXPECT_EQ(report[0]["verdict"], "skipped");
+  bool named = false;
+  for (const auto& warning : report[0]["warnings"]) named = named || warning.get<std::string>().find("TrainingJob") != std::string::npos;
+  EXPECT_TRUE(named) << report.dump();
+}
+
+TEST_F(CheckScopeTest, ACapturedReviewIsJudgedAsItsRequest) {
+  // An UPDATE that changes a create-only key to team-b's: ImmutableKey, as
+  // the server answers it.
+  const std::string review = ReadFile((kReviews / "EndpointConfig" / "06-update-kms-change.validating.json").string());
+  RunResult run = Check(review, "json");
+  ASSERT_TRUE(run.finished) << run.why;
+  EXPECT_EQ(run.exit_status, 1) << run.output;
+  const nlohmann::json report = Parsed(run);
+  ASSERT_EQ(report.size(), 1u);
+  EXPECT_EQ(report[0]["operation"], "UPDATE");
+  EXPECT_EQ(report[0]["verdict"], "denied");
+  std::set<std::string> codes;
+  for (const auto& v : report[0]["violations"]) codes.insert(v["code"]);
+  EXPECT_TRUE(codes.count("ImmutableKey")) << report.dump(2);
+
+  // The controller's late-initialisation UPDATE is admitted (trusted user).
+  const std::string lateinit =
+      ReadFile((kReviews / "EndpointConfig" / "03-update-ctrl-lateinit.validating.json").string());
+  const nlohmann::json trusted = Parsed(Check(lateinit, "json"));
+  EXPECT_EQ(trusted[0]["verdict"], "allowed") << trusted.dump(2);
+  EXPECT_TRUE(trusted[0]["violations"].empty());
+
+  // A DELETE review has no object: allowed, nothing printed as YAML.
+  const std::string deletion =
+      ReadFile((kReviews / "EndpointConfig" / "09-delete-finalizer.validating.json").string());
+  const nlohmann::json deleted = Parsed(Check(deletion, "json"));
+  EXPECT_EQ(deleted[0]["operation"], "DELETE");
+  EXPECT_EQ(deleted[0]["allowed"], true);
+}
+
+TEST_F(CheckScopeTest, AMalformedReviewIsAnErrorNamingTheFile) {
+  RunResult run = Check(R"({"apiVersion": "admission.k8s.io/v1", "kind": "AdmissionReview", "request": {"uid": 7}})");
+  ASSERT_TRUE(run.finished) << run.why;
+  EXPECT_EQ(run.exit_status, 2) << run.output;
+  EXPECT_NE(run.output.find("in.yaml"), std::string::npos) << run.output;
+}
+
+TEST_F(CheckScopeTest, LintWarnsWhenAnExemptNamespaceIsATenants) {
+  std::string policy = ReadFile(kPolicy.string());
+  policy.replace(policy.find("exemptNamespaces: [kube-system]"), 31, "exemptNamespaces: [kube-system, \"team-*\"]");
+  WriteFile(dir_.File("policy.yaml"), policy);
+  RunResult run = RunKeyward({"policy", "lint", dir_.File("policy.yaml")}, dir_.File("out"));
+  ASSERT_TRUE(run.finished) << run.why;
+  EXPECT_EQ(run.exit_status, 0) << run.output;
+  EXPECT_NE(run.output.find("\"team-*\" covers namespace \"team-a\" of tenant team-a"), std::string::npos)
+      << run.output;
+  EXPECT_NE(run.output.find("\"team-*\" covers namespace \"team-b\" of tenant team-b"), std::string::npos)
+      << run.output;
+}
+
+}  // namespace
+}  // namespace keyward::testing
