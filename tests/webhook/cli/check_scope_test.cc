@@ -4,6 +4,8 @@
 // AdmissionReview (judged as the request it holds: operation, oldObject and
 // user). Against the real binary.
 #include <filesystem>
+#include <set>
+#include <sstream>
 #include <string>
 
 #include <gtest/gtest.h>
@@ -137,6 +139,25 @@ TEST_F(CheckScopeTest, LintWarnsWhenAnExemptNamespaceIsATenants) {
       << run.output;
   EXPECT_NE(run.output.find("\"team-*\" covers namespace \"team-b\" of tenant team-b"), std::string::npos)
       << run.output;
+}
+
+// `review --help` listed the manifests as required twice (positional and
+// -f are one option); the check is RunReview's, with a message.
+TEST_F(CheckScopeTest, ReviewHelpDoesNotMarkTheManifestsRequiredTwice) {
+  RunResult help = RunKeyward({"review", "--help"}, dir_.File("help"));
+  ASSERT_TRUE(help.finished) << help.why;
+  EXPECT_EQ(help.exit_status, 0);
+  std::istringstream lines(help.output);
+  for (std::string line; std::getline(lines, line);) {
+    if (line.find("inputs") != std::string::npos || line.find("--filename") != std::string::npos) {
+      EXPECT_EQ(line.find("REQUIRED"), std::string::npos) << line;
+    }
+  }
+  WriteFile(dir_.File("ca.pem"), "");
+  RunResult none = RunKeyward({"review", "--ca-file", dir_.File("ca.pem")}, dir_.File("none"));
+  ASSERT_TRUE(none.finished) << none.why;
+  EXPECT_EQ(none.exit_status, 2) << none.output;
+  EXPECT_NE(none.output.find("no manifests given"), std::string::npos) << none.output;
 }
 
 }  // namespace
