@@ -27,6 +27,8 @@ constexpr std::array kCodes = {
                   "an output goes to an S3 Express One Zone directory bucket (a name ending in `--x-s3`): SageMaker refuses a KMS key there and always uses SSE-S3, so the data cannot be on the tenant's key; choose a general-purpose bucket"},
     ViolationCode{kNoTenant, CodeFamily::kTenant, "enforcement", EvidenceArea::kAtRest, "Encryption", "high",
                   "no tenant claims the namespace and `unmatchedNamespaces: deny`"},
+    ViolationCode{kAmbiguousTenant, CodeFamily::kTenant, "deny", EvidenceArea::kLeastPrivilege, "Access", "high",
+                  "more than one tenant claims the namespace (by name and labels, or by labels); always at deny, and counted in `keyward_violations_total{code=\"AmbiguousTenant\"}`"},
     ViolationCode{kForeignRole, CodeFamily::kRole, "enforcement", EvidenceArea::kLeastPrivilege, "Access", "high",
                   "a role field names a role another tenant claims (the message names it, unless `revealOtherTenants: false`)"},
     ViolationCode{kUnapprovedRole, CodeFamily::kRole, "enforcement", EvidenceArea::kLeastPrivilege, "Access", "high",

@@ -25,6 +25,7 @@ inline constexpr std::string_view kLocalStorageKey = "LocalStorageKey";
 inline constexpr std::string_view kImmutableKey = "ImmutableKey";
 inline constexpr std::string_view kS3ExpressOutput = "S3ExpressOutput";
 inline constexpr std::string_view kNoTenant = "NoTenant";
+inline constexpr std::string_view kAmbiguousTenant = "AmbiguousTenant";
 inline constexpr std::string_view kForeignRole = "ForeignRole";
 inline constexpr std::string_view kUnapprovedRole = "UnapprovedRole";
 inline constexpr std::string_view kPipelineDefinition = "PipelineDefinition";

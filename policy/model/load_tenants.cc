@@ -63,10 +63,12 @@ class TenantsReader {
         claim_marks_[field].push_back(std::move(current_marks_[field]));
       }
       source_index_.push_back(i);
+      selector_marks_.push_back(selector_mark_);
     }
     for (const ClaimedList& claimed : kClaimedLists) {
       CheckClaims(claimed.list, claim_marks_[std::string(claimed.field)], claimed.field, claimed.rule);
     }
+    CheckSelectorClaims();
     return true;
   }
 
@@ -111,8 +113,8 @@ class TenantsReader {
     size_t errors_before = reader_.ProblemCount();
     tenant_mark_ = node.Mark();
     Fields f = reader_.Expect(node, path,
-                              {"name", "namespaces", "region", "enforcement", "keys", "allowedKeys", "roles",
-                               "guardrails", "subnets", "securityGroups", "imageRegistries"});
+                              {"name", "namespaces", "namespaceSelector", "region", "enforcement", "keys",
+                               "allowedKeys", "roles", "guardrails", "subnets", "securityGroups", "imageRegistries"});
     if (!f.count("name")) {
       reader_.Report(node.Mark(), path + ".name", "missing; every tenant needs a name");
     } else if (auto name = reader_.Scalar(f["name"], path + ".name")) {
@@ -120,8 +122,14 @@ class TenantsReader {
       if (name->empty()) reader_.Report(f["name"].Mark(), path + ".name", "must not be empty");
       tenant.name = *name;
     }
-    if (!f.count("namespaces")) {
-      reader_.Report(node.Mark(), path + ".namespaces", "missing; list the namespaces (names or globs) of this tenant");
+    selector_mark_ = f.count("namespaceSelector") ? f["namespaceSelector"].Mark() : node.Mark();
+    if (f.count("namespaceSelector")) {
+      tenant.namespace_selector = ReadNamespaceSelector(reader_, f["namespaceSelector"], path + ".namespaceSelector");
+    }
+    if (!f.count("namespaces") && !f.count("namespaceSelector")) {
+      reader_.Report(node.Mark(), path + ".namespaces",
+                     "missing; list the namespaces (names or globs) of this tenant, or select them by label with "
+                     "namespaceSelector");
     }
     ListItems namespaces = reader_.StringList(f, "namespaces", path, NamespacePatternProblem);
     if (f.count("namespaces") && namespaces.empty() && reader_.ProblemCount() == errors_before) {
@@ -156,6 +164,23 @@ class TenantsReader {
     tenant.image_registries = PolicyReader::Values(ReadImageRegistries(reader_, f, path));
     if (f.count("guardrails")) ReadGuardrailOverrides(reader_, f["guardrails"], path + ".guardrails", tenant);
     return reader_.ProblemCount() == errors_before;
+  }
+
+  // Two tenants with the same selector claim the same namespaces: provably
+  // overlapping, so an error. Selectors that only may overlap are judged per
+  // namespace at run time (AmbiguousTenant).
+  void CheckSelectorClaims() {
+    for (size_t a = 0; a < policy_.tenants.size(); ++a) {
+      const Tenant& first = policy_.tenants[a];
+      if (!first.namespace_selector) continue;
+      for (size_t b = a + 1; b < policy_.tenants.size(); ++b) {
+        const Tenant& second = policy_.tenants[b];
+        if (!second.namespace_selector || !(*second.namespace_selector == *first.namespace_selector)) continue;
+        reader_.Report(selector_marks_[b], "spec.tenants[" + std::to_string(source_index_[b]) + "].namespaceSelector",
+                       "is the namespaceSelector of tenant \"" + first.name + "\" too; a namespace may belong to one "
+                       "tenant only: make the selectors disjoint");
+      }
+    }
   }
 
   // A namespace (or role) may belong to at most one tenant. Exact names are
@@ -223,9 +248,94 @@ class TenantsReader {
   std::map<std::string, std::vector<std::vector<YamlMark>>> claim_marks_;  // per list, per accepted tenant
   std::vector<std::pair<std::string, YamlMark>> unroled_tenants_;
   std::vector<size_t> source_index_;  // per accepted tenant: its index in spec.tenants
+  YamlMark selector_mark_;             // of the tenant ReadTenant read last
+  std::vector<YamlMark> selector_marks_;  // per accepted tenant
 };
 
 }  // namespace
+
+std::optional<LabelSelector> ReadNamespaceSelector(PolicyReader& reader, const YamlNode& node, const std::string& path) {
+  if (!node.IsMap()) {
+    reader.Report(node.Mark(), path, "must be a label selector: {matchLabels: {KEY: VALUE}, matchExpressions: [...]}");
+    return std::nullopt;
+  }
+  const size_t before = reader.ProblemCount();
+  Fields f = reader.Expect(node, path, {"matchLabels", "matchExpressions"});
+  LabelSelector selector;
+  if (f.count("matchLabels") && !f["matchLabels"].IsNull()) {
+    const YamlNode& labels = f["matchLabels"];
+    if (!labels.IsMap()) {
+      reader.Report(labels.Mark(), path + ".matchLabels", "must be a mapping of label keys to values");
+    } else {
+      for (size_t i = 0; i < labels.size(); ++i) {
+        auto key = reader.Scalar(labels.Key(i), path + ".matchLabels");
+        auto value = reader.Scalar(labels.Value(i), path + ".matchLabels");
+        if (!key || !value) continue;
+        if (key->empty()) {
+          reader.Report(labels.Key(i).Mark(), path + ".matchLabels", "a label key must not be empty");
+          continue;
+        }
+        selector.match_labels[*key] = *value;
+      }
+    }
+  }
+  if (f.count("matchExpressions") && !f["matchExpressions"].IsNull()) {
+    const YamlNode& expressions = f["matchExpressions"];
+    if (!expressions.IsSequence()) {
+      reader.Report(expressions.Mark(), path + ".matchExpressions", "must be a list of {key, operator, values}");
+    } else {
+      for (size_t i = 0; i < expressions.size(); ++i) {
+        const std::string item = path + ".matchExpressions[" + std::to_string(i) + "]";
+        if (!expressions[i].IsMap()) {
+          reader.Report(expressions[i].Mark(), item, "must be a mapping {key, operator, values}");
+          continue;
+        }
+        Fields e = reader.Expect(expressions[i], item, {"key", "operator", "values"});
+        LabelRequirement requirement;
+        if (!e.count("key") || !e.count("operator")) {
+          reader.Report(expressions[i].Mark(), item, "needs a key and an operator (In, NotIn, Exists, DoesNotExist)");
+          continue;
+        }
+        if (auto key = reader.Scalar(e["key"], item + ".key")) requirement.key = *key;
+        if (requirement.key.empty()) reader.Report(e["key"].Mark(), item + ".key", "must not be empty");
+        reader.Enum<SelectorOperator>(e, "operator", item, kSelectorOperatorWords, &requirement.op);
+        requirement.values = PolicyReader::Values(reader.StringList(e, "values", item, [](const std::string&) {
+          return std::string();
+        }));
+        const bool takes_values = requirement.op == SelectorOperator::kIn || requirement.op == SelectorOperator::kNotIn;
+        if (takes_values && requirement.values.empty()) {
+          reader.Report(expressions[i].Mark(), item + ".values", "In and NotIn need at least one value");
+        } else if (!takes_values && !requirement.values.empty()) {
+          reader.Report(e["values"].Mark(), item + ".values", "Exists and DoesNotExist take no values; remove them");
+        }
+        selector.match_expressions.push_back(std::move(requirement));
+      }
+    }
+  }
+  if (selector.match_labels.empty() && selector.match_expressions.empty() && reader.ProblemCount() == before) {
+    reader.Report(node.Mark(), path,
+                  "is empty, and an empty selector matches every namespace; give matchLabels or matchExpressions");
+  }
+  if (reader.ProblemCount() != before) return std::nullopt;
+  return selector;
+}
+
+void NoteSelectorLabelsUsersMaySet(PolicyReader& reader, Policy& policy) {
+  for (const Tenant& tenant : policy.tenants) {
+    if (!tenant.namespace_selector) continue;
+    for (const std::string& key : SelectorKeys(*tenant.namespace_selector)) {
+      if (key.find('/') != std::string::npos) continue;  // a prefixed key: the platform's to reserve (README)
+      Diagnostic notice;
+      notice.file = reader.File();
+      notice.path = "spec.tenants.namespaceSelector";
+      notice.message = "warning: tenant " + tenant.name + " selects namespaces by label \"" + key +
+                       "\", which has no prefix and which whoever may edit a namespace can set; use a label under "
+                       "the platform's own prefix (e.g. platform.example.com/tenant) and reserve it (README, "
+                       "\"Tenants by label\")";
+      policy.notices.push_back(std::move(notice));
+    }
+  }
+}
 
 std::string NamespacePatternProblem(const std::string& value) {
   return IsNamespacePattern(value) ? ""
@@ -238,6 +348,7 @@ bool ReadTenants(PolicyReader& reader, const YamlNode& tenants, Policy& policy) 
   if (!tenants_reader.Read(tenants)) return false;
   tenants_reader.NoteTenantsWithoutRoles();
   NoteExemptClaimedNamespaces(reader, policy);
+  NoteSelectorLabelsUsersMaySet(reader, policy);
   return true;
 }
 

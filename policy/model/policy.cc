@@ -98,6 +98,10 @@ void Policy::Index() {
   role_index_ = {};
   subnet_index_ = {};
   security_group_index_ = {};
+  selector_tenants_.clear();
+  for (size_t t = 0; t < tenants.size(); ++t) {
+    if (tenants[t].namespace_selector) selector_tenants_.push_back(t);
+  }
   for (const std::string& ns : exempt_namespaces) exempt_index_.Add(ns, 0);
   for (const std::string& user : trusted_users) trusted_index_.Add(user, 0);
   for (size_t t = 0; t < tenants.size(); ++t) {
@@ -131,6 +135,21 @@ const Tenant* Policy::TenantForNamespace(std::string_view ns) const {
     return false;
   });
   return found;
+}
+
+std::vector<const Tenant*> Policy::TenantsClaimingNamespace(std::string_view ns, const NamespaceInfo* info) const {
+  std::vector<const Tenant*> out;
+  namespace_index_.ForEachMatch(ns, [&](size_t owner) {
+    if (std::find(out.begin(), out.end(), &tenants[owner]) == out.end()) out.push_back(&tenants[owner]);
+    return true;
+  });
+  if (info == nullptr) return out;
+  for (size_t t : selector_tenants_) {
+    const Tenant& tenant = tenants[t];
+    if (!tenant.namespace_selector->Matches(info->labels)) continue;
+    if (std::find(out.begin(), out.end(), &tenant) == out.end()) out.push_back(&tenant);
+  }
+  return out;
 }
 
 bool Policy::IsExemptNamespace(std::string_view ns) const {

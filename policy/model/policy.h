@@ -19,6 +19,7 @@
 #include "policy/base/enum_words.h"
 #include "policy/catalog/guardrails.h"
 #include "policy/base/key_reference.h"
+#include "policy/model/namespace_info.h"
 
 namespace keyward {
 
@@ -70,6 +71,9 @@ struct TenantKeys {
 struct Tenant {
   std::string name;
   std::vector<std::string> namespaces;  // exact names or globs
+  // Namespaces claimed by their labels, as the cluster reports them (empty:
+  // by names alone).
+  std::optional<LabelSelector> namespace_selector;
   std::string region;                   // empty: the policy's defaultRegion
   std::optional<Enforcement> enforcement;
   TenantKeys keys;
@@ -121,6 +125,11 @@ class Policy {
   // of tenants. Only LoadPolicy makes a Policy whose indexes are built, and
   // it hands it out const, so the indexes always match the fields.
   const Tenant* TenantForNamespace(std::string_view ns) const;
+  // Every tenant that claims the namespace: by name or glob, and by
+  // namespaceSelector when the cluster's view of it (`info`) is known. More
+  // than one is a configuration error the rules report (AmbiguousTenant).
+  // Costs O(tenants with a selector) on top of the name lookup.
+  std::vector<const Tenant*> TenantsClaimingNamespace(std::string_view ns, const NamespaceInfo* info) const;
   bool IsExemptNamespace(std::string_view ns) const;
   bool IsTrustedUser(std::string_view user) const;
   bool HasLocalStorage(std::string_view instance_type) const;
@@ -174,6 +183,7 @@ class Policy {
   GlobIndex role_index_;      // role ARNs and globs -> tenant
   GlobIndex subnet_index_;    // subnet IDs and globs -> tenant
   GlobIndex security_group_index_;
+  std::vector<size_t> selector_tenants_;  // tenants with a namespaceSelector
 
   std::vector<const Tenant*> Claiming(const GlobIndex& index, std::string_view text) const;
 };

@@ -43,6 +43,12 @@ ListItems ReadSubnets(PolicyReader& reader, Fields& tenant, const std::string& p
 ListItems ReadSecurityGroups(PolicyReader& reader, Fields& tenant, const std::string& path);
 void CheckImageRegistriesListed(PolicyReader& reader, const Policy& policy, const YamlNode& spec);
 
+// A tenant's namespaceSelector (load_tenants.cc): Kubernetes label selector
+// syntax; nullopt, reported, when it is malformed or empty.
+std::optional<LabelSelector> ReadNamespaceSelector(PolicyReader& reader, const YamlNode& node, const std::string& path);
+// A notice for each selector label without a prefix: namespace editors can set it.
+void NoteSelectorLabelsUsersMaySet(PolicyReader& reader, Policy& policy);
+
 // Namespace names and globs (load_tenants.cc), for the lists that hold them.
 std::string NamespacePatternProblem(const std::string& value);
 

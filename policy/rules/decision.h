@@ -41,6 +41,10 @@ struct AdmissionRequest {
   std::string sub_resource;  // e.g. "status" or "scale"; empty for the object itself
   std::string username;
   bool dry_run = false;
+  // The cluster's view of the namespace (labels, annotations), when the
+  // cluster context is on; null: decided from the namespace's name alone.
+  // Borrowed, like the objects.
+  const NamespaceInfo* namespace_info = nullptr;
   const nlohmann::json* object = nullptr;      // null on DELETE
   const nlohmann::json* old_object = nullptr;  // set on UPDATE and DELETE
 };

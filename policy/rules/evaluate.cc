@@ -15,13 +15,16 @@
 namespace keyward {
 namespace {
 
-constexpr std::string_view kRegionAnnotation = "services.k8s.aws/region";
-
+// The region ACK will use, in the ACK runtime's order: the resource's
+// services.k8s.aws/region annotation, then the namespace's
+// services.k8s.aws/default-region, then the controller's default, which
+// the tenant's region (else defaultRegion) stands for. The legacy
+// operator's spec.region comes where ACK's annotation does.
 std::string ResourceRegion(const Subject& s, const nlohmann::json& object) {
   // Annotation keys contain dots, so they are looked up directly.
   const nlohmann::json* annotations = FindPlain(object, "metadata.annotations");
   if (annotations != nullptr && annotations->is_object()) {
-    auto it = annotations->find(kRegionAnnotation);
+    auto it = annotations->find(kResourceRegionAnnotation);
     if (it != annotations->end() && it->is_string() && !it->get_ref<const std::string&>().empty()) {
       return it->get<std::string>();
     }
@@ -31,6 +34,10 @@ std::string ResourceRegion(const Subject& s, const nlohmann::json& object) {
     if (region != nullptr && region->is_string() && !region->get_ref<const std::string&>().empty()) {
       return region->get<std::string>();
     }
+  }
+  if (s.request.namespace_info != nullptr) {
+    auto it = s.request.namespace_info->annotations.find(kNamespaceRegionAnnotation);
+    if (it != s.request.namespace_info->annotations.end() && !it->second.empty()) return it->second;
   }
   return s.tenant != nullptr ? s.policy.RegionFor(*s.tenant) : s.policy.default_region;
 }
@@ -272,6 +279,19 @@ ValidationResult ConcludeNoTenant(const Subject& s) {
   return Conclude(s, std::move(findings));
 }
 
+// Two tenants claim the namespace (by labels, or by a name and labels): a
+// configuration error no request can fix, at deny whatever the levels.
+ValidationResult ConcludeAmbiguousTenant(const Subject& s, const std::vector<const Tenant*>& claimants) {
+  Findings findings(Enforcement::kDeny);
+  const std::string names = OwnerNames(claimants);
+  const std::string who = s.policy.reveal_other_tenants ? "tenants " + names : "more than one tenant";
+  findings.Add("metadata.namespace", kAmbiguousTenant,
+               "namespace " + Quote(s.request.namespace_name) + " is claimed by " + who +
+                   " (by name or by its labels); ask the platform team to make the tenants' namespaces disjoint",
+               "namespace claimed by more than one tenant", names);
+  return Conclude(s, std::move(findings));
+}
+
 std::string InjectionWarning(const Injection& injection, const std::string& tenant, bool carried) {
   if (carried) return PathWarning("kept ", injection.path, " from the stored object");
   return PathWarning("set ", injection.path,
@@ -360,8 +380,9 @@ MutationResult Mutate(const Policy& policy, const AdmissionRequest& request) {
   if (kind == nullptr || policy.mutation == MutationMode::kDisabled) {
     return result;
   }
-  const Tenant* tenant = policy.TenantForNamespace(request.namespace_name);
-  if (tenant == nullptr) return result;
+  const std::vector<const Tenant*> claimants = policy.TenantsClaimingNamespace(request.namespace_name, request.namespace_info);
+  if (claimants.size() != 1) return result;  // none, or a conflict validation reports
+  const Tenant* tenant = claimants.front();
   result.tenant = tenant->name;
   Subject s{policy, request, *kind, tenant, policy.EnforcementFor(tenant)};
   const nlohmann::json& object = *request.object;
@@ -417,8 +438,10 @@ ValidationResult Validate(const Policy& policy, const AdmissionRequest& request)
   if (kind == nullptr) return {};
   bool is_update = request.operation == Operation::kUpdate;
   if (is_update && (request.old_object == nullptr || policy.IsTrustedUser(request.username))) return {};
-  const Tenant* tenant = policy.TenantForNamespace(request.namespace_name);
+  const std::vector<const Tenant*> claimants = policy.TenantsClaimingNamespace(request.namespace_name, request.namespace_info);
+  const Tenant* tenant = claimants.size() == 1 ? claimants.front() : nullptr;
   Subject s{policy, request, *kind, tenant, policy.EnforcementFor(tenant)};
+  if (claimants.size() > 1) return ConcludeAmbiguousTenant(s, claimants);
 
   if (!is_update) {
     if (tenant == nullptr) return ConcludeNoTenant(s);
