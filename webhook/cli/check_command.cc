@@ -3,6 +3,7 @@
 // among the inputs is judged as the request it holds (operation, oldObject
 // and user included), so a captured review can be replayed.
 #include <iostream>
+#include <map>
 
 #include "policy/rules/evaluate.h"
 #include "webhook/admission/admission_codec.h"
@@ -21,7 +22,29 @@ struct CheckOptions {
   std::string output = "text";
   std::string namespace_name;
   std::string user = "kubernetes-user";
+  std::vector<std::string> namespace_files;  // Namespace objects: the cluster context
 };
+
+bool IsNamespaceObject(const nlohmann::json& object) {
+  return StringMember(object, "apiVersion") == "v1" && StringMember(object, "kind") == "Namespace";
+}
+
+// A Namespace object as the server's cache holds it: name, labels and
+// annotations (string values only; anything else is not a label).
+NamespaceInfo NamespaceInfoOf(const nlohmann::json& object) {
+  NamespaceInfo info;
+  auto metadata = object.find("metadata");
+  if (metadata == object.end() || !metadata->is_object()) return info;
+  info.name = StringMember(*metadata, "name");
+  for (auto [member, out] : {std::pair{"labels", &info.labels}, std::pair{"annotations", &info.annotations}}) {
+    auto map = metadata->find(member);
+    if (map == metadata->end() || !map->is_object()) continue;
+    for (auto it = map->begin(); it != map->end(); ++it) {
+      if (it.value().is_string()) (*out)[it.key()] = it.value().get<std::string>();
+    }
+  }
+  return info;
+}
 
 struct CheckedObject {
   const Manifest* manifest;
@@ -124,12 +147,25 @@ int RunCheck(const CheckOptions& options) {
     return kExitUsage;
   }
   ManifestReadResult read = ReadManifests(options.inputs, std::cin);
+  ManifestReadResult context = ReadManifests(options.namespace_files, std::cin);
   for (const Status& error : read.errors) std::cerr << "error: " << error.ToString() << "\n";
-  if (!read.errors.empty()) return kExitUsage;
+  for (const Status& error : context.errors) std::cerr << "error: " << error.ToString() << "\n";
+  if (!read.errors.empty() || !context.errors.empty()) return kExitUsage;
+  // Namespace objects, among the inputs or from --namespaces, are context,
+  // used as the server uses its watched namespaces; they get no verdict.
+  std::map<std::string, NamespaceInfo> namespaces;
+  for (const ManifestReadResult* source : {&context, &read}) {
+    for (const Manifest& manifest : source->manifests) {
+      if (!IsNamespaceObject(manifest.object)) continue;
+      NamespaceInfo info = NamespaceInfoOf(manifest.object);
+      if (!info.name.empty()) namespaces[info.name] = std::move(info);
+    }
+  }
 
   std::vector<CheckedObject> checked;
   checked.reserve(read.manifests.size());
   for (const Manifest& manifest : read.manifests) {
+    if (IsNamespaceObject(manifest.object)) continue;
     CheckedObject c{&manifest, nullptr, {}, {}, Outcome::kAllowed, {}};
     if (IsAdmissionReview(manifest.object)) {
       c.review = std::make_unique<DecodedReview>();
@@ -140,6 +176,9 @@ int RunCheck(const CheckOptions& options) {
       c.request = c.review->request;
     } else {
       c.request = RequestFor(manifest.object, options);
+    }
+    if (auto known = namespaces.find(c.request.namespace_name); known != namespaces.end()) {
+      c.request.namespace_info = &known->second;
     }
     c.evaluation = Evaluate(*policy.value(), c.request);
     c.verdict = OutcomeOf(*policy.value(), c.request, c.evaluation.validation);
@@ -179,6 +218,9 @@ void AddCheckCommand(CLI::App& app, int* exit_code) {
   check->add_option("-n,--namespace", options->namespace_name,
                     "Namespace for manifests without metadata.namespace (default: default)");
   check->add_option("--user", options->user, "User the CREATE is evaluated for");
+  check->add_option("--namespaces", options->namespace_files,
+                    "Namespace objects (kubectl get ns -o yaml) whose labels and annotations decide as the server's "
+                    "cluster context does; Namespace objects among the manifests count too");
   check->callback([options, exit_code] { *exit_code = RunCheck(*options); });
 }
 

@@ -160,5 +160,50 @@ TEST_F(CheckScopeTest, ReviewHelpDoesNotMarkTheManifestsRequiredTwice) {
   EXPECT_NE(none.output.find("no manifests given"), std::string::npos) << none.output;
 }
 
+// Namespace objects among the inputs, or in --namespaces, are the cluster
+// context: tenants by label and the namespace's region, as the server
+// decides with its watched namespaces.
+TEST_F(CheckScopeTest, NamespaceObjectsDecideAsTheServersContextDoes) {
+  std::string policy = ReadFile(kPolicy.string());
+  policy += R"(    - name: team-l
+      namespaceSelector: {matchLabels: {platform.example.com/tenant: l}}
+      keys:
+        default: arn:aws:kms:us-east-1:111122223333:key/11111111-0000-4000-8000-00000000000l
+)";
+  policy.replace(policy.find("00000000000l"), 12, "000000000001");
+  WriteFile(dir_.File("policy.yaml"), policy);
+  const std::string labelled = "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: ml-1\n  labels:\n"
+                               "    platform.example.com/tenant: l\n---\n" + Manifest("TrainingJob", "ml-1");
+  WriteFile(dir_.File("in.yaml"), labelled);
+  RunResult run = RunKeyward({"check", "--policy", dir_.File("policy.yaml"), "-o", "json", "-f", dir_.File("in.yaml")},
+                             dir_.File("out"));
+  ASSERT_TRUE(run.finished) << run.why;
+  nlohmann::json report = Parsed(run);
+  ASSERT_EQ(report.size(), 1u) << "the Namespace object is context, not a verdict: " << report.dump(2);
+  EXPECT_EQ(report[0]["tenant"], "team-l") << report.dump(2);
+  EXPECT_EQ(report[0]["verdict"], "allowed");
+
+  // The same namespace from --namespaces, annotated for another region: a
+  // us-east-1 key is in the wrong region for what ACK will create there.
+  WriteFile(dir_.File("ns.yaml"), "apiVersion: v1\nkind: List\nitems:\n- apiVersion: v1\n  kind: Namespace\n"
+                                  "  metadata:\n    name: team-a\n    annotations:\n"
+                                  "      services.k8s.aws/default-region: eu-west-1\n");
+  std::string keyed = Manifest("TrainingJob", "team-a");
+  keyed.replace(keyed.find("outputDataConfig: {"), 19,
+                "outputDataConfig: {kmsKeyID: arn:aws:kms:us-east-1:111122223333:key/"
+                "0b6e1f6c-1a2b-4c3d-9e8f-0123456789ab, ");
+  WriteFile(dir_.File("job.yaml"), keyed);
+  RunResult regional = RunKeyward({"check", "--policy", kPolicy.string(), "-o", "json", "-f", dir_.File("job.yaml"),
+                                   "--namespaces", dir_.File("ns.yaml")},
+                                  dir_.File("out2"));
+  ASSERT_TRUE(regional.finished) << regional.why;
+  const nlohmann::json judged = Parsed(regional);
+  std::set<std::string> codes;
+  for (const auto& v : judged[0]["violations"]) {
+    if (v["path"] == "spec.outputDataConfig.kmsKeyID") codes.insert(v["code"]);
+  }
+  EXPECT_EQ(codes, std::set<std::string>{"RegionMismatch"}) << regional.output;
+}
+
 }  // namespace
 }  // namespace keyward::testing
