@@ -41,15 +41,9 @@ std::string AllowedKeyProblem(const std::string& value) {
   return std::string();
 }
 
-}  // namespace
-
-void ReadTenantKeys(PolicyReader& reader, const YamlNode& node, const std::string& path, const Policy& policy,
-                    const std::string& region, TenantKeys& keys) {
-  if (!node.IsMap()) {
-    reader.Report(node.Mark(), path, "must be a mapping with default (and optionally volume, output)");
-    return;
-  }
-  Fields f = reader.Expect(node, path, {"default", "volume", "output"});
+// default, volume and output of one region, each a key of that region.
+void ReadRegionKeys(PolicyReader& reader, Fields& f, const YamlNode& node, const std::string& path,
+                    const Policy& policy, const std::string& region, RegionKeys& keys) {
   if (!f.count("default")) {
     reader.Report(node.Mark(), path + ".default", "missing; set it to the tenant's KMS key ARN");
   }
@@ -64,6 +58,45 @@ void ReadTenantKeys(PolicyReader& reader, const YamlNode& node, const std::strin
       continue;
     }
     *target = *value;
+  }
+}
+
+}  // namespace
+
+void ReadTenantKeys(PolicyReader& reader, const YamlNode& node, const std::string& path, const Policy& policy,
+                    const std::string& region, TenantKeys& keys) {
+  if (!node.IsMap()) {
+    reader.Report(node.Mark(), path, "must be a mapping with default (and optionally volume, output, regions)");
+    return;
+  }
+  Fields f = reader.Expect(node, path, {"default", "volume", "output", "regions"});
+  ReadRegionKeys(reader, f, node, path, policy, region, keys);
+  if (!f.count("regions") || f["regions"].IsNull()) return;
+  const YamlNode& regions = f["regions"];
+  if (!regions.IsMap()) {
+    reader.Report(regions.Mark(), path + ".regions", "must be a mapping of regions to {default, volume, output}");
+    return;
+  }
+  for (size_t i = 0; i < regions.size(); ++i) {
+    auto name = reader.Scalar(regions.Key(i), path + ".regions");
+    if (!name) continue;
+    const std::string region_path = path + ".regions." + *name;
+    if (!IsValidRegionName(*name)) {
+      reader.Report(regions.Key(i).Mark(), region_path, Quote(*name) + " is not an AWS region name such as eu-west-1");
+      continue;
+    }
+    if (*name == region) {
+      reader.Report(regions.Key(i).Mark(), region_path,
+                    "is the tenant's own region; its keys are keys.default, keys.volume and keys.output");
+      continue;
+    }
+    const YamlNode value = regions.Value(i);
+    if (!value.IsMap()) {
+      reader.Report(value.Mark(), region_path, "must be a mapping with default (and optionally volume, output)");
+      continue;
+    }
+    Fields region_fields = reader.Expect(value, region_path, {"default", "volume", "output"});
+    ReadRegionKeys(reader, region_fields, value, region_path, policy, *name, keys.regions[*name]);
   }
 }
 

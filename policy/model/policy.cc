@@ -41,9 +41,15 @@ bool LevelApplies(RuleLevel level, Enforcement* out) {
 
 std::string_view EnforcementName(Enforcement e) { return WordOf<Enforcement>(kEnforcementWords, e); }
 
-const std::string& TenantKeys::For(KeyPurpose purpose) const {
+const std::string& RegionKeys::For(KeyPurpose purpose) const {
   const std::string& specific = purpose == KeyPurpose::kVolume ? volume_key : output_key;
   return specific.empty() ? default_key : specific;
+}
+
+const std::string* TenantKeys::ForRegion(KeyPurpose purpose, std::string_view region, std::string_view home) const {
+  if (region.empty() || region == home) return &For(purpose);
+  auto it = regions.find(region);
+  return it == regions.end() ? nullptr : &it->second.For(purpose);
 }
 
 std::string Diagnostic::ToString() const {
@@ -111,8 +117,12 @@ void Policy::Index() {
     for (const std::string& subnet : tenant.subnets) subnet_index_.Add(subnet, t);
     for (const std::string& group : tenant.security_groups) security_group_index_.Add(group, t);
     std::vector<std::string> approved = tenant.allowed_keys;
-    for (const std::string* key : {&tenant.keys.default_key, &tenant.keys.volume_key, &tenant.keys.output_key}) {
-      if (!key->empty()) approved.push_back(*key);
+    std::vector<const RegionKeys*> key_sets = {&tenant.keys};
+    for (const auto& [region, keys] : tenant.keys.regions) key_sets.push_back(&keys);
+    for (const RegionKeys* keys : key_sets) {
+      for (const std::string* key : {&keys->default_key, &keys->volume_key, &keys->output_key}) {
+        if (!key->empty()) approved.push_back(*key);
+      }
     }
     for (const std::string& key : approved) {
       key_index_.Add(key, t);

@@ -8,6 +8,7 @@
 #pragma once
 
 #include <array>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -60,12 +61,24 @@ struct GuardrailOverride {
   std::optional<bool> inject;
 };
 
-struct TenantKeys {
+// One region's keys: default, and optionally one per purpose.
+struct RegionKeys {
   std::string default_key;  // required
   std::string volume_key;   // optional; empty means default_key
   std::string output_key;   // optional; empty means default_key
 
   const std::string& For(KeyPurpose purpose) const;
+};
+
+// A tenant's keys: those of its own region (its region, else
+// defaultRegion), and optionally of other regions (keys.regions).
+struct TenantKeys : RegionKeys {
+  std::map<std::string, RegionKeys, std::less<>> regions;
+
+  // The key of `purpose` for a resource in `region`: the tenant's own keys
+  // in `home` (or when the region is unknown), a listed region's keys, else
+  // null: the tenant has no key there, and none is ever injected.
+  const std::string* ForRegion(KeyPurpose purpose, std::string_view region, std::string_view home) const;
 };
 
 struct Tenant {

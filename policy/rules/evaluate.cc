@@ -108,16 +108,18 @@ void CheckInstance(const Subject& s, const KmsField& field, const FieldInstance&
     if (fix == MissingKeyFix::kReplace) {
       out.Add(instance.path, kMissingKey,
               "no KMS key is set for data this update adds, and SageMaker cannot add this key to an existing "
-              "resource; to add it, " + std::string(ReplacementFix(s.kind)) + " (" + TenantKeyHint(s, field.purpose) + ")",
+              "resource; to add it, " + std::string(ReplacementFix(s.kind)) + " (" +
+                  TenantKeyHint(s, field.purpose, region) + ")",
               "no KMS key set; replace the resource");
     } else {
-      out.Add(instance.path, kMissingKey, "no KMS key is set; set it to " + TenantKeyHint(s, field.purpose),
+      out.Add(instance.path, kMissingKey, "no KMS key is set; set it to " + TenantKeyHint(s, field.purpose, region),
               "no KMS key set");
     }
     return;
   }
   CheckLocalStorage(field.local_storage, instance.path, local_type, out);
-  CheckSetKey(s, field.accepted_forms, instance.path, *instance.value, region, "; use " + TenantKeyHint(s, field.purpose),
+  CheckSetKey(s, field.accepted_forms, instance.path, *instance.value, region,
+              "; use " + TenantKeyHint(s, field.purpose, region),
               out);
 }
 
@@ -387,13 +389,18 @@ MutationResult Mutate(const Policy& policy, const AdmissionRequest& request) {
   Subject s{policy, request, *kind, tenant, policy.EnforcementFor(tenant)};
   const nlohmann::json& object = *request.object;
 
+  // The keys of the region ACK will create the resource in; none where the
+  // tenant lists none there (never a key that RegionMismatch would deny).
+  const std::string region = ResourceRegion(s, object);
   if (request.operation == Operation::kCreate) {
     for (const KmsField& field : kind->fields) {
       if (field.deprecated) continue;
       for (const FieldInstance& instance : KeySlots(object, field)) {
         if (!IsEmptyValue(instance.value) || !LocalInstanceType(s, field, object, instance).empty()) continue;
         if (RefusalAt(kind->refused, field.split_path, instance.indices, object)) continue;
-        AddInjection(result, instance, field, tenant->keys.For(field.purpose), false);
+        const std::string* key = TenantKeyIn(s, field.purpose, region);
+        if (key == nullptr) continue;
+        AddInjection(result, instance, field, *key, false);
       }
     }
     FillEmbedded(s, object, result);
@@ -420,8 +427,9 @@ MutationResult Mutate(const Policy& policy, const AdmissionRequest& request) {
         AddInjection(result, instance, field, stored->get<std::string>(), true);
       } else if (!PlaceExistedBefore(old_object, field.split_path, field.anchor_depth, instance) &&
                  LocalInstanceType(s, field, object, instance).empty() &&
-                 !RefusalAt(kind->refused, field.split_path, instance.indices, object)) {
-        AddInjection(result, instance, field, tenant->keys.For(field.purpose), false);
+                 !RefusalAt(kind->refused, field.split_path, instance.indices, object) &&
+                 TenantKeyIn(s, field.purpose, region) != nullptr) {
+        AddInjection(result, instance, field, *TenantKeyIn(s, field.purpose, region), false);
       }
     }
   }

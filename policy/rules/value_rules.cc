@@ -38,6 +38,21 @@ std::string PathWarning(std::string_view before, const std::string& path, std::s
   return ElideMiddle(std::string(prefix) + std::string(before) + ElideMiddle(path, room) + std::string(after), kMaxWarningLength);
 }
 
+const std::string* TenantKeyIn(const Subject& s, KeyPurpose purpose, std::string_view region) {
+  if (s.tenant == nullptr) return nullptr;
+  return s.tenant->keys.ForRegion(purpose, region, s.policy.RegionFor(*s.tenant));
+}
+
+std::string TenantKeyHint(const Subject& s, KeyPurpose purpose, std::string_view region) {
+  if (s.tenant == nullptr || TenantKeyIn(s, purpose, region) != nullptr) {
+    if (s.tenant == nullptr) return TenantKeyHint(s, purpose);
+    return "tenant " + s.tenant->name + "'s " + std::string(KeyPurposeName(purpose)) + " key " +
+           *TenantKeyIn(s, purpose, region);
+  }
+  return "a key of tenant " + s.tenant->name + " in " + std::string(region) + ", the resource's region, where it has " +
+         "none: ask the platform team to add keys.regions." + std::string(region) + " to the tenant";
+}
+
 std::string TenantKeyHint(const Subject& s, KeyPurpose purpose) {
   if (s.tenant == nullptr) return "a customer-managed key ARN";
   return "tenant " + s.tenant->name + "'s " + std::string(KeyPurposeName(purpose)) + " key " +

@@ -75,6 +75,12 @@ void CheckLocalStorage(LocalStorageRule rule, const std::string& path, const std
 
 // "tenant team-a's volume key arn:..." (or a generic hint with no tenant).
 std::string TenantKeyHint(const Subject& s, KeyPurpose purpose);
+// The same for a resource in `region`: the tenant's key there, or that it
+// has none there and how to add one.
+std::string TenantKeyHint(const Subject& s, KeyPurpose purpose, std::string_view region);
+// The tenant's key of `purpose` for a resource in `region`, or null when it
+// lists none there (keys.regions): nothing is injected then.
+const std::string* TenantKeyIn(const Subject& s, KeyPurpose purpose, std::string_view region);
 
 // Checks a key that is set, in the documented order: format, AWS-managed,
 // ARN-only, then ownership and region independently. `accepted_forms`:

@@ -182,5 +182,63 @@ TEST(ContextPolicyTest, LintWarnsOfSelectorLabelsNamespaceEditorsCanSet) {
   }
 }
 
+constexpr char kTeamAEuWest[] = "arn:aws:kms:eu-west-1:111122223333:key/aaaaaaaa-3333-4000-8000-000000000001";
+
+// team-a with keys for eu-west-1 too.
+std::string RegionalPolicyYaml() {
+  std::string yaml = TestPolicyYaml();
+  const std::string anchor = std::string("        output: ") + kTeamAOutput + "\n";
+  yaml.replace(yaml.find(anchor), anchor.size(),
+               anchor + "        regions:\n          eu-west-1: {default: " + kTeamAEuWest + "}\n");
+  return yaml;
+}
+
+TEST_F(ContextTest, InjectionTakesTheKeyOfTheResourcesRegionOrNone) {
+  policy_ = MustLoadPolicy(RegionalPolicyYaml());
+  NamespaceInfo eu = Namespace("team-a", {}, {{std::string(kNamespaceRegionAnnotation), "eu-west-1"}});
+  Evaluation there = Judge(job_, "team-a", &eu);
+  EXPECT_EQ(there.mutated_object["spec"]["outputDataConfig"]["kmsKeyID"], kTeamAEuWest);
+  EXPECT_EQ(there.mutated_object["spec"]["resourceConfig"]["volumeKMSKeyID"], kTeamAEuWest);
+  EXPECT_TRUE(there.validation.allowed) << there.validation.message;
+
+  // A region the tenant lists no key for: nothing injected (never a key
+  // RegionMismatch would deny), and the violation names the region.
+  json annotated = job_;
+  annotated["metadata"]["annotations"][std::string(kResourceRegionAnnotation)] = "ap-south-1";
+  Evaluation elsewhere = Judge(annotated, "team-a", &eu);
+  EXPECT_TRUE(elsewhere.mutation.patch.empty()) << elsewhere.mutation.patch.dump();
+  const Violation* missing =
+      FindViolation(elsewhere.validation.violations, kMissingKey, "spec.outputDataConfig.kmsKeyID");
+  ASSERT_NE(missing, nullptr) << elsewhere.validation.message;
+  EXPECT_NE(missing->message.find("keys.regions.ap-south-1"), std::string::npos) << missing->message;
+  EXPECT_TRUE(CodesAt(elsewhere.validation.violations, "spec.outputDataConfig.kmsKeyID") ==
+              CodeList{std::string(kMissingKey)});
+
+  // At home, the tenant's own keys.
+  Evaluation home = Judge(job_, "team-a", nullptr);
+  EXPECT_EQ(home.mutated_object["spec"]["outputDataConfig"]["kmsKeyID"], kTeamAOutput);
+}
+
+TEST(ContextPolicyTest, RegionalKeysAreKeysOfTheirRegion) {
+  auto policy = MustLoadPolicy(RegionalPolicyYaml());
+  EXPECT_EQ(policy->tenants[0].keys.regions.at("eu-west-1").default_key, kTeamAEuWest);
+  auto problems = [](const std::string& regions) {
+    std::string yaml = TestPolicyYaml();
+    const std::string anchor = std::string("        output: ") + kTeamAOutput + "\n";
+    yaml.replace(yaml.find(anchor), anchor.size(), anchor + "        regions:\n" + regions);
+    std::string all;
+    for (const Diagnostic& d : LoadPolicy(yaml, "p.yaml").diagnostics) all += d.ToString() + "\n";
+    return all;
+  };
+  EXPECT_NE(problems("          eu-west-1: {default: " + std::string(kTeamAOutput) + "}\n")
+                .find("the key is in region us-east-1"),
+            std::string::npos);
+  EXPECT_NE(problems("          us-east-1: {default: " + std::string(kTeamAOutput) + "}\n").find("own region"),
+            std::string::npos);
+  EXPECT_NE(problems("          moon-1: {default: x}\n").find("is not an AWS region name"), std::string::npos);
+  EXPECT_NE(problems("          eu-west-1: {volume: " + std::string(kTeamAEuWest) + "}\n").find("default: missing"),
+            std::string::npos);
+}
+
 }  // namespace
 }  // namespace keyward
