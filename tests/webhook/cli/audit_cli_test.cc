@@ -158,13 +158,59 @@ TEST_F(AuditCliTest, HtmlIsSelfContainedWithChartsAndEveryFinding) {
   EXPECT_EQ(count("<svg "), 3u);
   EXPECT_EQ(count("<svg "), count("</svg>"));
   EXPECT_EQ(count("<table"), count("</table>"));
-  EXPECT_EQ(count("<tr>"), count("</tr>"));
-  EXPECT_EQ(count("<tr><td>"), report["findings"].size());
+  EXPECT_EQ(count("<tr"), count("</tr>"));
+  const size_t table = html.find("<table id=\"findings\"");
+  ASSERT_NE(table, std::string::npos);
+  const std::string findings = html.substr(table, html.find("</table>", table) - table);
+  size_t rows = 0;
+  for (size_t at = findings.find("<tr><td>"); at != std::string::npos; at = findings.find("<tr><td>", at + 1)) ++rows;
+  EXPECT_EQ(rows, report["findings"].size());
   for (const json& f : report["findings"]) {
     EXPECT_NE(html.find("<code>" + f["path"].get<std::string>() + "</code>"), std::string::npos) << f["id"];
   }
   EXPECT_NE(html.find("@media print"), std::string::npos);
+  EXPECT_EQ(count("<table"), count("<colgroup>"));
   EXPECT_NE(html.find("sortBy"), std::string::npos);
+}
+
+// The page fits a 1280-pixel window without scrolling sideways: every table
+// is laid out fixed at the full width with a share per column adding up to
+// 100%, cells wrap long paths and messages anywhere, and the charts scale
+// down (a viewBox, at most 100% wide). Without these the findings table ran
+// off the right edge, hiding the age and fix columns.
+TEST_F(AuditCliTest, HtmlFitsTheWindowWidth) {
+  const RunResult run = Audit({"-o", "html"});
+  ASSERT_TRUE(run.finished) << run.why;
+  const std::string& html = run.output;
+  const std::string style = html.substr(html.find("<style>"), html.find("</style>") - html.find("<style>"));
+  EXPECT_TRUE(std::regex_search(style, std::regex(R"(table\{[^}]*table-layout:fixed)"))) << style;
+  EXPECT_TRUE(std::regex_search(style, std::regex(R"(table\{[^}]*width:100%)"))) << style;
+  EXPECT_TRUE(std::regex_search(style, std::regex(R"(td\{[^}]*overflow-wrap:anywhere)"))) << style;
+  EXPECT_TRUE(std::regex_search(style, std::regex(R"(svg\{[^}]*max-width:100%)"))) << style;
+  size_t tables = 0;
+  for (size_t at = html.find("<table"); at != std::string::npos; at = html.find("<table", at + 1)) {
+    ++tables;
+    const size_t head = html.find("</colgroup>", at);
+    ASSERT_NE(head, std::string::npos);
+    const std::string colgroup = html.substr(at, head - at);
+    EXPECT_EQ(colgroup.find("<tr"), std::string::npos) << "the colgroup comes before the rows";
+    const std::regex col(R"(<col style="width:(\d+)%">)");
+    int percent = 0, columns = 0;
+    for (auto it = std::sregex_iterator(colgroup.begin(), colgroup.end(), col); it != std::sregex_iterator(); ++it) {
+      percent += std::stoi((*it)[1]);
+      ++columns;
+    }
+    EXPECT_EQ(percent, 100) << colgroup;
+    const size_t first_row = html.find("</tr>", head);
+    const std::string header = html.substr(head, first_row - head);
+    size_t headings = 0;
+    for (size_t th = header.find("<th "); th != std::string::npos; th = header.find("<th ", th + 1)) ++headings;
+    EXPECT_EQ(headings, static_cast<size_t>(columns)) << header;
+  }
+  EXPECT_GE(tables, 2u);  // findings and framework controls
+  for (size_t at = html.find("<svg "); at != std::string::npos; at = html.find("<svg ", at + 1)) {
+    EXPECT_NE(html.substr(at, html.find('>', at) - at).find("viewBox=\"0 0 "), std::string::npos);
+  }
 }
 
 // A small validator for the parts of OpenAPI v3 the report CRDs use: type,
