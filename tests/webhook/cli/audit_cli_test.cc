@@ -15,6 +15,7 @@
 
 #include "tests/support/files.h"
 #include "tests/support/keyward_process.h"
+#include "tests/webhook/cli/report_crd_schema.h"
 
 namespace keyward::testing {
 namespace {
@@ -213,53 +214,6 @@ TEST_F(AuditCliTest, HtmlFitsTheWindowWidth) {
   }
 }
 
-// A small validator for the parts of OpenAPI v3 the report CRDs use: type,
-// required, enum, properties, items, additionalProperties.
-void Validate(const YAML::Node& value, const YAML::Node& schema, const std::string& path) {
-  if (!schema || !schema.IsMap()) return;
-  const std::string type = schema["type"] ? schema["type"].as<std::string>() : "";
-  if (type == "object") {
-    ASSERT_TRUE(value.IsMap()) << path << " must be an object";
-    if (schema["required"]) {
-      for (const YAML::Node& name : schema["required"]) {
-        EXPECT_TRUE(value[name.as<std::string>()]) << path << " lacks required " << name.as<std::string>();
-      }
-    }
-    for (const auto& member : value) {
-      const std::string name = member.first.as<std::string>();
-      if (schema["properties"] && schema["properties"][name]) {
-        Validate(member.second, schema["properties"][name], path + "." + name);
-      } else if (schema["additionalProperties"] && schema["additionalProperties"].IsMap()) {
-        Validate(member.second, schema["additionalProperties"], path + "." + name);
-      } else if (schema["properties"] && !schema["x-kubernetes-preserve-unknown-fields"] && path != "") {
-        ADD_FAILURE() << path << "." << name << " is not in the schema";
-      }
-    }
-  } else if (type == "array") {
-    ASSERT_TRUE(value.IsSequence()) << path << " must be an array";
-    for (size_t i = 0; i < value.size(); ++i) Validate(value[i], schema["items"], path + "[" + std::to_string(i) + "]");
-  } else if (type == "string") {
-    EXPECT_TRUE(value.IsScalar()) << path;
-    if (schema["enum"]) {
-      bool listed = false;
-      for (const YAML::Node& choice : schema["enum"]) listed = listed || choice.as<std::string>() == value.as<std::string>();
-      EXPECT_TRUE(listed) << path << ": " << value.as<std::string>() << " is not in the enum";
-    }
-  } else if (type == "integer") {
-    EXPECT_NO_THROW(value.as<long long>()) << path;
-  } else if (type == "boolean") {
-    EXPECT_NO_THROW(value.as<bool>()) << path;
-  }
-}
-
-YAML::Node SchemaOf(const std::string& crd_file, const std::string& version) {
-  const YAML::Node crd = YAML::LoadFile((Fixtures() / "policy-reports" / crd_file).string());
-  for (const YAML::Node& v : crd["spec"]["versions"]) {
-    if (v["name"].as<std::string>() == version) return v["schema"]["openAPIV3Schema"];
-  }
-  return {};
-}
-
 TEST_F(AuditCliTest, PolicyReportsAndOpenReportsAreValidAgainstTheirCrds) {
   struct Format {
     std::string flag, version, namespaced_kind, cluster_kind, namespaced_crd, cluster_crd;
@@ -275,8 +229,8 @@ TEST_F(AuditCliTest, PolicyReportsAndOpenReportsAreValidAgainstTheirCrds) {
     const std::string yaml = run.output.substr(run.output.find("---"));
     const std::vector<YAML::Node> documents = YAML::LoadAll(yaml);
     ASSERT_GE(documents.size(), 3u);
-    const YAML::Node namespaced = SchemaOf(f.namespaced_crd, f.version);
-    const YAML::Node cluster = SchemaOf(f.cluster_crd, f.version);
+    const YAML::Node namespaced = ReportCrdSchema(f.namespaced_crd, f.version);
+    const YAML::Node cluster = ReportCrdSchema(f.cluster_crd, f.version);
     ASSERT_TRUE(namespaced && cluster);
     size_t results = 0, clusters = 0;
     for (const YAML::Node& document : documents) {
@@ -284,7 +238,7 @@ TEST_F(AuditCliTest, PolicyReportsAndOpenReportsAreValidAgainstTheirCrds) {
       const bool is_cluster = kind == f.cluster_kind;
       EXPECT_TRUE(is_cluster || kind == f.namespaced_kind) << kind;
       clusters += is_cluster;
-      Validate(document, is_cluster ? cluster : namespaced, "");
+      ValidateAgainstSchema(document, is_cluster ? cluster : namespaced, "");
       EXPECT_EQ(document["metadata"]["namespace"].IsDefined(), !is_cluster);
       int counted = 0;
       for (const char* r : {"pass", "fail", "warn", "error", "skip"}) counted += document["summary"][r].as<int>();
