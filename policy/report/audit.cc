@@ -52,6 +52,35 @@ std::string Fix(const CatalogKind& kind, const nlohmann::json& object, const Aud
   return "change " + v.path + " as the message says and apply the manifest again";
 }
 
+// Every (framework, control) the code table maps to, once, in table order.
+std::vector<ControlTally> EveryMappedControl() {
+  std::vector<ControlTally> out;
+  std::set<std::pair<std::string_view, std::string_view>> seen;
+  for (const ViolationCode& row : ViolationCodes()) {
+    for (const ControlRef& ref : EvidenceFor(row.code)) {
+      if (!seen.insert({ref.framework, ref.control}).second) continue;
+      out.push_back({std::string(ref.framework), std::string(ref.control), std::string(ref.relation)});
+    }
+  }
+  return out;
+}
+
+// Counts `codes` (one object's new findings) against the controls they map to.
+void TallyControls(const std::vector<std::string>& codes, std::vector<ControlTally>* controls) {
+  std::set<size_t> hit;
+  for (const std::string& code : codes) {
+    for (const ControlRef& ref : EvidenceFor(code)) {
+      for (size_t i = 0; i < controls->size(); ++i) {
+        ControlTally& tally = (*controls)[i];
+        if (tally.framework != ref.framework || tally.control != ref.control) continue;
+        ++tally.findings;
+        hit.insert(i);
+      }
+    }
+  }
+  for (size_t i : hit) ++(*controls)[i].objects;
+}
+
 }  // namespace
 
 std::optional<AuditedObject> AuditObject(const Policy& policy, const nlohmann::json& object) {
@@ -172,6 +201,7 @@ AuditSummary SummarizeAudit(const std::vector<AuditedObject>& objects, const std
     std::optional<int64_t> start = ParseRfc3339(since);
     return start ? std::max<int64_t>(0, now_seconds - *start) : 0;
   };
+  summary.controls = EveryMappedControl();
   std::set<std::string> current;
   for (const AuditedObject& object : objects) {
     ++summary.objects;
@@ -181,6 +211,8 @@ AuditSummary SummarizeAudit(const std::vector<AuditedObject>& objects, const std
       case AuditStatus::kExempt: ++summary.exempt; continue;
       case AuditStatus::kUnclaimed: ++summary.unclaimed; continue;
     }
+    if (object.status == AuditStatus::kCompliant && !object.notes.empty()) ++summary.compliant_without_key;
+    summary.keyless_fields += object.notes.size();
     if (object.status == AuditStatus::kNonCompliant) {
       const std::string week = IsoWeek(object.created);
       ++summary.noncompliant_by_week[week.empty() ? "unknown" : week];
@@ -192,6 +224,7 @@ AuditSummary SummarizeAudit(const std::vector<AuditedObject>& objects, const std
         share->compliant += object.keys_compliant ? 1 : 0;
       }
     }
+    std::vector<std::string> codes;  // of this object's findings not seen before
     for (const AuditFinding& finding : object.findings) {
       TrackedFinding tracked;
       tracked.id = FindingId(object, finding.violation);
@@ -207,9 +240,11 @@ AuditSummary SummarizeAudit(const std::vector<AuditedObject>& objects, const std
       tracked.first_seen = seen != first_seen.end() && !seen->second.empty() ? seen->second : now;
       tracked.age_seconds = age(tracked.first_seen);
       if (!current.insert(tracked.id).second) continue;  // the same place twice (duplicate input)
+      codes.push_back(tracked.code);
       if (summary.has_baseline && seen == first_seen.end()) summary.new_findings.push_back(tracked);
       summary.open.push_back(std::move(tracked));
     }
+    TallyControls(codes, &summary.controls);
   }
   for (auto& [id, tracked] : previous) {
     if (current.count(id)) continue;

@@ -74,6 +74,14 @@ struct TrackedFinding {
   int64_t age_seconds = 0;  // open: now - first seen; fixed: time to remediate
 };
 
+// One control of the evidence mapping (every control any code maps to, so
+// the report shows the controls nothing fails too) and the open findings,
+// and the objects with one, that are evidence against it.
+struct ControlTally {
+  std::string framework, control, relation;
+  size_t findings = 0, objects = 0;
+};
+
 struct AuditSummary {
   size_t objects = 0, compliant = 0, noncompliant = 0, exempt = 0, unclaimed = 0;
   Share keys;  // objects with key fields in claimed, non-exempt namespaces
@@ -82,6 +90,9 @@ struct AuditSummary {
   std::vector<TrackedFinding> open;                    // every finding now, with first seen and age
   bool has_baseline = false;
   std::vector<TrackedFinding> new_findings, fixed;     // against the baseline
+  std::vector<ControlTally> controls;                  // in the order of the code table
+  size_t compliant_without_key = 0;                    // compliant objects with notes
+  size_t keyless_fields = 0;                           // notes on all objects: fields compliant without a key
 };
 
 // The report's numbers. `now` is RFC 3339; `baseline` an earlier JSON report

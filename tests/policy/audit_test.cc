@@ -2,8 +2,13 @@
 // and a baseline's new, fixed and open findings on two crafted reports.
 #include "policy/report/audit.h"
 
+#include <map>
+#include <set>
+
 #include <gtest/gtest.h>
 
+#include "policy/report/evidence.h"
+#include "tests/policy/manifests.h"
 #include "tests/policy/samples.h"
 #include "tests/policy/test_support.h"
 
@@ -93,6 +98,56 @@ TEST_F(AuditTest, SharesCountObjectsWithKeyFieldsInClaimedNamespaces) {
   EXPECT_FALSE(s.has_baseline);
   EXPECT_EQ(s.open.size(), 2u);
   for (const TrackedFinding& f : s.open) EXPECT_EQ(f.first_seen, "2026-11-29T12:00:00Z");
+}
+
+// SageMaker refuses a key on local NVMe instances: the empty spec.kmsKeyID
+// is compliant, in every KPI, and noted with why and which checks disagree.
+TEST_F(AuditTest, LocalNvmeEndpointConfigIsCompliantWithANote) {
+  json config = InNamespace(EndpointConfig(json::array({ProductionVariant("gpu", "ml.g4dn.xlarge")})), "team-a");
+  AuditedObject audited = Audit(config);
+  EXPECT_EQ(audited.status, AuditStatus::kCompliant);
+  EXPECT_TRUE(audited.keys_compliant);
+  EXPECT_TRUE(audited.findings.empty());
+  ASSERT_EQ(audited.notes.size(), 1u);
+  EXPECT_EQ(audited.notes[0].path, "spec.kmsKeyID");
+  EXPECT_NE(audited.notes[0].reason.find("local storage is hardware-encrypted; no customer key is possible"),
+            std::string::npos);
+  EXPECT_NE(audited.notes[0].reason.find("ml.g4dn.xlarge"), std::string::npos) << audited.notes[0].reason;
+  EXPECT_EQ(audited.notes[0].flagged_by,
+            (std::vector<std::string>{"AWS Config sagemaker-endpoint-configuration-kms-key-configured",
+                                      "Checkov CKV_AWS_98"}));
+  AuditSummary s = SummarizeAudit({audited}, "2026-11-29T12:00:00Z", nullptr);
+  EXPECT_EQ(s.compliant, 1u);
+  EXPECT_EQ(s.compliant_without_key, 1u);
+  EXPECT_EQ(s.keys.compliant, s.keys.total);
+
+  config["spec"]["productionVariants"][0]["instanceType"] = "ml.m5.xlarge";  // EBS: the key is required again
+  EXPECT_TRUE(Audit(config).notes.empty());
+  EXPECT_EQ(Audit(config).status, AuditStatus::kNonCompliant);
+}
+
+// Every control of the code table is listed once, zero counts included; a
+// control counts each finding mapped to it and each object with one.
+TEST_F(AuditTest, EveryMappedControlIsTallied) {
+  size_t mapped = 0;
+  std::set<std::pair<std::string_view, std::string_view>> seen;
+  for (const ViolationCode& row : ViolationCodes()) {
+    for (const ControlRef& ref : EvidenceFor(row.code)) mapped += seen.insert({ref.framework, ref.control}).second;
+  }
+  json bad = InNamespace(LoadSample("xgboost_transformjob.yaml"), "team-b");  // two MissingKey findings
+  AuditSummary s = SummarizeAudit({Audit(bad)}, "2026-11-29T12:00:00Z", nullptr);
+  ASSERT_EQ(s.controls.size(), mapped);
+  std::map<std::string, const ControlTally*> by_name;
+  for (const ControlTally& c : s.controls) by_name[c.framework + " " + c.control] = &c;
+  EXPECT_EQ(by_name.size(), mapped);
+  ASSERT_TRUE(by_name.count("SOC 2 CC6.1"));
+  EXPECT_EQ(by_name["SOC 2 CC6.1"]->findings, 2u);
+  EXPECT_EQ(by_name["SOC 2 CC6.1"]->objects, 1u);
+  EXPECT_EQ(by_name["PCI DSS v4.0.1 3.5.1"]->relation, "contributes to");
+  ASSERT_TRUE(by_name.count("SOC 2 CC6.3"));
+  EXPECT_EQ(by_name["SOC 2 CC6.3"]->findings, 0u);  // no role finding: listed all the same
+  EXPECT_EQ(by_name["SOC 2 CC6.3"]->objects, 0u);
+  EXPECT_EQ(SummarizeAudit({}, "2026-11-29T12:00:00Z", nullptr).controls.size(), mapped);
 }
 
 // Two crafted reports: last week's had findings A and B; now B is still

@@ -2,12 +2,17 @@
 // Policy Reporter read) or OpenReports (openreports.io/v1alpha1): one
 // report per namespace with a result per finding (and a pass per compliant
 // object), and a cluster-scoped summary with the share on approved CMKs per
-// kind. Valid against the CRDs in tests/fixtures/policy-reports/.
+// kind. Valid against the CRDs in tests/fixtures/policy-reports/. Results
+// carry string properties: a finding's field path, fix, tenant and one
+// property per framework naming the controls its code maps to; a pass of an
+// object compliant without a key names those fields, why, and the checks
+// that will flag them.
 #include <algorithm>
 #include <map>
 
 #include "policy/report/audit.h"
 #include "policy/catalog/violation_codes.h"
+#include "policy/base/text.h"
 #include "webhook/cli/audit_report.h"
 #include "webhook/cli/json_to_yaml.h"
 
@@ -41,6 +46,32 @@ struct Report {
   }
 };
 
+// "; compliant without a key at spec.kmsKeyID: local storage is ... (AWS Config ... will flag it)".
+std::string KeylessMessage(const std::vector<CompliantNote>& notes) {
+  std::string out;
+  for (const CompliantNote& note : notes) {
+    out += "; compliant without a key at " + note.path + ": " + note.reason;
+    if (!note.flagged_by.empty()) out += " (" + Join(note.flagged_by, ", ") + " will flag it)";
+  }
+  return out;
+}
+
+// The fields compliant without a key, why, and the checks that disagree, as string properties.
+nlohmann::json KeylessProperties(const AuditedObject& o) {
+  std::vector<std::string> paths, reasons, checks;
+  for (const CompliantNote& note : o.notes) {
+    paths.push_back(note.path);
+    reasons.push_back(note.path + ": " + note.reason);
+    for (const std::string& check : note.flagged_by) {
+      if (std::find(checks.begin(), checks.end(), check) == checks.end()) checks.push_back(check);
+    }
+  }
+  return {{"tenant", o.tenant},
+          {"compliantWithoutKey", Join(paths, ", ")},
+          {"reason", Join(reasons, "; ")},
+          {"flaggedBy", Join(checks, ", ")}};
+}
+
 }  // namespace
 
 std::string AuditPolicyReports(const AuditRun& run, bool openreports) {
@@ -57,6 +88,10 @@ std::string AuditPolicyReports(const AuditRun& run, bool openreports) {
         result["rule"] = "tenant-policy";
         result["result"] = "pass";
         result["message"] = "every key, role and guardrail is in the policy of tenant " + o.tenant;
+        if (!o.notes.empty()) {
+          result["message"] = result["message"].get<std::string>() + KeylessMessage(o.notes);
+          result["properties"] = KeylessProperties(o);
+        }
         report.Add(std::move(result));
         break;
       }
@@ -80,6 +115,10 @@ std::string AuditPolicyReports(const AuditRun& run, bool openreports) {
           result["scored"] = true;
           result["message"] = f.violation.path + ": " + f.violation.message;
           result["properties"] = {{"fieldPath", f.violation.path}, {"fix", f.fix}, {"tenant", o.tenant}};
+          // One property per framework: {"SOC 2": "CC6.1", "PCI DSS v4.0.1": "3.5.1 (contributes to), 3.6.1, 3.7", ...}.
+          for (const auto& [framework, controls] : ControlsByFramework(f.violation.code)) {
+            result["properties"][framework] = controls;
+          }
           report.Add(std::move(result));
         }
         break;

@@ -4,6 +4,7 @@
 #include <set>
 #include <sstream>
 
+#include "policy/base/text.h"
 #include "policy/report/evidence.h"
 
 namespace keyward {
@@ -36,9 +37,39 @@ nlohmann::json FindingJson(const TrackedFinding& f) {
   return out;
 }
 
+nlohmann::json NotesJson(const std::vector<CompliantNote>& notes) {
+  nlohmann::json out = nlohmann::json::array();
+  for (const CompliantNote& note : notes) {
+    out.push_back({{"path", note.path}, {"reason", note.reason}, {"flaggedBy", note.flagged_by}});
+  }
+  return out;
+}
+
 std::string StatusName(AuditStatus status) { return std::string(WordOf<AuditStatus>(kAuditStatusWords, status)); }
 
 }  // namespace
+
+std::vector<std::pair<std::string, std::string>> ControlsByFramework(std::string_view code) {
+  std::vector<std::pair<std::string, std::string>> out;
+  for (const ControlRef& ref : EvidenceFor(code)) {
+    std::string control(ref.control);
+    // The relation's gist ("related check (keyward is stricter)" -> "related check"); the summary has it whole.
+    const std::string_view gist = ref.relation.substr(0, ref.relation.find(" ("));
+    if (gist != "supports") control += " (" + std::string(gist) + ")";
+    if (!out.empty() && out.back().first == ref.framework) {
+      out.back().second += ", " + control;
+    } else {
+      out.emplace_back(std::string(ref.framework), std::move(control));
+    }
+  }
+  return out;
+}
+
+std::string ControlsLine(std::string_view code) {
+  std::vector<std::string> parts;
+  for (const auto& [framework, controls] : ControlsByFramework(code)) parts.push_back(framework + " " + controls);
+  return Join(parts, "; ");
+}
 
 std::string Percent(const Share& share) {
   if (share.total == 0) return "n/a";
@@ -64,7 +95,8 @@ nlohmann::json AuditJson(const AuditRun& run) {
                             {"keysByKind", SharesJson(s.keys_by_kind)},
                             {"keysByTenant", SharesJson(s.keys_by_tenant)},
                             {"keysByNamespace", SharesJson(s.keys_by_namespace)},
-                            {"noncompliantByWeek", s.noncompliant_by_week}};
+                            {"noncompliantByWeek", s.noncompliant_by_week},
+                            {"compliantWithoutKey", s.compliant_without_key}};
   if (s.has_baseline) {
     int64_t remediation = 0;
     for (const TrackedFinding& f : s.fixed) remediation += f.age_seconds;
@@ -80,7 +112,7 @@ nlohmann::json AuditJson(const AuditRun& run) {
   for (const AuditedObject& o : run.objects) {
     resources.push_back({{"group", o.group}, {"kind", o.kind}, {"namespace", o.namespace_name}, {"name", o.name},
                          {"tenant", o.tenant}, {"status", StatusName(o.status)}, {"created", o.created},
-                         {"keyFields", o.key_fields}, {"source", o.source}});
+                         {"keyFields", o.key_fields}, {"source", o.source}, {"notes", NotesJson(o.notes)}});
     for (const AuditFinding& f : o.findings) codes.insert(f.violation.code);
   }
   nlohmann::json findings = nlohmann::json::array();
@@ -123,6 +155,9 @@ std::string AuditText(const AuditRun& run) {
       << run.meta.policy_file << " sha256 " << run.meta.policy_sha256 << ")\n";
   out << s.objects << " objects: " << s.compliant << " compliant, " << s.noncompliant << " non-compliant, " << s.exempt
       << " exempt, " << s.unclaimed << " unclaimed\n";
+  if (s.compliant_without_key > 0) {
+    out << "compliant without a key where SageMaker refuses one: " << s.compliant_without_key << " (listed below)\n";
+  }
   out << "on approved CMKs: " << Percent(s.keys) << " (" << s.keys.compliant << " of " << s.keys.total
       << " objects with key fields)\n";
   for (const auto& [kind, share] : s.keys_by_kind) out << "  " << kind << ": " << Percent(share) << "\n";
@@ -147,46 +182,18 @@ std::string AuditText(const AuditRun& run) {
   for (const TrackedFinding& f : s.open) {
     out << f.kind << " " << f.namespace_name << "/" << f.name << " (tenant " << f.tenant << ", open "
         << Duration(f.age_seconds) << ")\n  " << f.code << " " << f.path << ": " << f.message << "\n  fix: " << f.fix
-        << "\n";
+        << "\n  controls: " << ControlsLine(f.code) << "\n";
   }
-  return out.str();
-}
-
-std::string AuditMarkdown(const AuditRun& run) {
-  const AuditSummary& s = run.summary;
-  std::ostringstream out;
-  auto cell = [](std::string text) {
-    std::string escaped;
-    for (char c : text) {
-      if (c == '|') escaped += "\\|";
-      else if (c == '\n') escaped += ' ';
-      else escaped += c;
+  bool first_note = true;
+  for (const AuditedObject& o : run.objects) {
+    for (const CompliantNote& note : o.notes) {
+      if (first_note) out << "\ncompliant without a key (SageMaker refuses one; the checks named will flag it):\n";
+      first_note = false;
+      out << o.kind << " " << o.namespace_name << "/" << o.name << " " << note.path << ": " << note.reason
+          << "\n  flagged by: " << (note.flagged_by.empty() ? "no known check" : Join(note.flagged_by, ", "))
+          << "\n";
     }
-    return escaped;
-  };
-  out << "## keyward audit\n\n";
-  out << "| | |\n|---|---|\n";
-  out << "| objects | " << s.objects << " |\n| compliant | " << s.compliant << " |\n| non-compliant | " << s.noncompliant
-      << " |\n| exempt | " << s.exempt << " |\n| unclaimed | " << s.unclaimed << " |\n| on approved CMKs | "
-      << Percent(s.keys) << " (" << s.keys.compliant << "/" << s.keys.total << ") |\n";
-  if (s.has_baseline) {
-    out << "| new / fixed / open | " << s.new_findings.size() << " / " << s.fixed.size() << " / " << s.open.size()
-        << " |\n";
   }
-  for (const std::string& what : run.meta.incomplete) out << "| **incomplete** | " << cell(what) << " |\n";
-  out << "\n| kind | on approved CMKs |\n|---|---|\n";
-  for (const auto& [kind, share] : s.keys_by_kind) out << "| " << cell(kind) << " | " << Percent(share) << " |\n";
-  if (!s.open.empty()) {
-    out << "\n<details><summary>" << s.open.size() << " findings</summary>\n\n";
-    out << "| resource | code | field | fix |\n|---|---|---|---|\n";
-    for (const TrackedFinding& f : s.open) {
-      out << "| " << cell(f.kind + " " + f.namespace_name + "/" + f.name) << " | `" << f.code << "` | `"
-          << cell(f.path) << "` | " << cell(f.fix) << " |\n";
-    }
-    out << "\n</details>\n";
-  }
-  out << "\n<sub>keyward " << run.meta.keyward_version << ", " << run.meta.generated_at << ", policy sha256 "
-      << run.meta.policy_sha256 << "</sub>\n";
   return out.str();
 }
 

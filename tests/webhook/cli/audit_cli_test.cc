@@ -15,6 +15,7 @@
 
 #include "tests/support/files.h"
 #include "tests/support/keyward_process.h"
+#include "tests/webhook/cli/report_crd_schema.h"
 
 namespace keyward::testing {
 namespace {
@@ -158,60 +159,59 @@ TEST_F(AuditCliTest, HtmlIsSelfContainedWithChartsAndEveryFinding) {
   EXPECT_EQ(count("<svg "), 3u);
   EXPECT_EQ(count("<svg "), count("</svg>"));
   EXPECT_EQ(count("<table"), count("</table>"));
-  EXPECT_EQ(count("<tr>"), count("</tr>"));
-  EXPECT_EQ(count("<tr><td>"), report["findings"].size());
+  EXPECT_EQ(count("<tr"), count("</tr>"));
+  const size_t table = html.find("<table id=\"findings\"");
+  ASSERT_NE(table, std::string::npos);
+  const std::string findings = html.substr(table, html.find("</table>", table) - table);
+  size_t rows = 0;
+  for (size_t at = findings.find("<tr><td>"); at != std::string::npos; at = findings.find("<tr><td>", at + 1)) ++rows;
+  EXPECT_EQ(rows, report["findings"].size());
   for (const json& f : report["findings"]) {
     EXPECT_NE(html.find("<code>" + f["path"].get<std::string>() + "</code>"), std::string::npos) << f["id"];
   }
   EXPECT_NE(html.find("@media print"), std::string::npos);
+  EXPECT_EQ(count("<table"), count("<colgroup>"));
   EXPECT_NE(html.find("sortBy"), std::string::npos);
 }
 
-// A small validator for the parts of OpenAPI v3 the report CRDs use: type,
-// required, enum, properties, items, additionalProperties.
-void Validate(const YAML::Node& value, const YAML::Node& schema, const std::string& path) {
-  if (!schema || !schema.IsMap()) return;
-  const std::string type = schema["type"] ? schema["type"].as<std::string>() : "";
-  if (type == "object") {
-    ASSERT_TRUE(value.IsMap()) << path << " must be an object";
-    if (schema["required"]) {
-      for (const YAML::Node& name : schema["required"]) {
-        EXPECT_TRUE(value[name.as<std::string>()]) << path << " lacks required " << name.as<std::string>();
-      }
+// The page fits a 1280-pixel window without scrolling sideways: every table
+// is laid out fixed at the full width with a share per column adding up to
+// 100%, cells wrap long paths and messages anywhere, and the charts scale
+// down (a viewBox, at most 100% wide). Without these the findings table ran
+// off the right edge, hiding the age and fix columns.
+TEST_F(AuditCliTest, HtmlFitsTheWindowWidth) {
+  const RunResult run = Audit({"-o", "html"});
+  ASSERT_TRUE(run.finished) << run.why;
+  const std::string& html = run.output;
+  const std::string style = html.substr(html.find("<style>"), html.find("</style>") - html.find("<style>"));
+  EXPECT_TRUE(std::regex_search(style, std::regex(R"(table\{[^}]*table-layout:fixed)"))) << style;
+  EXPECT_TRUE(std::regex_search(style, std::regex(R"(table\{[^}]*width:100%)"))) << style;
+  EXPECT_TRUE(std::regex_search(style, std::regex(R"(td\{[^}]*overflow-wrap:anywhere)"))) << style;
+  EXPECT_TRUE(std::regex_search(style, std::regex(R"(svg\{[^}]*max-width:100%)"))) << style;
+  size_t tables = 0;
+  for (size_t at = html.find("<table"); at != std::string::npos; at = html.find("<table", at + 1)) {
+    ++tables;
+    const size_t head = html.find("</colgroup>", at);
+    ASSERT_NE(head, std::string::npos);
+    const std::string colgroup = html.substr(at, head - at);
+    EXPECT_EQ(colgroup.find("<tr"), std::string::npos) << "the colgroup comes before the rows";
+    const std::regex col(R"(<col style="width:(\d+)%">)");
+    int percent = 0, columns = 0;
+    for (auto it = std::sregex_iterator(colgroup.begin(), colgroup.end(), col); it != std::sregex_iterator(); ++it) {
+      percent += std::stoi((*it)[1]);
+      ++columns;
     }
-    for (const auto& member : value) {
-      const std::string name = member.first.as<std::string>();
-      if (schema["properties"] && schema["properties"][name]) {
-        Validate(member.second, schema["properties"][name], path + "." + name);
-      } else if (schema["additionalProperties"] && schema["additionalProperties"].IsMap()) {
-        Validate(member.second, schema["additionalProperties"], path + "." + name);
-      } else if (schema["properties"] && !schema["x-kubernetes-preserve-unknown-fields"] && path != "") {
-        ADD_FAILURE() << path << "." << name << " is not in the schema";
-      }
-    }
-  } else if (type == "array") {
-    ASSERT_TRUE(value.IsSequence()) << path << " must be an array";
-    for (size_t i = 0; i < value.size(); ++i) Validate(value[i], schema["items"], path + "[" + std::to_string(i) + "]");
-  } else if (type == "string") {
-    EXPECT_TRUE(value.IsScalar()) << path;
-    if (schema["enum"]) {
-      bool listed = false;
-      for (const YAML::Node& choice : schema["enum"]) listed = listed || choice.as<std::string>() == value.as<std::string>();
-      EXPECT_TRUE(listed) << path << ": " << value.as<std::string>() << " is not in the enum";
-    }
-  } else if (type == "integer") {
-    EXPECT_NO_THROW(value.as<long long>()) << path;
-  } else if (type == "boolean") {
-    EXPECT_NO_THROW(value.as<bool>()) << path;
+    EXPECT_EQ(percent, 100) << colgroup;
+    const size_t first_row = html.find("</tr>", head);
+    const std::string header = html.substr(head, first_row - head);
+    size_t headings = 0;
+    for (size_t th = header.find("<th "); th != std::string::npos; th = header.find("<th ", th + 1)) ++headings;
+    EXPECT_EQ(headings, static_cast<size_t>(columns)) << header;
   }
-}
-
-YAML::Node SchemaOf(const std::string& crd_file, const std::string& version) {
-  const YAML::Node crd = YAML::LoadFile((Fixtures() / "policy-reports" / crd_file).string());
-  for (const YAML::Node& v : crd["spec"]["versions"]) {
-    if (v["name"].as<std::string>() == version) return v["schema"]["openAPIV3Schema"];
+  EXPECT_GE(tables, 2u);  // findings and framework controls
+  for (size_t at = html.find("<svg "); at != std::string::npos; at = html.find("<svg ", at + 1)) {
+    EXPECT_NE(html.substr(at, html.find('>', at) - at).find("viewBox=\"0 0 "), std::string::npos);
   }
-  return {};
 }
 
 TEST_F(AuditCliTest, PolicyReportsAndOpenReportsAreValidAgainstTheirCrds) {
@@ -229,8 +229,8 @@ TEST_F(AuditCliTest, PolicyReportsAndOpenReportsAreValidAgainstTheirCrds) {
     const std::string yaml = run.output.substr(run.output.find("---"));
     const std::vector<YAML::Node> documents = YAML::LoadAll(yaml);
     ASSERT_GE(documents.size(), 3u);
-    const YAML::Node namespaced = SchemaOf(f.namespaced_crd, f.version);
-    const YAML::Node cluster = SchemaOf(f.cluster_crd, f.version);
+    const YAML::Node namespaced = ReportCrdSchema(f.namespaced_crd, f.version);
+    const YAML::Node cluster = ReportCrdSchema(f.cluster_crd, f.version);
     ASSERT_TRUE(namespaced && cluster);
     size_t results = 0, clusters = 0;
     for (const YAML::Node& document : documents) {
@@ -238,7 +238,7 @@ TEST_F(AuditCliTest, PolicyReportsAndOpenReportsAreValidAgainstTheirCrds) {
       const bool is_cluster = kind == f.cluster_kind;
       EXPECT_TRUE(is_cluster || kind == f.namespaced_kind) << kind;
       clusters += is_cluster;
-      Validate(document, is_cluster ? cluster : namespaced, "");
+      ValidateAgainstSchema(document, is_cluster ? cluster : namespaced, "");
       EXPECT_EQ(document["metadata"]["namespace"].IsDefined(), !is_cluster);
       int counted = 0;
       for (const char* r : {"pass", "fail", "warn", "error", "skip"}) counted += document["summary"][r].as<int>();
