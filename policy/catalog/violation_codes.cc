@@ -23,6 +23,8 @@ constexpr std::array kCodes = {
                   "a job's volume key on an instance type with local NVMe storage"},
     ViolationCode{kImmutableKey, CodeFamily::kKey, "enforcement", EvidenceArea::kAtRest, "Encryption", "high",
                   "an UPDATE changes a create-only key"},
+    ViolationCode{kCrossAccountKey, CodeFamily::kKey, "enforcement", EvidenceArea::kAtRest, "Encryption", "high",
+                  "the key is in another AWS account than the one ACK makes the resource in (the namespace's `services.k8s.aws/owner-account-id`), and the tenant's `allowedKeyAccounts` does not list it"},
     ViolationCode{kS3ExpressOutput, CodeFamily::kKey, "enforcement", EvidenceArea::kAtRest, "Encryption", "high",
                   "an output goes to an S3 Express One Zone directory bucket (a name ending in `--x-s3`): SageMaker refuses a KMS key there and always uses SSE-S3, so the data cannot be on the tenant's key; choose a general-purpose bucket"},
     ViolationCode{kNoTenant, CodeFamily::kTenant, "enforcement", EvidenceArea::kAtRest, "Encryption", "high",

@@ -24,6 +24,7 @@ inline constexpr std::string_view kRegionMismatch = "RegionMismatch";
 inline constexpr std::string_view kLocalStorageKey = "LocalStorageKey";
 inline constexpr std::string_view kImmutableKey = "ImmutableKey";
 inline constexpr std::string_view kS3ExpressOutput = "S3ExpressOutput";
+inline constexpr std::string_view kCrossAccountKey = "CrossAccountKey";
 inline constexpr std::string_view kNoTenant = "NoTenant";
 inline constexpr std::string_view kAmbiguousTenant = "AmbiguousTenant";
 inline constexpr std::string_view kForeignRole = "ForeignRole";

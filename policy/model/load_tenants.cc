@@ -114,7 +114,8 @@ class TenantsReader {
     tenant_mark_ = node.Mark();
     Fields f = reader_.Expect(node, path,
                               {"name", "namespaces", "namespaceSelector", "region", "enforcement", "keys",
-                               "allowedKeys", "roles", "guardrails", "subnets", "securityGroups", "imageRegistries"});
+                               "allowedKeys", "allowedKeyAccounts", "roles", "guardrails", "subnets",
+                               "securityGroups", "imageRegistries"});
     if (!f.count("name")) {
       reader_.Report(node.Mark(), path + ".name", "missing; every tenant needs a name");
     } else if (auto name = reader_.Scalar(f["name"], path + ".name")) {
@@ -152,6 +153,11 @@ class TenantsReader {
       ReadTenantKeys(reader_, f["keys"], path + ".keys", policy_, region, tenant.keys);
     }
     tenant.allowed_keys = ReadAllowedKeys(reader_, f, path);
+    tenant.allowed_key_accounts =
+        PolicyReader::Values(reader_.StringList(f, "allowedKeyAccounts", path, [](const std::string& v) {
+          const bool digits = v.size() == 12 && std::all_of(v.begin(), v.end(), [](char c) { return c >= '0' && c <= '9'; });
+          return digits ? std::string() : "\"" + v + "\" is not an AWS account ID (12 digits)";
+        }));
     ListItems roles = reader_.StringList(f, "roles", path, [](const std::string& v) { return RoleArnProblem(v); });
     tenant.roles = PolicyReader::Values(roles);
     Remember("roles", roles);

@@ -28,6 +28,9 @@ struct NamespaceInfo {
 // "services.k8s.aws/owner-account-id"), and on a resource.
 inline constexpr std::string_view kResourceRegionAnnotation = "services.k8s.aws/region";
 inline constexpr std::string_view kNamespaceRegionAnnotation = "services.k8s.aws/default-region";
+// ACK's cross-account resource management: the namespace's resources are
+// made in this AWS account.
+inline constexpr std::string_view kNamespaceOwnerAccountAnnotation = "services.k8s.aws/owner-account-id";
 
 // matchExpressions operators, with Kubernetes' spelling.
 enum class SelectorOperator { kIn, kNotIn, kExists, kDoesNotExist };

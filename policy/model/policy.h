@@ -91,6 +91,9 @@ struct Tenant {
   std::optional<Enforcement> enforcement;
   TenantKeys keys;
   std::vector<std::string> allowed_keys;  // exact references or globs
+  // AWS accounts whose keys may serve resources made in another account
+  // (a namespace's services.k8s.aws/owner-account-id); 12 digits each.
+  std::vector<std::string> allowed_key_accounts;
   // IAM role ARNs (or globs) this tenant's resources may run as. Empty: the
   // tenant's unlisted roles are not checked (other tenants' still are).
   std::vector<std::string> roles;

@@ -38,12 +38,37 @@ std::string PathWarning(std::string_view before, const std::string& path, std::s
   return ElideMiddle(std::string(prefix) + std::string(before) + ElideMiddle(path, room) + std::string(after), kMaxWarningLength);
 }
 
+std::string OwnerAccount(const Subject& s) {
+  if (s.request.namespace_info == nullptr) return "";
+  auto it = s.request.namespace_info->annotations.find(kNamespaceOwnerAccountAnnotation);
+  return it == s.request.namespace_info->annotations.end() ? "" : it->second;
+}
+
+bool KeyAccountAllowed(const Subject& s, std::string_view account) {
+  const std::string owner = OwnerAccount(s);
+  if (owner.empty() || account.empty() || account == owner) return true;
+  if (s.tenant == nullptr) return false;
+  const std::vector<std::string>& allowed = s.tenant->allowed_key_accounts;
+  return std::find(allowed.begin(), allowed.end(), account) != allowed.end();
+}
+
 const std::string* TenantKeyIn(const Subject& s, KeyPurpose purpose, std::string_view region) {
   if (s.tenant == nullptr) return nullptr;
-  return s.tenant->keys.ForRegion(purpose, region, s.policy.RegionFor(*s.tenant));
+  const std::string* key = s.tenant->keys.ForRegion(purpose, region, s.policy.RegionFor(*s.tenant));
+  if (key == nullptr) return nullptr;
+  KeyParseResult parsed = ParseKeyReference(*key);
+  if (parsed.key && !KeyAccountAllowed(s, parsed.key->account)) return nullptr;
+  return key;
 }
 
 std::string TenantKeyHint(const Subject& s, KeyPurpose purpose, std::string_view region) {
+  const std::string* own = s.tenant != nullptr ? s.tenant->keys.ForRegion(purpose, region, s.policy.RegionFor(*s.tenant))
+                                               : nullptr;
+  if (own != nullptr && TenantKeyIn(s, purpose, region) == nullptr) {
+    return "a key of account " + OwnerAccount(s) + ", where this namespace's resources are made " +
+           "(services.k8s.aws/owner-account-id): tenant " + s.tenant->name + "'s key " + *own +
+           " is of another account; ask the platform team to list that account in allowedKeyAccounts";
+  }
   if (s.tenant == nullptr || TenantKeyIn(s, purpose, region) != nullptr) {
     if (s.tenant == nullptr) return TenantKeyHint(s, purpose);
     return "tenant " + s.tenant->name + "'s " + std::string(KeyPurposeName(purpose)) + " key " +
@@ -104,6 +129,15 @@ void CheckSetKey(const Subject& s, KeyForms accepted_forms, const std::string& p
                   " (or have the platform team add the key to the tenant's allowedKeys)",
               "key not approved for tenant " + ElideMiddle(s.tenant->name, 40));
     }
+  }
+  if (key.IsArn() && !KeyAccountAllowed(s, key.account)) {
+    const std::string owner = OwnerAccount(s);
+    out.Add(path, kCrossAccountKey,
+            Quote(text) + " is a key of account " + key.account + ", but namespace " + s.request.namespace_name +
+                " makes its resources in account " + owner +
+                " (services.k8s.aws/owner-account-id); use a key of account " + owner +
+                " (or have the platform team list " + key.account + " in the tenant's allowedKeyAccounts)",
+            "key of account " + key.account + ", resource in " + owner);
   }
   if (InAnotherRegion(key, region)) {
     out.Add(path, kRegionMismatch,

@@ -78,8 +78,16 @@ std::string TenantKeyHint(const Subject& s, KeyPurpose purpose);
 // The same for a resource in `region`: the tenant's key there, or that it
 // has none there and how to add one.
 std::string TenantKeyHint(const Subject& s, KeyPurpose purpose, std::string_view region);
+// The AWS account ACK makes the request's resources in, when its namespace
+// says (services.k8s.aws/owner-account-id); "" otherwise.
+std::string OwnerAccount(const Subject& s);
+// True when a key of `account` may serve the resource: no owner account is
+// known, it is the owner account, or the tenant's allowedKeyAccounts lists it.
+bool KeyAccountAllowed(const Subject& s, std::string_view account);
+
 // The tenant's key of `purpose` for a resource in `region`, or null when it
-// lists none there (keys.regions): nothing is injected then.
+// lists none there (keys.regions), or when that key is of an account the
+// resource may not use: nothing is injected then.
 const std::string* TenantKeyIn(const Subject& s, KeyPurpose purpose, std::string_view region);
 
 // Checks a key that is set, in the documented order: format, AWS-managed,

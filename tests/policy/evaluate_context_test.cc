@@ -240,5 +240,40 @@ TEST(ContextPolicyTest, RegionalKeysAreKeysOfTheirRegion) {
             std::string::npos);
 }
 
+// ACK's cross-account resource management: a namespace annotated
+// services.k8s.aws/owner-account-id makes its resources in that account.
+TEST_F(ContextTest, AKeyOfAnotherAccountThanTheOwnersIsCrossAccountKey) {
+  NamespaceInfo other = Namespace("team-a", {}, {{std::string(kNamespaceOwnerAccountAnnotation), "999988887777"}});
+  // team-a's keys are of account 111122223333: none is injected there.
+  Evaluation evaluation = Judge(job_, "team-a", &other);
+  EXPECT_TRUE(evaluation.mutation.patch.empty()) << evaluation.mutation.patch.dump();
+  const Violation* missing =
+      FindViolation(evaluation.validation.violations, kMissingKey, "spec.outputDataConfig.kmsKeyID");
+  ASSERT_NE(missing, nullptr) << evaluation.validation.message;
+  EXPECT_NE(missing->message.find("account 999988887777"), std::string::npos) << missing->message;
+  EXPECT_NE(missing->message.find("allowedKeyAccounts"), std::string::npos) << missing->message;
+
+  // Set by hand, the key is CrossAccountKey.
+  json keyed = job_;
+  keyed["spec"]["outputDataConfig"]["kmsKeyID"] = kTeamAOutput;
+  keyed["spec"]["resourceConfig"]["volumeKMSKeyID"] = kTeamAVolume;
+  EXPECT_EQ(CodesAt(Judge(keyed, "team-a", &other).validation.violations, "spec.outputDataConfig.kmsKeyID"),
+            CodeList{std::string(kCrossAccountKey)});
+
+  // The owner's own account, or one the tenant allows, is fine.
+  NamespaceInfo same = Namespace("team-a", {}, {{std::string(kNamespaceOwnerAccountAnnotation), "111122223333"}});
+  EXPECT_TRUE(Judge(keyed, "team-a", &same).validation.allowed);
+  std::string yaml = TestPolicyYaml();
+  const std::string anchor = "      allowedKeys:\n";
+  yaml.replace(yaml.find(anchor), anchor.size(), "      allowedKeyAccounts: [\"111122223333\"]\n" + anchor);
+  policy_ = MustLoadPolicy(yaml);
+  Evaluation allowed = Judge(job_, "team-a", &other);
+  EXPECT_EQ(allowed.mutated_object["spec"]["outputDataConfig"]["kmsKeyID"], kTeamAOutput);
+  EXPECT_TRUE(allowed.validation.allowed) << allowed.validation.message;
+  std::string bad = TestPolicyYaml();
+  bad.replace(bad.find(anchor), anchor.size(), "      allowedKeyAccounts: [\"1111\"]\n" + anchor);
+  EXPECT_FALSE(LoadPolicy(bad, "p.yaml").diagnostics.empty());
+}
+
 }  // namespace
 }  // namespace keyward
