@@ -178,14 +178,4 @@ void FakeKubeApi::Forbid(const std::string& resource) {
   forbidden_.insert(resource);
 }
 
-std::vector<std::string> FakeKubeApi::requests() const {
-  std::lock_guard<std::mutex> lock(mutex_);
-  return requests_;
-}
-
-std::set<std::string> FakeKubeApi::tokens_seen() const {
-  std::lock_guard<std::mutex> lock(mutex_);
-  return tokens_;
-}
-
 }  // namespace keyward::testing

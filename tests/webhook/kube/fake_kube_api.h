@@ -80,17 +80,25 @@ class FakeKubeApi {
 
   std::string server() const { return "https://127.0.0.1:" + std::to_string(port_); }
   int port() const { return port_; }
-  std::vector<std::string> requests() const;
-  std::set<std::string> tokens_seen() const;
+  std::vector<std::string> requests() const { return Locked(requests_); }
+  std::set<std::string> tokens_seen() const { return Locked(tokens_); }
   std::string resource_version() const;
   // The resourceVersion each watch asked for, in order.
-  std::vector<std::string> watch_resource_versions() const;
-  size_t lists_served() const;  // complete lists (the last page answered)
-  size_t open_watches() const;  // watches still streaming (one whose client left counts until its next write)
+  std::vector<std::string> watch_resource_versions() const { return Locked(watch_resource_versions_); }
+  // Complete lists (the last page answered).
+  size_t lists_served() const { return Locked(lists_served_); }
+  // Watches still streaming (one whose client left counts until its next write).
+  size_t open_watches() const { return Locked(open_watches_); }
   // Watches that ended because the client went away while one was being written.
-  size_t watches_left_by_client() const;
+  size_t watches_left_by_client() const { return Locked(watches_left_by_client_); }
 
  private:
+  template <typename T>
+  T Locked(const T& member) const {
+    std::lock_guard<std::mutex> lock(mutex_);
+    return member;
+  }
+
   // One line of a resource's watch history, or a raw line for the watches
   // open when it was pushed (`replayable` false).
   struct FeedEntry {

@@ -210,29 +210,6 @@ void FakeKubeApi::PushRaw(std::string line) {
   changed_.notify_all();
 }
 
-std::string FakeKubeApi::resource_version() const {
-  std::lock_guard<std::mutex> lock(mutex_);
-  return std::to_string(resource_version_);
-}
-
-std::vector<std::string> FakeKubeApi::watch_resource_versions() const {
-  std::lock_guard<std::mutex> lock(mutex_);
-  return watch_resource_versions_;
-}
-
-size_t FakeKubeApi::lists_served() const {
-  std::lock_guard<std::mutex> lock(mutex_);
-  return lists_served_;
-}
-
-size_t FakeKubeApi::open_watches() const {
-  std::lock_guard<std::mutex> lock(mutex_);
-  return open_watches_;
-}
-
-size_t FakeKubeApi::watches_left_by_client() const {
-  std::lock_guard<std::mutex> lock(mutex_);
-  return watches_left_by_client_;
-}
+std::string FakeKubeApi::resource_version() const { return std::to_string(Locked(resource_version_)); }
 
 }  // namespace keyward::testing
