@@ -2,7 +2,6 @@
 
 #include <csignal>
 #include <chrono>
-#include <stdexcept>
 #include <thread>
 
 #include <httplib.h>
