@@ -113,11 +113,28 @@ void Watcher::Fail(const Status& problem, std::chrono::milliseconds retry_in) {
 void Watcher::Run() {
   Backoff backoff(options_.backoff, options_.random);
   bool list_needed = true;
+  bool just_listed = false;
   while (!stopping()) {
     bool progress = false;
     Status failure;
     try {
-      failure = Attempt(&list_needed, &progress);
+      if (list_needed) {
+        failure = List();
+        list_needed = !failure.ok();
+        progress = just_listed = failure.ok();
+      } else {
+        const WatchEnd end = Watch(&failure);
+        progress = end.progress;
+        if (end.gone) {
+          list_needed = true;
+          if (just_listed && !end.progress) {  // list, 410, list...: back off rather than hammer the server
+            failure = Status::IoError("410 Gone for the resourceVersion of the list just made", "the watch of " + name_);
+          } else {
+            LogLine("the watch's resourceVersion is too old (410 Gone); listing again").Add("resource", name_).Info();
+          }
+        }
+        just_listed = false;
+      }
     } catch (const std::exception& e) {  // a sink's, or a bug's: the view may have missed a change
       failure = Status::Error(std::string("watching failed unexpectedly: ") + e.what());
       list_needed = true;
@@ -128,23 +145,6 @@ void Watcher::Run() {
     Fail(failure, delay);
     if (!Pause(delay)) break;
   }
-}
-
-Status Watcher::Attempt(bool* list_needed, bool* progress) {
-  if (*list_needed) {
-    Status listed = List();
-    *list_needed = !listed.ok();
-    *progress = listed.ok();
-    return listed;
-  }
-  Status failure;
-  const WatchEnd end = Watch(&failure);
-  *progress = end.progress;
-  if (end.gone) {
-    *list_needed = true;
-    LogLine("the watch's resourceVersion is too old (410 Gone); listing again").Add("resource", name_).Info();
-  }
-  return failure;
 }
 
 Status Watcher::List() {

@@ -95,7 +95,6 @@ class Watcher {
   };
 
   void Run();
-  Status Attempt(bool* list_needed, bool* progress);
   Status List();
   WatchEnd Watch(Status* failure);
   bool HandleLine(std::string_view line, WatchEnd* end, Status* problem, uint64_t* events);
