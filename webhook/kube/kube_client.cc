@@ -17,6 +17,8 @@ namespace keyward {
 namespace {
 
 constexpr int kAttempts = 3;
+constexpr std::chrono::seconds kReadTimeout{60};
+constexpr size_t kMaxErrorBody = 64u << 10;  // a Status object is far smaller
 
 X509_STORE* StoreFromPem(const std::string& pem) {
   BIO* bio = BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size()));
@@ -44,7 +46,21 @@ std::string QualifiedResource(const std::string& resource, const std::string& gr
   return group.empty() ? resource : resource + "." + group;
 }
 
+httplib::Headers RequestHeaders(const std::string& bearer_token) {
+  httplib::Headers headers = {{"Accept", "application/json"}, {"User-Agent", "keyward/" KEYWARD_VERSION}};
+  if (!bearer_token.empty()) headers.emplace("Authorization", "Bearer " + bearer_token);
+  return headers;
+}
+
+Status Cancelled(const std::string& path) { return Status::IoError("the request was cancelled", path); }
+
 }  // namespace
+
+std::string CollectionPath(const std::string& group, const std::string& version, const std::string& resource,
+                           const std::string& namespace_name) {
+  return (group.empty() ? "/api/" + version : "/apis/" + group + "/" + version) +
+         (namespace_name.empty() ? "" : "/namespaces/" + namespace_name) + "/" + resource;
+}
 
 std::string QueryEscape(std::string_view value) {
   static constexpr char kHex[] = "0123456789ABCDEF";
@@ -102,7 +118,7 @@ Result<std::unique_ptr<KubeClient>> KubeClient::Connect(const ClusterAccess& acc
     }
   }
   client->set_connection_timeout(10, 0);
-  client->set_read_timeout(60, 0);
+  client->set_read_timeout(kReadTimeout);
   client->set_keep_alive(true);
   return std::unique_ptr<KubeClient>(new KubeClient(access, std::move(client), std::move(exec_token)));
 }
@@ -121,12 +137,17 @@ std::string KubeClient::BearerToken() const {
   return "";
 }
 
+void KubeClient::Cancel() {
+  cancelled_ = true;
+  client_->stop();  // cpp-httplib's one thread-safe call: shuts the socket of the request in flight
+}
+
 Result<KubeResponse> KubeClient::Get(const std::string& path) {
-  httplib::Headers headers = {{"Accept", "application/json"}, {"User-Agent", "keyward/" KEYWARD_VERSION}};
-  if (const std::string token = BearerToken(); !token.empty()) headers.emplace("Authorization", "Bearer " + token);
+  const httplib::Headers headers = RequestHeaders(BearerToken());
   std::string last_error;
   for (int attempt = 0; attempt < kAttempts; ++attempt) {
     if (attempt > 0) std::this_thread::sleep_for(std::chrono::milliseconds(200 << attempt));
+    if (cancelled_) return Cancelled(path);
     httplib::Result result = client_->Get(path.c_str(), headers);
     if (!result) {
       last_error = httplib::to_string(result.error());
@@ -145,6 +166,30 @@ Result<KubeResponse> KubeClient::Get(const std::string& path) {
   }
   return Status::IoError("GET " + access_.server + path + " failed " + std::to_string(kAttempts) + " times: " + last_error,
                          "", "check that the cluster is reachable (kubectl cluster-info)");
+}
+
+Result<KubeResponse> KubeClient::Stream(const std::string& path, std::chrono::seconds idle_timeout,
+                                        const std::function<bool(std::string_view)>& on_body) {
+  if (cancelled_) return Cancelled(path);
+  KubeResponse response;
+  client_->set_read_timeout(idle_timeout);
+  httplib::Result result = client_->Get(
+      path.c_str(), RequestHeaders(BearerToken()),
+      [&](const httplib::Response& head) {
+        response.status = head.status;
+        return true;
+      },
+      [&](const char* data, size_t length) {
+        if (response.status == 200) return on_body(std::string_view(data, length));
+        response.body.append(data, std::min(length, kMaxErrorBody - response.body.size()));
+        return response.body.size() < kMaxErrorBody;
+      });
+  client_->set_read_timeout(kReadTimeout);
+  if (cancelled_) return Cancelled(path);
+  if (!result && (response.status == 0 || response.status == 200)) {
+    return Status::IoError("GET " + access_.server + path + " ended: " + httplib::to_string(result.error()));
+  }
+  return response;  // a non-200 answer, even when its body was cut at the bound
 }
 
 Result<std::set<std::string>> KubeClient::ServedResources(const std::string& group, const std::string& version,
@@ -183,8 +228,7 @@ ListOutcome KubeClient::List(const std::string& group, const std::string& versio
                              size_t page_size) {
   ListOutcome outcome;
   const std::string qualified = QualifiedResource(resource, group);
-  const std::string base = "/apis/" + group + "/" + version +
-                           (namespace_name.empty() ? "" : "/namespaces/" + namespace_name) + "/" + resource;
+  const std::string base = CollectionPath(group, version, resource, namespace_name);
   std::string continue_token;
   do {
     std::string path = base + "?limit=" + std::to_string(page_size);
@@ -192,10 +236,12 @@ ListOutcome KubeClient::List(const std::string& group, const std::string& versio
     Result<KubeResponse> response = Get(path);
     if (!response.ok()) {
       outcome.complete = false;
+      outcome.http_status = 0;
       outcome.problem = qualified + ": " + response.status().ToString();
       return outcome;
     }
     const int status = response.value().status;
+    outcome.http_status = status;
     if (status == 403) {
       outcome.complete = false;
       outcome.problem = "forbidden to list " + qualified +
@@ -226,18 +272,25 @@ ListOutcome KubeClient::List(const std::string& group, const std::string& versio
       outcome.problem = "listing " + qualified + " did not answer a List";
       return outcome;
     }
-    ++outcome.pages;
     nlohmann::json& list = page.value();
+    const nlohmann::json* metadata = list.contains("metadata") ? &list["metadata"] : nullptr;
+    if (outcome.pages++ == 0 && metadata) outcome.resource_version = StringMember(*metadata, "resourceVersion");
     const std::string kind = StringMember(list, "kind");
     for (nlohmann::json& item : list["items"]) {
       // List items omit apiVersion and kind; the list's kind names them.
-      if (!item.contains("apiVersion")) item["apiVersion"] = group + "/" + version;
+      if (!item.is_object()) {  // and not a crash on item["apiVersion"] below
+        outcome.complete = false;
+        outcome.problem = "listing " + qualified + " answered an item that is not an object";
+        return outcome;
+      }
+      if (!item.contains("apiVersion")) item["apiVersion"] = group.empty() ? version : group + "/" + version;
       if (!item.contains("kind") && kind.ends_with("List")) item["kind"] = kind.substr(0, kind.size() - 4);
       ++outcome.items;
       on_item(std::move(item));
     }
-    continue_token = list.contains("metadata") ? StringMember(list["metadata"], "continue") : "";
+    continue_token = metadata ? StringMember(*metadata, "continue") : "";
   } while (!continue_token.empty());
+  outcome.http_status = 0;
   return outcome;
 }
 

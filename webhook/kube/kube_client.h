@@ -1,9 +1,15 @@
 // A small Kubernetes API client: HTTPS (cpp-httplib, OpenSSL), JSON
-// (nlohmann), the authentication modes of kubeconfigs, discovery, and lists
-// paginated with limit/continue, handed over item by item as pages arrive.
-// Timeouts and retries are bounded; errors say what failed and what to do.
+// (nlohmann), the authentication modes of kubeconfigs, discovery, lists
+// paginated with limit/continue, handed over item by item as pages arrive,
+// and streamed answers (watches). Timeouts and retries are bounded; errors
+// say what failed and what to do.
+//
+// Thread safety: one thread uses a KubeClient at a time, except Cancel(),
+// which any thread may call while another is in a request.
 #pragma once
 
+#include <atomic>
+#include <chrono>
 #include <functional>
 #include <memory>
 #include <set>
@@ -30,6 +36,8 @@ struct ListOutcome {
   std::string problem;  // why not, for the report: what failed and the fix (e.g. the RBAC verb)
   size_t items = 0;
   size_t pages = 0;
+  int http_status = 0;           // of the answer that ended an incomplete list (0: none, or not HTTP)
+  std::string resource_version;  // the list's metadata.resourceVersion, from its first page ("" if absent)
 };
 
 class KubeClient {
@@ -47,10 +55,23 @@ class KubeClient {
   Result<std::set<std::string>> ServedResources(const std::string& group, const std::string& version, bool* installed);
 
   // Every object of a resource, in `namespace_name` or all namespaces,
-  // `page_size` at a time; `on_item` sees each as its page arrives.
+  // `page_size` at a time; `on_item` sees each as its page arrives. The
+  // empty group is the core group (/api/v1).
   ListOutcome List(const std::string& group, const std::string& version, const std::string& resource,
                    const std::string& namespace_name, const std::function<void(nlohmann::json item)>& on_item,
                    size_t page_size = 500);
+
+  // One GET whose body is handed to `on_body` piece by piece as it is read,
+  // for answers that do not end on their own (watches). No retries. A read
+  // may wait `idle_timeout` for data. `on_body` returns false to end the
+  // request (the result is then an IoError). Only a 200 answer's body goes
+  // to `on_body`; another's (its first 64 KiB, a Status) is in the result.
+  Result<KubeResponse> Stream(const std::string& path, std::chrono::seconds idle_timeout,
+                              const std::function<bool(std::string_view piece)>& on_body);
+
+  // Ends the request in flight (its read fails at once) and refuses every
+  // later one. For shutdown; thread safe.
+  void Cancel();
 
  private:
   KubeClient(ClusterAccess access, std::unique_ptr<httplib::SSLClient> client, std::string exec_token);
@@ -59,9 +80,15 @@ class KubeClient {
   ClusterAccess access_;
   std::unique_ptr<httplib::SSLClient> client_;
   std::string exec_token_;
+  std::atomic<bool> cancelled_{false};
 };
 
 // Percent-encodes a query value (continue tokens are opaque).
 std::string QueryEscape(std::string_view value);
+
+// The path of a resource's collection: /apis/GROUP/VERSION[/namespaces/NS]/RESOURCE,
+// or /api/v1/... for the core group ("").
+std::string CollectionPath(const std::string& group, const std::string& version, const std::string& resource,
+                           const std::string& namespace_name = "");
 
 }  // namespace keyward
