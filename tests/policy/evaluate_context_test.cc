@@ -177,7 +177,8 @@ TEST(ContextPolicyTest, LintWarnsOfSelectorLabelsNamespaceEditorsCanSet) {
   }
   EXPECT_TRUE(warned);
   // A prefixed label draws no such warning.
-  for (const Diagnostic& notice : MustLoadPolicy(ContextPolicyYaml())->notices) {
+  const std::shared_ptr<const Policy> prefixed = MustLoadPolicy(ContextPolicyYaml());
+  for (const Diagnostic& notice : prefixed->notices) {
     EXPECT_EQ(notice.message.find("selects namespaces by label"), std::string::npos) << notice.ToString();
   }
 }
