@@ -205,11 +205,17 @@ Watcher::WatchEnd Watcher::Watch(Status* failure) {
   } else if (lines.too_long()) {
     *failure = Status::Error("an event is longer than " + std::to_string(options_.max_event_bytes) + " bytes", where);
   } else if (!answer.ok()) {
-    *failure = Status::IoError(
-        "the connection broke" +
-            (lines.pending() > 0 ? " " + std::to_string(lines.pending()) + " bytes into an event" : std::string()) +
-            ": " + answer.status().what(),
-        where);
+    // Appended piece by piece: " " + std::to_string(...) makes GCC 12 at -O2
+    // raise a false -Wrestrict.
+    std::string what = "the connection broke";
+    if (lines.pending() > 0) {
+      what += ' ';
+      what += std::to_string(lines.pending());
+      what += " bytes into an event";
+    }
+    what += ": ";
+    what += answer.status().what();
+    *failure = Status::IoError(std::move(what), where);
   } else if (answer.value().status == 410) {
     end.gone = true;
   } else if (answer.value().status == 403) {
