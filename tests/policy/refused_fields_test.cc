@@ -193,21 +193,12 @@ TEST(RefusedFieldsTest, S3ExpressBucketsAreToldApart) {
 
 // The README's table, row by row, is the core's.
 TEST(RefusedFieldsTest, TheReadmeTableIsTheTable) {
-  std::ifstream in(std::string(KEYWARD_SOURCE_DIR) + "/README.md");
-  std::stringstream text;
-  text << in.rdbuf();
-  const std::string readme = text.str();
-  size_t at = readme.find("\n| kind | field | when | read from |\n|---|---|---|---|\n");
-  ASSERT_NE(at, std::string::npos);
-  std::istringstream lines(readme.substr(at + 1));
-  std::string line;
-  std::getline(lines, line);
-  std::getline(lines, line);
-  std::set<std::string> listed;
-  while (std::getline(lines, line) && line.starts_with("| ")) listed.insert(line);
-  size_t rows = 0;
+  const std::vector<std::string> rows = ReadmeTableRows("| kind | field | when | read from |\n|---|---|---|---|");
+  ASSERT_FALSE(rows.empty()) << "README.md has no table headed | kind | field | when | read from |";
+  const std::set<std::string> listed(rows.begin(), rows.end());
+  size_t table_rows = 0;
   for (const RefusedField& row : RefusedFields()) {
-    ++rows;
+    ++table_rows;
     const std::string group = row.group == kAckGroup ? "ACK " : row.group == kLegacyGroup ? "legacy " : "";
     const std::string kind = row.kind == "*" ? "every kind" : std::string(row.kind);
     std::string reads;
@@ -218,7 +209,7 @@ TEST(RefusedFieldsTest, TheReadmeTableIsTheTable) {
     EXPECT_TRUE(listed.count(expected)) << "README.md lacks: " << expected;
     EXPECT_FALSE(row.source.empty()) << row.kind << " " << row.path;
   }
-  EXPECT_EQ(listed.size(), rows);
+  EXPECT_EQ(listed.size(), table_rows);
 }
 
 }  // namespace

@@ -89,6 +89,16 @@ std::string ReadFile(const std::string& path) {
   return text.str();
 }
 
+std::vector<std::string> ReadmeTableRows(std::string_view header) {
+  const std::string readme = ReadFile(std::string(KEYWARD_SOURCE_DIR) + "/README.md");
+  const size_t at = readme.find("\n" + std::string(header) + "\n");
+  std::vector<std::string> rows;
+  if (at == std::string::npos) return rows;
+  std::istringstream lines(readme.substr(at + header.size() + 2));
+  for (std::string line; std::getline(lines, line) && line.starts_with("| ");) rows.push_back(line);
+  return rows;
+}
+
 json YamlToJson(const YAML::Node& node) {
   switch (node.Type()) {
     case YAML::NodeType::Null:

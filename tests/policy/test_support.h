@@ -21,6 +21,11 @@ namespace keyward::testing {
 std::string FixturePath(std::string_view relative);
 std::string ReadFile(const std::string& path);
 
+// The rows ("| ..." lines) of the README.md table whose header and separator
+// lines are `header` (e.g. "| code | level | meaning |\n|---|---|---|"),
+// up to the first line that is not a row; empty when there is no such table.
+std::vector<std::string> ReadmeTableRows(std::string_view header);
+
 // Plain scalars become numbers, booleans or null where YAML 1.2 core would
 // read them so; quoted scalars stay strings.
 nlohmann::json YamlToJson(const YAML::Node& node);

@@ -13,16 +13,10 @@
 #include "policy/catalog/guardrails.h"
 #include "policy/catalog/violation_codes.h"
 #include "policy/report/evidence.h"
+#include "tests/policy/test_support.h"
 
 namespace keyward {
 namespace {
-
-std::string ReadReadme() {
-  std::ifstream in(std::string(KEYWARD_SOURCE_DIR) + "/README.md");
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
 
 struct ReadmeRow {
   std::string level;
@@ -30,16 +24,10 @@ struct ReadmeRow {
 };
 
 // The rows of the README table headed `| code | level | meaning |`.
-std::map<std::string, ReadmeRow> ReadmeCodeTable(const std::string& readme) {
+std::map<std::string, ReadmeRow> ReadmeCodeTable() {
   std::map<std::string, ReadmeRow> rows;
-  size_t at = readme.find("\n| code | level | meaning |\n|---|---|---|\n");
-  if (at == std::string::npos) return rows;
-  std::istringstream lines(readme.substr(at + 1));
-  std::string line;
-  std::getline(lines, line);
-  std::getline(lines, line);
   const std::regex row(R"(^\| `([A-Za-z0-9]+)` \| `([A-Za-z.]+)` \| (.*) \|$)");
-  while (std::getline(lines, line) && line.starts_with("| `")) {
+  for (const std::string& line : testing::ReadmeTableRows("| code | level | meaning |\n|---|---|---|")) {
     std::smatch m;
     if (std::regex_match(line, m, row)) rows[m[1]] = {m[2], m[3]};
   }
@@ -58,7 +46,7 @@ TEST(ViolationCodesTest, EveryCodeIsOnceInTheTableAndFindable) {
 }
 
 TEST(ViolationCodesTest, TheReadmeCodeTableIsTheTable) {
-  const std::map<std::string, ReadmeRow> readme = ReadmeCodeTable(ReadReadme());
+  const std::map<std::string, ReadmeRow> readme = ReadmeCodeTable();
   ASSERT_FALSE(readme.empty()) << "README.md has no table headed | code | level | meaning |";
   for (const ViolationCode& row : ViolationCodes()) {
     auto it = readme.find(std::string(row.code));
@@ -111,16 +99,11 @@ TEST(ViolationCodesTest, EvidenceComesFromTheCodesArea) {
 // The README's evidence table lists each code in the row of its area, and
 // each row's codes share one area.
 TEST(ViolationCodesTest, TheReadmeEvidenceTableGroupsCodesByArea) {
-  const std::string readme = ReadReadme();
-  size_t at = readme.find("\n| codes | controls |\n|---|---|\n");
-  ASSERT_NE(at, std::string::npos);
-  std::istringstream lines(readme.substr(at + 1));
-  std::string line;
-  std::getline(lines, line);
-  std::getline(lines, line);
+  const std::vector<std::string> rows = testing::ReadmeTableRows("| codes | controls |\n|---|---|");
+  ASSERT_FALSE(rows.empty()) << "README.md has no table headed | codes | controls |";
   std::set<std::string> listed;
   const std::regex code(R"(`([A-Za-z0-9]+)`)");
-  while (std::getline(lines, line) && line.starts_with("| ")) {
+  for (const std::string& line : rows) {
     std::string first_cell = line.substr(2, line.find(" | ", 2) - 2);
     std::optional<EvidenceArea> area;
     for (std::sregex_iterator it(first_cell.begin(), first_cell.end(), code), end; it != end; ++it) {
