@@ -135,6 +135,10 @@ std::span<const CatalogKind> Catalog();
 // apiserver may send any served version of the same kind.
 const CatalogKind* FindCatalogKind(std::string_view group, std::string_view kind);
 
+// Where an ACK resource records the region ACK made it in (the runtime's
+// getRegion reads it before any annotation): set once the resource exists.
+inline constexpr std::string_view kAckStoredRegionPath = "status.ackResourceMetadata.region";
+
 // True for the two SageMaker API groups (ACK's and the legacy operator's).
 bool IsSageMakerGroup(std::string_view group);
 

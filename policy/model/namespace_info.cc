@@ -4,6 +4,10 @@
 
 namespace keyward {
 
+bool IsNamespaceAnnotationRead(std::string_view key) {
+  return key == kNamespaceRegionAnnotation || key == kNamespaceOwnerAccountAnnotation;
+}
+
 bool LabelSelector::Matches(const LabelMap& labels) const {
   for (const auto& [key, value] : match_labels) {
     auto it = labels.find(key);

@@ -32,6 +32,11 @@ inline constexpr std::string_view kNamespaceRegionAnnotation = "services.k8s.aws
 // made in this AWS account.
 inline constexpr std::string_view kNamespaceOwnerAccountAnnotation = "services.k8s.aws/owner-account-id";
 
+// True for the namespace annotations a decision reads. The server keeps only
+// these (and every label: a selector may name any), so a namespace's
+// last-applied-configuration or a tool's large annotation costs no memory.
+bool IsNamespaceAnnotationRead(std::string_view key);
+
 // matchExpressions operators, with Kubernetes' spelling.
 enum class SelectorOperator { kIn, kNotIn, kExists, kDoesNotExist };
 inline constexpr EnumWord<SelectorOperator> kSelectorOperatorWords[] = {{SelectorOperator::kIn, "In"},

@@ -15,12 +15,22 @@
 namespace keyward {
 namespace {
 
-// The region ACK will use, in the ACK runtime's order: the resource's
-// services.k8s.aws/region annotation, then the namespace's
-// services.k8s.aws/default-region, then the controller's default, which
-// the tenant's region (else defaultRegion) stands for. The legacy
-// operator's spec.region comes where ACK's annotation does.
+// The region ACK will use, in the ACK runtime's order (its reconciler's
+// getRegion): the region recorded in an existing resource's
+// status.ackResourceMetadata, then the resource's services.k8s.aws/region
+// annotation, then the namespace's services.k8s.aws/default-region, then
+// the controller's default, which the tenant's region (else defaultRegion)
+// stands for. The legacy operator's spec.region comes where ACK's
+// annotation does. The recorded region is read from the stored object
+// (oldObject) only: the status a request sends counts for nothing until
+// the API server puts the stored one back, after the mutating webhooks.
 std::string ResourceRegion(const Subject& s, const nlohmann::json& object) {
+  if (s.request.old_object != nullptr) {
+    const nlohmann::json* stored = FindPlain(*s.request.old_object, kAckStoredRegionPath);
+    if (stored != nullptr && stored->is_string() && !stored->get_ref<const std::string&>().empty()) {
+      return stored->get<std::string>();
+    }
+  }
   // Annotation keys contain dots, so they are looked up directly.
   const nlohmann::json* annotations = FindPlain(object, "metadata.annotations");
   if (annotations != nullptr && annotations->is_object()) {

@@ -130,6 +130,36 @@ TEST_F(ContextTest, TheRegionFollowsTheNamespaceAnnotationUnlessTheResourceNames
   EXPECT_TRUE(Judge(keyed, "team-a", &plain).validation.allowed);
 }
 
+// An existing resource stays where ACK made it: the ACK runtime's getRegion
+// reads status.ackResourceMetadata.region before any annotation. Only the
+// stored object's (oldObject's) counts: the status a request sends is
+// replaced by the stored one after the mutating webhooks.
+TEST_F(ContextTest, AnExistingResourceKeepsTheRegionAckRecordedForIt) {
+  NamespaceInfo moved = Namespace("team-a", {}, {{std::string(kNamespaceRegionAnnotation), "eu-west-1"}});
+  json keyed = job_;
+  keyed["spec"]["outputDataConfig"]["kmsKeyID"] = kTeamAOutput;
+  keyed["spec"]["resourceConfig"]["volumeKMSKeyID"] = kTeamAVolume;
+  json stored = keyed;
+  stored["status"]["ackResourceMetadata"] = {{"region", "us-east-1"}, {"ownerAccountID", "111122223333"}};
+  json changed = stored;
+  changed["metadata"]["labels"]["touched"] = "yes";
+
+  // Made in us-east-1 before the namespace was annotated: its keys still fit.
+  auto update = MakeRequest(changed, "team-a", Operation::kUpdate, &stored);
+  update->request.namespace_info = &moved;
+  ValidationResult kept = CheckedValidate(*policy_, update->request);
+  EXPECT_TRUE(kept.allowed) << kept.message;
+  EXPECT_TRUE(kept.violations.empty()) << kept.violations[0].code;
+  EXPECT_TRUE(kept.warnings.empty()) << kept.warnings[0];
+
+  // A CREATE that claims a region in its own status gains nothing by it.
+  auto create = MakeRequest(stored, "team-a");
+  create->request.namespace_info = &moved;
+  ValidationResult claimed = CheckedValidate(*policy_, create->request);
+  EXPECT_EQ(CodesAt(claimed.violations, "spec.outputDataConfig.kmsKeyID"), CodeList{std::string(kRegionMismatch)})
+      << claimed.message;
+}
+
 TEST(ContextPolicyTest, SelectorsAreReadAndCheckedAsKubernetesWritesThem) {
   auto policy = MustLoadPolicy(ContextPolicyYaml());
   const Tenant& selecting = policy->tenants.back();

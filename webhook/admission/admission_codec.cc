@@ -222,6 +222,19 @@ std::string EncodeValidationReview(const DecodedReview& review, const Validation
   });
 }
 
+std::string EncodeUnavailableReview(const DecodedReview& review, std::string_view message) {
+  return Envelope(review, false, [message](JsonObjectWriter& response) {
+    response.Value("status", [message](std::string* text) {
+      JsonObjectWriter(text)
+          .String("status", "Failure")
+          .Int("code", 503)
+          .String("reason", "ServiceUnavailable")
+          .String("message", message)
+          .Close();
+    });
+  });
+}
+
 std::string EncodeAllowedReview(const DecodedReview& review) {
   return Envelope(review, true, [](JsonObjectWriter&) {});
 }

@@ -36,6 +36,10 @@ std::string EncodeMutationReview(const DecodedReview& review, const MutationResu
 // audit -> auditAnnotations.
 std::string EncodeValidationReview(const DecodedReview& review, const ValidationResult& result);
 
+// Denied before any rule ran, for a reason that passes (a namespace not
+// learnt yet): a 503 ServiceUnavailable status, so the user retries.
+std::string EncodeUnavailableReview(const DecodedReview& review, std::string_view message);
+
 // Allowed without looking (subresources such as /status).
 std::string EncodeAllowedReview(const DecodedReview& review);
 

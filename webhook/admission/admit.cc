@@ -61,6 +61,18 @@ Result<nlohmann::json> ParseReview(std::string_view body, const AdmitOptions& op
 
 }  // namespace
 
+std::string_view LookupSourceName(LookupSource source) {
+  switch (source) {
+    case LookupSource::kCache:
+      return "cache";
+    case LookupSource::kFetched:
+      return "fetched";
+    case LookupSource::kUnavailable:
+      break;
+  }
+  return "unavailable";
+}
+
 std::string_view WebhookName(Webhook webhook) { return webhook == Webhook::kMutate ? "mutate" : "validate"; }
 
 bool IsJsonContentType(std::string_view content_type) {
@@ -86,7 +98,22 @@ AdmissionOutcome Admit(Webhook webhook, const Policy& policy, std::string_view c
 
   AdmissionOutcome outcome;
   try {
-    if (IsSubresourceRequest(review.request)) {
+    // Held for the decision: the request borrows the namespace's info.
+    std::shared_ptr<const NamespaceInfo> namespace_info;
+    const bool subresource = IsSubresourceRequest(review.request);
+    if (!subresource && options.namespaces != nullptr && !review.request.namespace_name.empty()) {
+      NamespaceLookup lookup = options.namespaces->Lookup(review.request.namespace_name);
+      outcome.namespace_lookup = lookup.source;
+      namespace_info = std::move(lookup.info);
+      if (lookup.source == LookupSource::kUnavailable) {
+        outcome.decision = kDecisionUnavailable;
+        outcome.body = EncodeUnavailableReview(review, lookup.problem);
+        MoveRequestIntoOutcome(std::move(review), &outcome);
+        return outcome;
+      }
+      review.request.namespace_info = namespace_info.get();
+    }
+    if (subresource) {
       outcome.decision = kDecisionSkipped;
       outcome.body = EncodeAllowedReview(review);
     } else if (webhook == Webhook::kMutate) {

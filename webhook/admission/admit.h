@@ -5,17 +5,20 @@
 //   parse) -> decode the AdmissionReview -> the core decides
 //   (policy/rules/evaluate.h) -> encode the answer
 //
-// A pure function of (webhook, policy, content type, body): no clock, no
-// metrics, no log, no sockets. The server records what the outcome says
+// A pure function of (webhook, policy, content type, body, namespace
+// source): no clock, no metrics, no log, no sockets of its own (the server's
+// namespace source may read the API server). The server records what the outcome says
 // (server/admission_handler.cc); the fuzz target and the handler bench call
 // this same function, so what they exercise is what the server runs.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "policy/rules/evaluate.h"
+#include "webhook/admission/namespace_source.h"
 
 namespace keyward {
 
@@ -29,6 +32,9 @@ inline constexpr std::string_view kDecisionUnchanged = "unchanged";  // mutate: 
 inline constexpr std::string_view kDecisionSkipped = "skipped";      // a subresource, allowed untouched
 inline constexpr std::string_view kDecisionInvalid = "invalid";      // HTTP 400, no review decoded
 inline constexpr std::string_view kDecisionError = "error";          // HTTP 500
+// Denied because the request's namespace could not be learnt (cluster
+// context on); the message asks to retry.
+inline constexpr std::string_view kDecisionUnavailable = "unavailable";
 
 struct AdmissionOutcome {
   int http_status = 200;
@@ -55,17 +61,22 @@ struct AdmissionOutcome {
   // for the decision log (the platform team's), whatever revealOtherTenants says.
   std::vector<std::string> other_tenants;
   std::vector<Injection> injected;           // mutate (keys included)
+  // With cluster context on, how the namespace was learnt (for the metric).
+  std::optional<LookupSource> namespace_lookup;
 };
 
 struct AdmitOptions {
   // Leave out managedFields and the last-applied annotation (and, on the
-  // fast path, the objects' status) when parsing: they are large and never
+  // fast path, the objects' status but for status.ackResourceMetadata) when parsing: they are large and never
   // read. Off only for the oracle that checks leaving them out never changes
   // a decision.
   bool strip_ignored_metadata = true;
   // Parse with simdjson first (fast_review.h), falling back to the nlohmann
   // parser. Off only for the tests that check it never changes an answer.
   bool fast_decode = true;
+  // Cluster context: where the request's namespace is learnt. Null: off,
+  // decisions from names alone. Not owned; outlives the call.
+  const NamespaceSource* namespaces = nullptr;
 };
 
 AdmissionOutcome Admit(Webhook webhook, const Policy& policy, std::string_view content_type, std::string_view body,

@@ -25,13 +25,20 @@ struct PrunedMember {
 };
 struct PruneRule {
   std::span<const PrunedMember> members;
+  // Leave out every member not listed (a listed one with no rule of its own
+  // is then kept whole), rather than the listed ones.
+  bool keep_only_listed = false;
 };
 
 constexpr PrunedMember kAnnotationMembers[] = {{"kubectl.kubernetes.io/last-applied-configuration", nullptr}};
 constexpr PruneRule kAnnotations{kAnnotationMembers};
 constexpr PrunedMember kMetadataMembers[] = {{"managedFields", nullptr}, {"annotations", &kAnnotations}};
 constexpr PruneRule kMetadata{kMetadataMembers};
-constexpr PrunedMember kObjectMembers[] = {{"status", nullptr}, {"metadata", &kMetadata}};
+// Of the status, only what ACK records of where the resource is (the
+// region rules read it from the stored object).
+constexpr PrunedMember kStatusMembers[] = {{"ackResourceMetadata", nullptr}};
+constexpr PruneRule kStatus{kStatusMembers, /*keep_only_listed=*/true};
+constexpr PrunedMember kObjectMembers[] = {{"status", &kStatus}, {"metadata", &kMetadata}};
 constexpr PruneRule kObject{kObjectMembers};
 constexpr PrunedMember kUserInfoMembers[] = {{"groups", nullptr}, {"extra", nullptr}, {"uid", nullptr}};
 constexpr PruneRule kUserInfo{kUserInfoMembers};
@@ -126,7 +133,9 @@ bool Convert(dom::element element, size_t depth, const PruneRule* rule, Json* ou
       Json::object_t& members = out->get_ref<Json::object_t&>();
       for (dom::key_value_pair field : fields) {
         const PrunedMember* pruned = FindMember(rule, field.key);
-        if (pruned != nullptr && pruned->inside == nullptr) continue;
+        const bool keep_only = rule != nullptr && rule->keep_only_listed;
+        const bool left_out = keep_only ? pruned == nullptr : pruned != nullptr && pruned->inside == nullptr;
+        if (left_out) continue;
         // The hint: keys mostly come sorted (Go writes a map's keys in
         // order, and a custom resource is a map), so the end is where the
         // key goes, found with one comparison. A later duplicate key finds

@@ -8,7 +8,8 @@
 // request.oldObject, `metadata.managedFields`, the
 // `kubectl.kubernetes.io/last-applied-configuration` annotation (what
 // ignored_metadata.h strips from the text on the slow path) and the
-// top-level `status` (the core, policy/, reads spec and metadata only), and
+// top-level `status` but for its `ackResourceMetadata` (the core, policy/,
+// reads spec and metadata, and the region ACK recorded there), and
 // of the request the members the decoder (admission_codec.h) never reads:
 // `resource`, `requestKind`, `requestResource`, `requestSubResource`,
 // `options`, and `userInfo` but for its `username`.

@@ -12,6 +12,7 @@
 #include "webhook/cli/commands.h"
 #include "webhook/cli/json_to_yaml.h"
 #include "webhook/cli/manifest_reader.h"
+#include "webhook/kube/namespace_object.h"
 
 namespace keyward {
 namespace {
@@ -24,27 +25,6 @@ struct CheckOptions {
   std::string user = "kubernetes-user";
   std::vector<std::string> namespace_files;  // Namespace objects: the cluster context
 };
-
-bool IsNamespaceObject(const nlohmann::json& object) {
-  return StringMember(object, "apiVersion") == "v1" && StringMember(object, "kind") == "Namespace";
-}
-
-// A Namespace object as the server's cache holds it: name, labels and
-// annotations (string values only; anything else is not a label).
-NamespaceInfo NamespaceInfoOf(const nlohmann::json& object) {
-  NamespaceInfo info;
-  auto metadata = object.find("metadata");
-  if (metadata == object.end() || !metadata->is_object()) return info;
-  info.name = StringMember(*metadata, "name");
-  for (auto [member, out] : {std::pair{"labels", &info.labels}, std::pair{"annotations", &info.annotations}}) {
-    auto map = metadata->find(member);
-    if (map == metadata->end() || !map->is_object()) continue;
-    for (auto it = map->begin(); it != map->end(); ++it) {
-      if (it.value().is_string()) (*out)[it.key()] = it.value().get<std::string>();
-    }
-  }
-  return info;
-}
 
 struct CheckedObject {
   const Manifest* manifest;

@@ -28,6 +28,8 @@ struct ServeFlags {
   std::string keep_alive_timeout = "90s";
   size_t keep_alive_max_requests = 1000;
   std::string reload_interval = "500ms";
+  ClusterFlags cluster;
+  std::string namespace_lookup_timeout = "2s";
 };
 
 Status ToOptions(const ServeFlags& flags, ServeOptions* options) {
@@ -48,6 +50,7 @@ Status ToOptions(const ServeFlags& flags, ServeOptions* options) {
   check("--request-timeout", ParseDuration(flags.request_timeout, &limits.request_timeout));
   check("--keep-alive-timeout", ParseDuration(flags.keep_alive_timeout, &keep_alive));
   check("--reload-interval", ParseDuration(flags.reload_interval, &options->reload_interval));
+  check("--namespace-lookup-timeout", ParseDuration(flags.namespace_lookup_timeout, &options->namespace_lookup_timeout));
   if (!first_problem.ok()) return first_problem;
   if (limits.read_timeout.count() == 0 || limits.write_timeout.count() == 0) {
     return Status::Error("--read-timeout and --write-timeout must be positive: they bound how long a client may "
@@ -60,8 +63,20 @@ Status ToOptions(const ServeFlags& flags, ServeOptions* options) {
   if (options->reload_interval < std::chrono::milliseconds(10)) {
     return Status::Error("--reload-interval must be at least 10ms");
   }
+  if (options->namespace_lookup_timeout < std::chrono::milliseconds(10)) {
+    return Status::Error("--namespace-lookup-timeout must be at least 10ms");
+  }
   if (flags.threads == 0) return Status::Error("--threads must be at least 1");
   if (flags.keep_alive_max_requests == 0) return Status::Error("--keep-alive-max-requests must be at least 1");
+  const bool kubeconfig_given = !flags.cluster.kubeconfig.empty() || !flags.cluster.context.empty();
+  if (flags.cluster.in_cluster && kubeconfig_given) {
+    return Status::Error("give --in-cluster or --kubeconfig/--context, not both");
+  }
+  if (flags.cluster.in_cluster || kubeconfig_given) {
+    Result<ClusterAccess> access = ResolveClusterAccess(flags.cluster);
+    if (!access.ok()) return access.status();
+    options->cluster = std::move(access.value());
+  }
   limits.keep_alive_timeout = std::chrono::duration_cast<std::chrono::seconds>(keep_alive);
   limits.max_connections = flags.threads;
   limits.keep_alive_max_requests = flags.keep_alive_max_requests;
@@ -134,6 +149,19 @@ void AddServeCommand(CLI::App& app, int* exit_code) {
                     "close a connection after this many requests, so load rebalances across replicas")
       ->capture_default_str();
   serve->add_option("--reload-interval", flags->reload_interval, "how often the policy and certificate files are checked")
+      ->capture_default_str();
+  serve->add_option("--kubeconfig", flags->cluster.kubeconfig,
+                    "turn cluster context on: watch namespaces through this kubeconfig ($KUBECONFIG and "
+                    "~/.kube/config are not read unless --kubeconfig or --context is given)");
+  serve->add_option("--context", flags->cluster.context, "the kubeconfig context (else its current-context)");
+  serve->add_flag("--in-cluster", flags->cluster.in_cluster,
+                  "turn cluster context on from a pod: its service account, KUBERNETES_SERVICE_HOST/_PORT");
+  serve->add_option("--in-cluster-token-file", flags->cluster.in_cluster_paths.token_file, "the service account token")
+      ->capture_default_str();
+  serve->add_option("--in-cluster-ca-file", flags->cluster.in_cluster_paths.ca_file, "the cluster CA")
+      ->capture_default_str();
+  serve->add_option("--namespace-lookup-timeout", flags->namespace_lookup_timeout,
+                    "cluster context: the longest a request waits to read a namespace the cache has not seen")
       ->capture_default_str();
   serve->callback([flags, exit_code] { *exit_code = RunServeCommand(*flags); });
 }

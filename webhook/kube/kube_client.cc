@@ -168,6 +168,19 @@ Result<KubeResponse> KubeClient::Get(const std::string& path) {
                          "", "check that the cluster is reachable (kubectl cluster-info)");
 }
 
+Result<KubeResponse> KubeClient::GetOnce(const std::string& path, std::chrono::milliseconds timeout) {
+  if (cancelled_) return Cancelled(path);
+  client_->set_connection_timeout(timeout);
+  client_->set_read_timeout(timeout);
+  httplib::Result result = client_->Get(path.c_str(), RequestHeaders(BearerToken()));
+  client_->set_connection_timeout(10, 0);
+  client_->set_read_timeout(kReadTimeout);
+  if (!result) {
+    return Status::IoError("GET " + access_.server + path + " failed: " + httplib::to_string(result.error()));
+  }
+  return KubeResponse{result->status, std::move(result->body)};
+}
+
 Result<KubeResponse> KubeClient::Stream(const std::string& path, std::chrono::seconds idle_timeout,
                                         const std::function<bool(std::string_view)>& on_body) {
   if (cancelled_) return Cancelled(path);

@@ -49,6 +49,9 @@ class KubeClient {
 
   // GET, with up to 3 attempts on network errors, 429 and 5xx.
   Result<KubeResponse> Get(const std::string& path);
+  // One GET, no retry, its connection and read each bounded by `timeout`:
+  // for a caller that has a deadline of its own (an admission request).
+  Result<KubeResponse> GetOnce(const std::string& path, std::chrono::milliseconds timeout);
 
   // The resources a group version serves; NotFound (404) means the group is
   // not installed: *installed is false and the set empty.

@@ -1,5 +1,6 @@
 #include "webhook/kube/kube_config.h"
 
+#include <cstdlib>
 #include <filesystem>
 #include <optional>
 #include <sstream>
@@ -189,6 +190,19 @@ Result<ClusterAccess> InClusterAccess(const InClusterOptions& options) {
   access.cluster_name = "in-cluster";
   access.context_name = "in-cluster";
   return access;
+}
+
+Result<ClusterAccess> ResolveClusterAccess(const ClusterFlags& flags) {
+  if (flags.in_cluster) {
+    InClusterOptions paths = flags.in_cluster_paths;
+    if (const char* host = std::getenv("KUBERNETES_SERVICE_HOST")) paths.host = host;
+    if (const char* port = std::getenv("KUBERNETES_SERVICE_PORT")) paths.port = port;
+    return InClusterAccess(paths);
+  }
+  const char* kubeconfig_env = std::getenv("KUBECONFIG");
+  const char* home = std::getenv("HOME");
+  return LoadKubeconfig(
+      KubeconfigOptions{flags.kubeconfig, flags.context, kubeconfig_env ? kubeconfig_env : "", home ? home : ""});
 }
 
 }  // namespace keyward

@@ -58,6 +58,18 @@ struct InClusterOptions {
 
 Result<ClusterAccess> InClusterAccess(const InClusterOptions& options);
 
+// How a command names its cluster: --in-cluster (the pod's service
+// account; the paths are for tests), else a kubeconfig (--kubeconfig,
+// --context), with $KUBECONFIG and $HOME read from the environment.
+struct ClusterFlags {
+  std::string kubeconfig;
+  std::string context;
+  bool in_cluster = false;
+  InClusterOptions in_cluster_paths;
+};
+
+Result<ClusterAccess> ResolveClusterAccess(const ClusterFlags& flags);
+
 // Splits https://host:port (IPv6 in brackets) into host and port.
 Status ParseServerUrl(const std::string& server, std::string* host, int* port);
 

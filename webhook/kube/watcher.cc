@@ -151,7 +151,8 @@ Status Watcher::List() {
   std::vector<json> items;
   const ListOutcome outcome = client_->List(
       resource_.group, resource_.version, resource_.resource, "",
-      [&items](json item) { items.push_back(std::move(item)); }, options_.page_size);
+      [this, &items](json item) { items.push_back(options_.keep ? options_.keep(std::move(item)) : std::move(item)); },
+      options_.page_size);
   if (!outcome.complete) {
     if (outcome.http_status == 410) return Status::IoError("the list of " + name_ + " expired while being paged (HTTP 410)");
     return Status::IoError(outcome.problem);
@@ -258,7 +259,7 @@ bool Watcher::HandleLine(std::string_view line, WatchEnd* end, Status* problem, 
     case WatchEventType::kAdded:
     case WatchEventType::kModified:
     case WatchEventType::kDeleted:
-      sink_->OnEvent(event.type, std::move(event.object));
+      sink_->OnEvent(event.type, options_.keep ? options_.keep(std::move(event.object)) : std::move(event.object));
       ++*events;
       {
         std::lock_guard<std::mutex> lock(mutex_);

@@ -49,6 +49,10 @@ struct WatchOptions {
   size_t page_size = 500;
   BackoffPolicy backoff;
   std::function<double()> random;  // uniform in [0, 1), for the backoff's jitter ({}: a seeded generator)
+  // Reduces each object, listed or watched, to what the sink keeps, as it
+  // arrives: a list of 10,000 objects is then held as 10,000 small ones
+  // until OnReplace ({}: kept whole).
+  std::function<nlohmann::json(nlohmann::json)> keep;
 };
 
 class WatchSink {

@@ -23,7 +23,9 @@ HttpReply AdmissionHandler::Handle(Webhook webhook, std::string_view content_typ
   const Clock::time_point start = Clock::now();
   const std::string_view webhook_name = WebhookName(webhook);
   const std::shared_ptr<const Policy> policy = policies_->Current();
-  AdmissionOutcome outcome = Admit(webhook, *policy, content_type, body);
+  AdmitOptions options;
+  options.namespaces = namespaces_;
+  AdmissionOutcome outcome = Admit(webhook, *policy, content_type, body, options);
   const double seconds = std::chrono::duration<double>(Clock::now() - start).count();
 
   if (outcome.http_status != 200) {
@@ -38,16 +40,20 @@ HttpReply AdmissionHandler::Handle(Webhook webhook, std::string_view content_typ
     return HttpReply{outcome.http_status, std::move(outcome.body)};
   }
 
+  if (outcome.namespace_lookup) metrics_->CountNamespaceLookup(*outcome.namespace_lookup);
   const std::string_view kind_label = KindLabel(outcome.group, outcome.kind);
   const std::string_view operation = OperationName(outcome.operation);
   for (const Injection& injection : outcome.injected) metrics_->CountInjection(kind_label, injection.purpose);
   for (const std::string& code : outcome.violation_codes) metrics_->CountViolation(kind_label, code);
   metrics_->CountAdmission(webhook_name, kind_label, operation, outcome.decision, seconds);
-  if (LogEnabled(spdlog::level::info)) {
+  // A request denied for want of its namespace is the operator's concern:
+  // it is logged as a warning, at any log level.
+  const bool unavailable = outcome.decision == kDecisionUnavailable;
+  if (unavailable || LogEnabled(spdlog::level::info)) {
     std::vector<std::string> injected_paths;
     for (const Injection& injection : outcome.injected) injected_paths.push_back(injection.path);
-    LogLine("admission decision")
-        .Add("webhook", webhook_name)
+    LogLine line(unavailable ? "admission request denied: its namespace could not be learnt" : "admission decision");
+    line.Add("webhook", webhook_name)
         .Add("uid", outcome.uid)
         .Add("kind", outcome.kind)
         .Add("group", outcome.group)
@@ -62,8 +68,12 @@ HttpReply AdmissionHandler::Handle(Webhook webhook, std::string_view content_typ
         .Add("violations", outcome.violation_codes)
         .Add("otherTenants", outcome.other_tenants)
         .Add("injected", injected_paths)
-        .Add("latency_us", MicrosecondsSince(start))
-        .Info();
+        .Add("latency_us", MicrosecondsSince(start));
+    if (unavailable) {
+      line.Warn();
+    } else {
+      line.Info();
+    }
   }
   return HttpReply{200, std::move(outcome.body)};
 }

@@ -23,13 +23,16 @@ struct HttpReply {
 
 class AdmissionHandler {
  public:
-  AdmissionHandler(const PolicyStore* policies, ServerMetrics* metrics) : policies_(policies), metrics_(metrics) {}
+  // `namespaces`: the cluster context, or null when it is off.
+  AdmissionHandler(const PolicyStore* policies, ServerMetrics* metrics, const NamespaceSource* namespaces = nullptr)
+      : policies_(policies), metrics_(metrics), namespaces_(namespaces) {}
 
   HttpReply Handle(Webhook webhook, std::string_view content_type, std::string_view body) const;
 
  private:
   const PolicyStore* policies_;
   ServerMetrics* metrics_;
+  const NamespaceSource* namespaces_;
 };
 
 }  // namespace keyward

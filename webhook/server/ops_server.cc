@@ -13,8 +13,12 @@ constexpr std::chrono::seconds kOpsIdleThreadLifetime{10};
 
 }  // namespace
 
-OpsServer::OpsServer(ListenAddress address, const ServerMetrics* metrics, std::function<std::string()> ready)
-    : address_(std::move(address)), metrics_(metrics), ready_(std::move(ready)) {}
+OpsServer::OpsServer(ListenAddress address, const ServerMetrics* metrics, std::function<std::string()> ready,
+                     std::function<void()> before_metrics)
+    : address_(std::move(address)),
+      metrics_(metrics),
+      ready_(std::move(ready)),
+      before_metrics_(std::move(before_metrics)) {}
 
 OpsServer::~OpsServer() = default;
 
@@ -37,6 +41,7 @@ Status OpsServer::Bind() {
     }
   });
   server_->Get("/metrics", [this](const httplib::Request&, httplib::Response& res) {
+    if (before_metrics_) before_metrics_();
     res.set_content(metrics_->Render(), "text/plain; version=0.0.4; charset=utf-8");
   });
   Result<int> port = BindServer(*server_, address_);

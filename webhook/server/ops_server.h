@@ -1,5 +1,6 @@
 // The plain-HTTP operations port: GET /healthz (the process answers),
-// GET /readyz (policy and certificate loaded, not shutting down) and
+// GET /readyz (policy and certificate loaded, the namespaces listed when
+// cluster context is on, not shutting down) and
 // GET /metrics (Prometheus text format).
 #pragma once
 
@@ -21,7 +22,10 @@ namespace keyward {
 class OpsServer {
  public:
   // `ready` returns an empty string when ready, else why not.
-  OpsServer(ListenAddress address, const ServerMetrics* metrics, std::function<std::string()> ready);
+  // `before_metrics` (if set) runs before each scrape, to set the gauges
+  // read from elsewhere (the namespace cache's staleness).
+  OpsServer(ListenAddress address, const ServerMetrics* metrics, std::function<std::string()> ready,
+            std::function<void()> before_metrics = {});
   ~OpsServer();
 
   Status Bind();
@@ -33,6 +37,7 @@ class OpsServer {
   ListenAddress address_;
   const ServerMetrics* metrics_;
   std::function<std::string()> ready_;
+  std::function<void()> before_metrics_;
   std::unique_ptr<httplib::Server> server_;
   int port_ = -1;
 };

@@ -6,6 +6,7 @@
 #include <thread>
 
 #include "webhook/base/host_port.h"
+#include "webhook/kube/cluster_context.h"
 #include "webhook/observe/log.h"
 #include "webhook/server/admission_handler.h"
 #include "webhook/server/file_watcher.h"
@@ -43,16 +44,44 @@ ServeOutcome RunServer(const ServeOptions& options) {
     return StartupFailure("cannot start: the serving certificate and key did not load", loaded);
   }
 
+  std::unique_ptr<ClusterContext> cluster;
+  if (options.cluster) {
+    ClusterContextOptions context_options;
+    context_options.lookup_timeout = options.namespace_lookup_timeout;
+    Result<std::unique_ptr<ClusterContext>> connected = ClusterContext::Connect(*options.cluster, context_options);
+    if (!connected.ok()) return StartupFailure("cannot start: the cluster context could not be set up", connected.status());
+    cluster = std::move(connected.value());
+  }
+
   std::atomic<bool> draining{false};
-  AdmissionHandler handler(&policies, &metrics);
+  AdmissionHandler handler(&policies, &metrics, cluster.get());
   AdmissionServer admission(options.admission, &credentials, &handler, &draining);
-  OpsServer ops(options.metrics_address, &metrics, [&draining] {
-    return draining.load() ? std::string("shutting down") : std::string();
-  });
+  OpsServer ops(
+      options.metrics_address, &metrics,
+      [&draining, &cluster] {
+        if (draining.load()) return std::string("shutting down");
+        if (cluster && !cluster->synced()) {
+          std::string why = "the namespaces are not listed yet (cluster context)";
+          const Status problem = cluster->watch_state().last_problem;
+          if (!problem.ok()) why.append(": ").append(problem.ToString());
+          return why;
+        }
+        return std::string();
+      },
+      [&metrics, &cluster] {
+        if (cluster) metrics.SetNamespaceCache(cluster->synced(), cluster->StalenessSeconds(), cluster->namespaces());
+      });
   if (Status bound = admission.Bind(); !bound.ok()) return StartupFailure("cannot start the admission server", bound);
   if (Status bound = ops.Bind(); !bound.ok()) return StartupFailure("cannot start the metrics server", bound);
 
   watcher.Start();
+  if (cluster) {
+    LogLine("cluster context on: listing and watching namespaces")
+        .Add("server", options.cluster->server)
+        .Add("context", options.cluster->context_name)
+        .Info();
+    cluster->Start();
+  }
   std::atomic<bool> failed{false};
   auto serve = [&failed](auto& server, std::string_view name) {
     return std::thread([&failed, &server, name] {
@@ -90,6 +119,7 @@ ServeOutcome RunServer(const ServeOptions& options) {
   ops.Stop();
   ops_thread.join();
   watcher.Stop();
+  if (cluster) cluster->Stop();
   LogLine("stopped").Info();
   return failed ? ServeOutcome::kFailedWhileRunning : ServeOutcome::kStopped;
 }

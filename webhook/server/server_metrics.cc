@@ -48,7 +48,21 @@ ServerMetrics::ServerMetrics()
       certificate_expiry_(registry_.AddGauge("keyward_tls_certificate_expiry_timestamp_seconds",
                                              "Unix time the serving certificate expires (its notAfter).", {})),
       build_info_(registry_.AddGauge("keyward_build_info", "Always 1; the version label names the build.",
-                                     {"version"})) {
+                                     {"version"})),
+      namespace_lookups_(registry_.AddCounter(
+          "keyward_namespace_lookups_total",
+          "Cluster context: requests' namespaces, by how they were learnt (cache, fetched with a GET, or "
+          "unavailable: the request was denied, asking to retry).",
+          {"result"})),
+      namespace_synced_(registry_.AddGauge("keyward_namespace_cache_synced",
+                                           "Cluster context: 1 once the namespaces were listed, else 0.", {})),
+      namespace_staleness_(registry_.AddGauge(
+          "keyward_namespace_cache_staleness_seconds",
+          "Cluster context: seconds since the namespace watch last heard from the API server (since the start, "
+          "before it ever has). Bookmarks keep it under about a minute on a healthy cluster.",
+          {})),
+      namespaces_cached_(registry_.AddGauge("keyward_namespaces_cached",
+                                            "Cluster context: namespaces in the cache.", {})) {
   for (const char* webhook : {"mutate", "validate"}) duration_.With({webhook});
   for (const char* result : {"success", "failure"}) {
     policy_reloads_.With({result});
@@ -82,5 +96,15 @@ void ServerMetrics::CountCertificateReload(bool success) {
 }
 
 void ServerMetrics::SetCertificateExpiry(double unix_seconds) { certificate_expiry_.With({}).Set(unix_seconds); }
+
+void ServerMetrics::CountNamespaceLookup(LookupSource source) {
+  namespace_lookups_.With({LookupSourceName(source)}).Increment();
+}
+
+void ServerMetrics::SetNamespaceCache(bool synced, double staleness_seconds, size_t namespaces) {
+  namespace_synced_.With({}).Set(synced ? 1 : 0);
+  namespace_staleness_.With({}).Set(staleness_seconds);
+  namespaces_cached_.With({}).Set(static_cast<double>(namespaces));
+}
 
 }  // namespace keyward

@@ -11,6 +11,7 @@
 #include <string_view>
 
 #include "policy/catalog/catalog.h"
+#include "webhook/admission/namespace_source.h"
 #include "webhook/observe/metrics.h"
 
 namespace keyward {
@@ -32,6 +33,9 @@ class ServerMetrics {
   void SetPolicyLoadTime(double unix_seconds);  // the serving policy's, startup included
   void CountCertificateReload(bool success);
   void SetCertificateExpiry(double unix_seconds);
+  // Cluster context (set only when it is on).
+  void CountNamespaceLookup(LookupSource source);
+  void SetNamespaceCache(bool synced, double staleness_seconds, size_t namespaces);
 
   std::string Render() const { return registry_.Render(); }
 
@@ -46,6 +50,10 @@ class ServerMetrics {
   Family<Counter>& certificate_reloads_;
   Family<Gauge>& certificate_expiry_;
   Family<Gauge>& build_info_;
+  Family<Counter>& namespace_lookups_;
+  Family<Gauge>& namespace_synced_;
+  Family<Gauge>& namespace_staleness_;
+  Family<Gauge>& namespaces_cached_;
 };
 
 }  // namespace keyward

@@ -78,6 +78,35 @@ FakeKubeApi::FakeKubeApi(TestCertificateAuthority& ca, const std::string& direct
   server_->Get(R"(/api/v1/namespaces/([^/]+)/([^/]+))", [this](const httplib::Request& req, httplib::Response& res) {
     HandleList(req, res, "v1", "", req.matches[1].str(), req.matches[2].str());
   });
+  server_->Get(R"(/api/v1/namespaces/([^/]+))", [this](const httplib::Request& req, httplib::Response& res) {
+    std::chrono::milliseconds delay;
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      delay = namespace_get_delay_;
+    }
+    std::this_thread::sleep_for(delay);
+    std::lock_guard<std::mutex> lock(mutex_);
+    requests_.push_back(req.path);
+    ++namespace_gets_;
+    const std::string name = req.matches[1].str();
+    if (namespace_get_status_ != 0) {
+      Reply(res, namespace_get_status_, StatusObject(namespace_get_status_, "InternalError", "the test says no"));
+      return;
+    }
+    auto core = groups_.find("v1");
+    if (core != groups_.end() && core->second.count("namespaces")) {
+      for (const json& item : core->second["namespaces"].items) {
+        if (item["metadata"].value("name", "") == name) {
+          json object = item;  // a GET answers the object with its type, as a list's items are not
+          object["apiVersion"] = "v1";
+          object["kind"] = "Namespace";
+          Reply(res, 200, object);
+          return;
+        }
+      }
+    }
+    Reply(res, 404, StatusObject(404, "NotFound", "namespaces \"" + name + "\" not found"));
+  });
   server_->Get(R"(/api/v1/([^/]+))", [this](const httplib::Request& req, httplib::Response& res) {
     HandleList(req, res, "v1", "", "", req.matches[1].str());
   });
@@ -94,6 +123,12 @@ FakeKubeApi::~FakeKubeApi() {
   changed_.notify_all();
   server_->stop();
   thread_.join();
+}
+
+void FakeKubeApi::AnswerNamespaceGets(int status, std::chrono::milliseconds delay) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  namespace_get_status_ = status;
+  namespace_get_delay_ = delay;
 }
 
 void FakeKubeApi::HandleList(const httplib::Request& req, httplib::Response& res, const std::string& api_version,
@@ -170,6 +205,18 @@ void FakeKubeApi::Serve(const std::string& group, const std::string& version, co
   std::lock_guard<std::mutex> lock(mutex_);
   for (json& item : items) Stamp(item);
   groups_[ApiVersion(group, version)][resource] = {kind, std::move(items), {}};
+}
+
+void FakeKubeApi::AddWithoutEvent(json object) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  Stamp(object);
+  const std::string api_version = object.value("apiVersion", "");
+  const std::string kind = object.value("kind", "");
+  for (auto& [name, resource] : groups_[api_version]) {
+    if (resource.kind != kind) continue;
+    resource.items.push_back(std::move(object));
+    return;
+  }
 }
 
 void FakeKubeApi::Forbid(const std::string& resource) {

@@ -3,7 +3,7 @@
 // an APIResourceList, 404 for a group that is not installed), lists with
 // limit/continue pagination (the server may return fewer items than asked,
 // and does: at most 3 per page unless told otherwise), the core group at
-// /api/v1 (Namespaces), Status objects for 401, 403 and 404, and
+// /api/v1 (Namespaces, listed or one by name), Status objects for 401, 403 and 404, and
 // authentication by bearer token or client certificate.
 //
 // And watches (?watch=1, fake_kube_watch.cc): one resourceVersion counter
@@ -17,6 +17,7 @@
 // does), or with gone_as_http_status, HTTP 410.
 #pragma once
 
+#include <chrono>
 #include <condition_variable>
 #include <cstdint>
 #include <map>
@@ -57,12 +58,21 @@ class FakeKubeApi {
              std::vector<nlohmann::json> items);
   // Lists of this resource answer 403.
   void Forbid(const std::string& resource);
+  // GET /api/v1/namespaces/NAME, one Namespace (404 when it is not served):
+  // answers `status` with a Status instead when non-zero, and first waits
+  // `delay` (a slow API server).
+  void AnswerNamespaceGets(int status, std::chrono::milliseconds delay = {});
+  // Namespace GETs answered so far.
+  size_t namespace_gets() const { return Locked(namespace_gets_); }
 
   // Watches. The object's apiVersion and kind name the served resource.
   // Stamps a new resourceVersion on it, applies it to what lists return
   // (ADDED, MODIFIED: by name; DELETED), and sends the event to the watches.
   // Returns the resourceVersion.
   std::string Push(const std::string& type, nlohmann::json object);
+  // Adds `object` to what lists and GETs return, with no watch event: an
+  // object created a moment ago whose event the watches have not had yet.
+  void AddWithoutEvent(nlohmann::json object);
   // Sends a BOOKMARK with the current resourceVersion to every open watch
   // that allowed bookmarks.
   void Bookmark();
@@ -139,6 +149,9 @@ class FakeKubeApi {
   uint64_t bookmarks_ = 0;        // Bookmark() calls so far
   bool drop_mid_event_ = false;
   std::vector<std::string> watch_resource_versions_;
+  int namespace_get_status_ = 0;
+  std::chrono::milliseconds namespace_get_delay_{0};
+  size_t namespace_gets_ = 0;
   size_t lists_served_ = 0;
   size_t open_watches_ = 0;
   size_t watches_left_by_client_ = 0;

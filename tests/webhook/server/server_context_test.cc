@@ -1,0 +1,356 @@
+// The real `keyward serve` with cluster context on (--kubeconfig), against
+// the in-test API server: namespaces listed, then watched; tenants by
+// label, the region chain and the owner account decided from them; a
+// namespace whose labels change while the server runs; one GET for a
+// namespace the cache has not seen; readiness only after the first list;
+// the last known namespaces when the API server is gone. Every case is
+// also run through `keyward check` with the Namespace objects among its
+// inputs, and must get the same answer.
+#include <chrono>
+#include <functional>
+#include <map>
+#include <sstream>
+#include <set>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include "tests/support/server_fixture.h"
+#include "tests/webhook/kube/fake_kube_api.h"
+
+namespace keyward::testing {
+namespace {
+
+using nlohmann::json;
+using std::chrono::milliseconds;
+using std::chrono::steady_clock;
+
+constexpr char kLabel[] = "platform.example.com/tenant";
+constexpr char kKeyL[] = "arn:aws:kms:us-east-1:121212121212:key/11111111-0000-4000-8000-000000000001";
+constexpr char kKeyLEu[] = "arn:aws:kms:eu-west-1:121212121212:key/11111111-0000-4000-8000-000000000002";
+constexpr char kKeyA[] = "arn:aws:kms:us-east-1:111122223333:key/0b6e1f6c-1a2b-4c3d-9e8f-0123456789ab";
+
+// team-a and team-b of the fixture, plus team-l, which claims the
+// namespaces labelled platform.example.com/tenant=l and has a key for
+// eu-west-1 as well as its home key.
+std::string ContextPolicy(const std::string& fixture) {
+  return fixture + R"(    - name: team-l
+      namespaceSelector: {matchLabels: {platform.example.com/tenant: l}}
+      keys:
+        default: )" + kKeyL + R"(
+        regions:
+          eu-west-1: {default: )" + kKeyLEu + R"(}
+)";
+}
+
+json Namespace(const std::string& name, std::map<std::string, std::string> labels = {},
+               std::map<std::string, std::string> annotations = {}) {
+  json metadata = {{"name", name}, {"uid", "uid-" + name}, {"creationTimestamp", "2026-12-01T00:00:00Z"}};
+  if (!labels.empty()) metadata["labels"] = labels;
+  if (!annotations.empty()) metadata["annotations"] = annotations;
+  return {{"apiVersion", "v1"}, {"kind", "Namespace"}, {"metadata", metadata}, {"status", {{"phase", "Active"}}}};
+}
+
+// What a request came to: the tenant, the keys written (path -> value),
+// whether the (patched) object was allowed, and the violation codes.
+struct Answer {
+  std::string tenant;
+  std::map<std::string, std::string> injected;
+  bool allowed = false;
+  std::set<std::string> codes;
+  bool operator==(const Answer&) const = default;
+};
+
+std::ostream& operator<<(std::ostream& out, const Answer& a) {
+  out << "{tenant " << a.tenant << ", allowed " << a.allowed << ", codes [";
+  for (const std::string& code : a.codes) out << code << " ";
+  out << "], injected [";
+  for (const auto& [path, value] : a.injected) out << path << "=" << value << " ";
+  return out << "]}";
+}
+
+// A key in every one of the six key fields of EndpointConfigWithoutKeys.
+std::map<std::string, std::string> EveryField(const std::string& key) {
+  std::map<std::string, std::string> fields;
+  for (const char* path : {"/spec/kmsKeyID", "/spec/asyncInferenceConfig/outputConfig/kmsKeyID",
+                           "/spec/dataCaptureConfig/kmsKeyID", "/spec/productionVariants/0/coreDumpConfig/kmsKeyID",
+                           "/spec/productionVariants/1/coreDumpConfig/kmsKeyID",
+                           "/spec/productionVariants/2/coreDumpConfig/kmsKeyID"}) {
+    fields[path] = key;
+  }
+  EXPECT_EQ(fields.size(), kEndpointConfigKmsFields);
+  return fields;
+}
+
+struct ContextCase {
+  std::string name;
+  json ns;
+  std::map<std::string, std::string> resource_annotations;
+  std::string tenant;
+  std::string injected_key;  // "" when nothing may be written
+  bool allowed;
+  std::set<std::string> codes;
+};
+
+std::vector<ContextCase> Cases() {
+  return {
+      {"label", Namespace("ml-1", {{kLabel, "l"}}), {}, "team-l", kKeyL, true, {}},
+      {"namespace-region", Namespace("ml-eu", {{kLabel, "l"}}, {{"services.k8s.aws/default-region", "eu-west-1"}}),
+       {}, "team-l", kKeyLEu, true, {}},
+      {"resource-region-first", Namespace("ml-eu2", {{kLabel, "l"}}, {{"services.k8s.aws/default-region", "eu-west-1"}}),
+       {{"services.k8s.aws/region", "us-east-1"}}, "team-l", kKeyL, true, {}},
+      {"region-without-key", Namespace("ml-ap", {{kLabel, "l"}}, {{"services.k8s.aws/default-region", "ap-south-1"}}),
+       {}, "team-l", "", false, {"MissingKey"}},
+      {"owner-account", Namespace("team-b", {}, {{"services.k8s.aws/owner-account-id", "444455556666"}}), {}, "team-b",
+       "", false, {"MissingKey"}},
+      {"ambiguous", Namespace("team-a", {{kLabel, "l"}}), {}, "", "", false, {"AmbiguousTenant"}},
+      {"unclaimed", Namespace("ml-none"), {}, "", "", false, {"NoTenant"}},
+  };
+}
+
+json ResourceOf(const ContextCase& c) {
+  json object = EndpointConfigWithoutKeys("ec-" + c.name);
+  object["metadata"]["namespace"] = c.ns["metadata"]["name"];
+  if (!c.resource_annotations.empty()) object["metadata"]["annotations"] = c.resource_annotations;
+  return object;
+}
+
+Answer Expected(const ContextCase& c) {
+  Answer answer{c.tenant, {}, c.allowed, c.codes};
+  if (!c.injected_key.empty()) answer.injected = EveryField(c.injected_key);
+  return answer;
+}
+
+class ContextServerTest : public ServerTest {
+ protected:
+  void StartCluster(std::vector<json> namespaces) {
+    api_ = std::make_unique<FakeKubeApi>(ca_, dir_, FakeKubeApi::Options{.token = "s3cr3t"});
+    api_->Serve("", "v1", "namespaces", "Namespace", std::move(namespaces));
+    WriteKubeconfig(api_->server());
+  }
+
+  void WriteKubeconfig(const std::string& server) {
+    WriteFile(Path("kubeconfig"), "apiVersion: v1\nkind: Config\ncurrent-context: test\nclusters:\n- name: fake\n"
+                                  "  cluster:\n    server: " + server + "\n    certificate-authority: " + ca_path_ +
+                                      "\ncontexts:\n- name: test\n  context: {cluster: fake, user: keyward}\n"
+                                      "users:\n- name: keyward\n  user:\n    token: s3cr3t\n");
+  }
+
+  // Starts the server with cluster context on; waits until it serves and,
+  // when `ready`, until /readyz says the namespaces are listed.
+  void StartWithContext(bool ready = true) {
+    WriteFile(policy_path_, ContextPolicy(ReadFile(policy_path_)));
+    server_ = std::make_unique<KeywardProcess>(ServeArgs({"--kubeconfig", Path("kubeconfig")}), Path("server.log"));
+    ASSERT_TRUE(server_->WaitUntilServing()) << server_->Log();
+    if (!ready) return;
+    ASSERT_TRUE(WaitFor([&] { return GetOps("/readyz").status == 200; })) << server_->Log();
+  }
+
+  static bool WaitFor(const std::function<bool()>& condition, milliseconds bound = milliseconds(10'000)) {
+    const auto deadline = steady_clock::now() + bound;
+    while (steady_clock::now() < deadline) {
+      if (condition()) return true;
+      std::this_thread::sleep_for(milliseconds(20));
+    }
+    return condition();
+  }
+
+  json Review(const std::string& path, const json& object) {
+    const std::string uid = "uid-" + std::to_string(++reviews_);
+    auto client = Client();
+    HttpResult http = Post(*client, path, CreateReview(object, object["metadata"]["namespace"], uid));
+    EXPECT_EQ(http.status, 200) << http.body;
+    EXPECT_EQ(http.json["response"]["uid"], uid) << http.body;
+    return http.json["response"];
+  }
+
+  // Mutate, apply the patch, validate the patched object: what the API
+  // server does with keyward's two webhooks.
+  Answer ThroughTheServer(const json& object) {
+    Answer answer;
+    const json mutated = Review("/mutate", object);
+    json patched = object;
+    if (mutated.contains("patch")) {
+      const json patch = DecodePatch({{"response", mutated}});
+      patched = object.patch(patch);
+      for (const json& op : patch) answer.injected[op["path"]] = op.value("value", "(not a string)");
+    }
+    const json validated = Review("/validate", patched);
+    answer.allowed = validated["allowed"];
+    answer.codes = CodesIn(validated);
+    answer.tenant = LoggedTenant(validated["uid"]);
+    return answer;
+  }
+
+  // The violation codes a denial names: its message lists them as
+  // "[1] Code at path: message."
+  static std::set<std::string> CodesIn(const json& response) {
+    std::set<std::string> codes;
+    const std::string message = response.value("/status/message"_json_pointer, std::string());
+    for (size_t open = message.find("] "); open != std::string::npos; open = message.find("] ", open + 1)) {
+      const size_t at = message.find(" at ", open);
+      if (at != std::string::npos) codes.insert(message.substr(open + 2, at - open - 2));
+    }
+    return codes;
+  }
+
+  // The tenant the server's decision log names for the request `uid`.
+  std::string LoggedTenant(const std::string& uid) {
+    const std::string needle = "\"uid\":\"" + uid + "\"";
+    EXPECT_TRUE(server_->WaitForLog(needle)) << server_->Log();
+    std::istringstream lines(server_->Log());
+    for (std::string line; std::getline(lines, line);) {
+      if (line.find(needle) == std::string::npos) continue;
+      const json entry = json::parse(line, nullptr, false);
+      if (entry.is_object()) return entry.value("tenant", "");
+    }
+    return "";
+  }
+
+  // The same objects through `keyward check -o json`, the Namespace objects
+  // among the inputs.
+  std::vector<Answer> ThroughCheck(const std::vector<json>& namespaces, const std::vector<json>& objects) {
+    std::string input;
+    for (const json& ns : namespaces) input += ns.dump() + "\n---\n";
+    for (const json& object : objects) input += object.dump() + "\n---\n";
+    WriteFile(Path("check-input.yaml"), input);
+    RunResult run = RunKeyward({"check", "--policy", policy_path_, "-o", "json", "-f", Path("check-input.yaml")},
+                               Path("check-output"));
+    EXPECT_TRUE(run.finished) << run.why;
+    const json report = json::parse(run.output.substr(run.output.find('[')), nullptr, false);
+    EXPECT_TRUE(report.is_array()) << run.output;
+    std::vector<Answer> answers;
+    for (size_t i = 0; report.is_array() && i < report.size(); ++i) {
+      const json& r = report[i];
+      Answer answer{r["tenant"], {}, r["allowed"], {}};
+      for (const json& op : r["patch"]) answer.injected[op["path"]] = op["value"];
+      for (const json& v : r["violations"]) {
+        if (v["enforcement"] == "deny") answer.codes.insert(v["code"].get<std::string>());
+      }
+      answers.push_back(answer);
+    }
+    return answers;
+  }
+
+  std::unique_ptr<FakeKubeApi> api_;
+  int reviews_ = 0;
+};
+
+TEST_F(ContextServerTest, EveryCaseIsDecidedFromTheNamespaceAsCheckDecidesIt) {
+  const std::vector<ContextCase> cases = Cases();
+  std::vector<json> namespaces;
+  std::vector<json> objects;
+  for (const ContextCase& c : cases) {
+    namespaces.push_back(c.ns);
+    objects.push_back(ResourceOf(c));
+  }
+  StartCluster(namespaces);
+  StartWithContext();
+  const std::vector<Answer> checked = ThroughCheck(namespaces, objects);
+  ASSERT_EQ(checked.size(), cases.size());
+  for (size_t i = 0; i < cases.size(); ++i) {
+    const ContextCase& c = cases[i];
+    EXPECT_EQ(ThroughTheServer(objects[i]), Expected(c)) << "server, case " << c.name;
+    EXPECT_EQ(checked[i], Expected(c)) << "keyward check, case " << c.name;
+  }
+  const std::string metrics = Metrics();
+  EXPECT_EQ(MetricValue(metrics, "keyward_namespace_cache_synced"), 1) << metrics;
+  EXPECT_EQ(MetricValue(metrics, "keyward_namespaces_cached"), static_cast<double>(cases.size())) << metrics;
+  EXPECT_EQ(MetricValue(metrics, "keyward_namespace_lookups_total{result=\"cache\"}"), 2.0 * cases.size()) << metrics;
+  EXPECT_GE(MetricValue(metrics, "keyward_violations_total{kind=\"EndpointConfig\",code=\"AmbiguousTenant\"}"), 1)
+      << metrics;
+}
+
+TEST_F(ContextServerTest, TheNextRequestFollowsLabelsChangedWhileTheServerRuns) {
+  StartCluster({Namespace("ml-2")});
+  StartWithContext();
+  json object = EndpointConfigWithoutKeys("moving");
+  object["metadata"]["namespace"] = "ml-2";
+  EXPECT_EQ(ThroughTheServer(object), (Answer{"", {}, false, {"NoTenant"}}));
+
+  api_->Push("MODIFIED", Namespace("ml-2", {{kLabel, "l"}}));
+  const Answer labelled{"team-l", EveryField(kKeyL), true, {}};
+  EXPECT_TRUE(WaitFor([&] { return ThroughTheServer(object) == labelled; })) << ThroughTheServer(object);
+
+  api_->Push("MODIFIED", Namespace("ml-2", {{kLabel, "l"}}, {{"services.k8s.aws/default-region", "eu-west-1"}}));
+  const Answer moved{"team-l", EveryField(kKeyLEu), true, {}};
+  EXPECT_TRUE(WaitFor([&] { return ThroughTheServer(object) == moved; })) << ThroughTheServer(object);
+
+  api_->Push("DELETED", Namespace("ml-2", {{kLabel, "l"}}));
+  api_->AnswerNamespaceGets(0);  // deleted: the GET answers 404, the request is denied asking to retry
+  EXPECT_TRUE(WaitFor([&] { return Review("/validate", object)["status"]["code"] == 503; })) << server_->Log();
+}
+
+TEST_F(ContextServerTest, ANamespaceTheCacheHasNotSeenIsReadWithOneGet) {
+  StartCluster({Namespace("ml-1", {{kLabel, "l"}})});
+  StartWithContext();
+  api_->AddWithoutEvent(Namespace("ml-new", {{kLabel, "l"}}));
+  json object = EndpointConfigWithoutKeys("fresh");
+  object["metadata"]["namespace"] = "ml-new";
+  EXPECT_EQ(ThroughTheServer(object), (Answer{"team-l", EveryField(kKeyL), true, {}}));
+  EXPECT_EQ(api_->namespace_gets(), 2u) << "one GET per request: mutate, then validate";
+  EXPECT_EQ(MetricValue(Metrics(), "keyward_namespace_lookups_total{result=\"fetched\"}"), 2);
+
+  // The GET fails: denied, with a message to retry, never judged without labels.
+  api_->AnswerNamespaceGets(500);
+  object["metadata"]["namespace"] = "ml-newer";
+  for (const char* webhook : {"/mutate", "/validate"}) {
+    const json response = Review(webhook, object);
+    EXPECT_EQ(response["allowed"], false) << response.dump();
+    EXPECT_EQ(response["status"]["code"], 503) << response.dump();
+    const std::string message = response["status"]["message"];
+    EXPECT_NE(message.find("namespace \"ml-newer\""), std::string::npos) << message;
+    EXPECT_NE(message.find("retry"), std::string::npos) << message;
+    EXPECT_FALSE(response.contains("patch")) << response.dump();
+  }
+  EXPECT_EQ(MetricValue(Metrics(), "keyward_namespace_lookups_total{result=\"unavailable\"}"), 2);
+
+  // A slow API server: the request waits at most --namespace-lookup-timeout (2 s here).
+  api_->AnswerNamespaceGets(0, milliseconds(6000));
+  const auto start = steady_clock::now();
+  EXPECT_EQ(Review("/validate", object)["status"]["code"], 503);
+  EXPECT_LT(steady_clock::now() - start, milliseconds(5000)) << "the lookup is bounded";
+}
+
+TEST_F(ContextServerTest, WithTheApiServerGoneTheLastKnownNamespacesDecide) {
+  StartCluster({Namespace("ml-1", {{kLabel, "l"}})});
+  StartWithContext();
+  api_.reset();  // the API server is gone
+  json object = EndpointConfigWithoutKeys("steady");
+  object["metadata"]["namespace"] = "ml-1";
+  EXPECT_EQ(ThroughTheServer(object), (Answer{"team-l", EveryField(kKeyL), true, {}}));
+  EXPECT_EQ(GetOps("/readyz").status, 200) << "the last known state serves";
+  std::this_thread::sleep_for(milliseconds(1100));
+  const std::string metrics = Metrics();
+  EXPECT_GE(MetricValue(metrics, "keyward_namespace_cache_staleness_seconds"), 1.0) << metrics;
+  EXPECT_EQ(MetricValue(metrics, "keyward_namespace_cache_synced"), 1) << metrics;
+  // An unknown namespace cannot be read: denied, asking to retry.
+  object["metadata"]["namespace"] = "ml-unknown";
+  EXPECT_EQ(Review("/validate", object)["status"]["code"], 503);
+}
+
+TEST_F(ContextServerTest, NotReadyUntilTheNamespacesAreListed) {
+  WriteKubeconfig("https://127.0.0.1:1");  // nothing listens there
+  StartWithContext(/*ready=*/false);
+  const HttpResult readyz = GetOps("/readyz");
+  EXPECT_EQ(readyz.status, 503);
+  EXPECT_NE(readyz.body.find("the namespaces are not listed yet"), std::string::npos) << readyz.body;
+  json object = EndpointConfigWithoutKeys("early");
+  object["metadata"]["namespace"] = "team-a";
+  EXPECT_EQ(Review("/validate", object)["status"]["code"], 503) << "never judged without its labels";
+  EXPECT_EQ(MetricValue(Metrics(), "keyward_namespace_cache_synced"), 0);
+}
+
+TEST_F(ContextServerTest, WithoutAKubeconfigContextIsOffAndNamesAloneDecide) {
+  StartServer({}, ContextPolicy(ReadFile(policy_path_)));
+  json object = EndpointConfigWithoutKeys("plain");
+  object["metadata"]["namespace"] = "team-a";
+  EXPECT_EQ(ThroughTheServer(object), (Answer{"team-a", EveryField(kKeyA), true, {}}));
+  EXPECT_EQ(MetricValue(Metrics(), "keyward_namespace_cache_synced"), -1) << "no context metrics when it is off";
+}
+
+}  // namespace
+}  // namespace keyward::testing

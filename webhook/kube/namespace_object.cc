@@ -1,0 +1,32 @@
+#include "webhook/kube/namespace_object.h"
+
+#include "webhook/base/json_member.h"
+
+namespace keyward {
+
+bool IsNamespaceObject(const nlohmann::json& object) {
+  return object.is_object() && StringMember(object, "apiVersion") == "v1" && StringMember(object, "kind") == "Namespace";
+}
+
+NamespaceInfo NamespaceInfoOf(const nlohmann::json& object) {
+  NamespaceInfo info;
+  if (!object.is_object()) return info;
+  auto metadata = object.find("metadata");
+  if (metadata == object.end() || !metadata->is_object()) return info;
+  info.name = StringMember(*metadata, "name");
+  if (auto labels = metadata->find("labels"); labels != metadata->end() && labels->is_object()) {
+    for (auto it = labels->begin(); it != labels->end(); ++it) {
+      if (it.value().is_string()) info.labels[it.key()] = it.value().get<std::string>();
+    }
+  }
+  if (auto annotations = metadata->find("annotations"); annotations != metadata->end() && annotations->is_object()) {
+    for (auto it = annotations->begin(); it != annotations->end(); ++it) {
+      if (it.value().is_string() && IsNamespaceAnnotationRead(it.key())) {
+        info.annotations[it.key()] = it.value().get<std::string>();
+      }
+    }
+  }
+  return info;
+}
+
+}  // namespace keyward
