@@ -128,5 +128,41 @@ TEST(ClusterContextTest, WebhookAndAuditPermissionsStaySeparate) {
   EXPECT_EQ(cron_pod["serviceAccountName"].as<std::string>(""), audit_name);
 }
 
+YAML::Node EgressRules(const Objects& objects) {
+  const YAML::Node policy = objects.One("NetworkPolicy", kFullname);
+  EXPECT_EQ(Strings(At(policy, "spec.policyTypes")), (std::vector<std::string>{"Ingress", "Egress"}));
+  return At(policy, "spec.egress");
+}
+
+std::vector<int> TcpPorts(const YAML::Node& rule) {
+  std::vector<int> ports;
+  for (const YAML::Node& port : rule["ports"]) {
+    EXPECT_EQ(port["protocol"].as<std::string>(""), "TCP");
+    ports.push_back(port["port"].as<int>(0));
+  }
+  return ports;
+}
+
+TEST(ClusterContextTest, NetworkPolicyLetsOnlyTheApiServerOut) {
+  const YAML::Node egress = EgressRules(MustRender({"--set", "networkPolicy.enabled=true"}));
+  ASSERT_TRUE(egress.IsSequence());
+  ASSERT_EQ(egress.size(), 1u);
+  EXPECT_EQ(TcpPorts(egress[0]), (std::vector<int>{443, 6443}));
+  EXPECT_FALSE(egress[0]["to"]) << "no peers given: any destination on those ports";
+
+  const YAML::Node narrowed = EgressRules(
+      MustRender({"--set", "networkPolicy.enabled=true", "--set", "networkPolicy.apiServer.to[0].ipBlock.cidr=10.0.0.10/32",
+                  "--set", "networkPolicy.apiServer.ports={6443}"}));
+  ASSERT_EQ(narrowed.size(), 1u);
+  EXPECT_EQ(TcpPorts(narrowed[0]), std::vector<int>{6443});
+  ASSERT_EQ(narrowed[0]["to"].size(), 1u);
+  EXPECT_EQ(At(narrowed[0]["to"][0], "ipBlock.cidr").as<std::string>(""), "10.0.0.10/32");
+
+  const YAML::Node closed = EgressRules(MustRender({"--set", "networkPolicy.enabled=true", "--set",
+                                                    "clusterContext.enabled=false"}));
+  ASSERT_TRUE(closed.IsSequence());
+  EXPECT_EQ(closed.size(), 0u) << "without the cluster context keyward calls nothing";
+}
+
 }  // namespace
 }  // namespace keyward::testing

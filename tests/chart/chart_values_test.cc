@@ -61,6 +61,7 @@ const BadValues kBadValues[] = {
     {"ClusterContextNotBoolean", {"--set", "clusterContext.enabled=yes"}, "clusterContext.enabled"},
     {"ClusterContextQuotedBoolean", {"--set-string", "clusterContext.enabled=true"}, "clusterContext.enabled"},
     {"ClusterContextAsBoolean", {"--set", "clusterContext=false"}, "clusterContext"},
+    {"ApiServerPortZero", {"--set", "networkPolicy.apiServer.ports[0]=0"}, "networkPolicy.apiServer.ports"},
     // Caught by the chart's own checks (values.schema.json cannot compare).
     {"GracePeriodNotAfterShutdownDelay",
      {"--set", "terminationGracePeriodSeconds=5", "--set", "server.shutdownDelaySeconds=5"},
