@@ -15,8 +15,13 @@ namespace {
 TEST(ChartAuditTest, OffByDefault) {
   const Objects objects = MustRender({});
   EXPECT_TRUE(objects.OfKind("CronJob").empty());
-  EXPECT_TRUE(objects.OfKind("ClusterRole").empty());
-  EXPECT_TRUE(objects.OfKind("ClusterRoleBinding").empty());
+  // The webhook's own (cluster context) RBAC remains.
+  const std::string name = std::string(kFullname) + "-audit";
+  for (const char* kind : {"ServiceAccount", "ClusterRole", "ClusterRoleBinding"}) {
+    for (const YAML::Node& object : objects.OfKind(kind)) {
+      EXPECT_NE(At(object, "metadata.name").as<std::string>(""), name) << kind;
+    }
+  }
 }
 
 TEST(ChartAuditTest, CronJobReadsTheCatalogWithReadOnlyRbac) {

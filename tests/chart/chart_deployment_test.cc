@@ -1,5 +1,6 @@
 // The Deployment and what surrounds it: pod security, availability, probes,
 // shutdown, and the policy that reaches the pods.
+#include <algorithm>
 #include <map>
 #include <string>
 #include <vector>
@@ -62,7 +63,12 @@ TEST_P(DeploymentInstallTest, PodRunsLockedDown) {
   EXPECT_TRUE(pod_security["runAsNonRoot"].as<bool>(false));
   EXPECT_GT(pod_security["runAsUser"].as<int>(0), 0);
   EXPECT_EQ(At(pod_security, "seccompProfile.type").as<std::string>(""), "RuntimeDefault");
-  EXPECT_FALSE(pod_["automountServiceAccountToken"].as<bool>(true));
+  // The token only for the namespace watch (--in-cluster, on by default).
+  const std::vector<std::string> args = Strings(container_["args"]);
+  const bool in_cluster = std::find(args.begin(), args.end(), "--in-cluster") != args.end();
+  EXPECT_TRUE(in_cluster) << "clusterContext is on by default";
+  EXPECT_TRUE(pod_["automountServiceAccountToken"].IsScalar()) << "said explicitly";
+  EXPECT_EQ(pod_["automountServiceAccountToken"].as<bool>(!in_cluster), in_cluster);
   EXPECT_FALSE(pod_["hostNetwork"].as<bool>(false));
   EXPECT_FALSE(pod_["hostPID"].as<bool>(false));
 

@@ -58,6 +58,10 @@ const BadValues kBadValues[] = {
     {"BadCertDuration", {"--set", "tls.certManager.duration=1year"}, "tls.certManager.duration"},
     {"EmptyPolicy", {"--set", "policy="}, "policy"},
     {"RemovedCertificateValidity", {"--set", "tls.selfSigned.validityDays=null"}, "validityDays"},
+    {"ClusterContextNotBoolean", {"--set", "clusterContext.enabled=yes"}, "clusterContext.enabled"},
+    {"ClusterContextQuotedBoolean", {"--set-string", "clusterContext.enabled=true"}, "clusterContext.enabled"},
+    {"ClusterContextAsBoolean", {"--set", "clusterContext=false"}, "clusterContext"},
+    {"ApiServerPortZero", {"--set", "networkPolicy.apiServer.ports[0]=0"}, "networkPolicy.apiServer.ports"},
     // Caught by the chart's own checks (values.schema.json cannot compare).
     {"GracePeriodNotAfterShutdownDelay",
      {"--set", "terminationGracePeriodSeconds=5", "--set", "server.shutdownDelaySeconds=5"},

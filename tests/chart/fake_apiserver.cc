@@ -34,6 +34,8 @@ const std::map<std::string, std::vector<Resource>> kDiscovery = {
       {"serviceaccounts", "ServiceAccount", true}}},
     {"apps/v1", {{"deployments", "Deployment", true}}},
     {"policy/v1", {{"poddisruptionbudgets", "PodDisruptionBudget", true}}},
+    {"rbac.authorization.k8s.io/v1",
+     {{"clusterroles", "ClusterRole", false}, {"clusterrolebindings", "ClusterRoleBinding", false}}},
     {"admissionregistration.k8s.io/v1",
      {{"mutatingwebhookconfigurations", "MutatingWebhookConfiguration", false},
       {"validatingwebhookconfigurations", "ValidatingWebhookConfiguration", false}}},

@@ -35,6 +35,7 @@ LocalInstall::LocalInstall(const Objects& objects, std::string_view deployment_n
   probe_port_ = FreeLoopbackPort();
   std::vector<std::string> args;
   for (std::string arg : Strings(container["args"])) {
+    if (arg == "--in-cluster") continue;  // no service account here (see local_install.h)
     if (StartsWith(arg, "--listen=")) arg = "--listen=127.0.0.1:" + std::to_string(webhook_port_);
     if (StartsWith(arg, "--metrics-listen=")) arg = "--metrics-listen=127.0.0.1:" + std::to_string(probe_port_);
     // Paths inside the pod's mounts live under the temporary root here.

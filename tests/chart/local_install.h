@@ -2,6 +2,10 @@
 // the kubelet would: its ConfigMap and Secret volumes written out as files,
 // its own arguments (mount paths moved under a temporary root, listen
 // addresses moved to free 127.0.0.1 ports), its probes polled over HTTP.
+// There is no pod service account or API server here, so it runs without the
+// cluster context: `--in-cluster` is left out, as with
+// clusterContext.enabled=false (chart_cluster_context_test.cc checks the
+// chart's side of it).
 #pragma once
 
 #include <chrono>
