@@ -4,6 +4,11 @@
 // annotation, managedFields).
 //
 //   keyward_context_bench [NAMESPACES] [ROUNDS]     (10000, 5)
+//   keyward_context_bench api NAMESPACES DIR [NAME...]
+//
+// The second form only serves the in-test API server (NAMESPACES look-alikes
+// and the NAMEs, unlabelled) until SIGTERM, for bench/compare.sh: it writes
+// DIR/kubeconfig, then prints "ready".
 //
 // Prints, for the real binary on 127.0.0.1:
 //   - the first sync: from the process start to /readyz 200;
@@ -13,6 +18,8 @@
 //     answer follows (median and worst of ROUNDS);
 //   - the handler's CPU per request in this process, with no context and
 //     with a cache of N namespaces (the lookup alone).
+#include <pthread.h>
+#include <signal.h>
 #include <time.h>
 
 #include <algorithm>
@@ -242,7 +249,37 @@ void HandlerCost(Bench& bench, int namespaces) {
 
 }  // namespace
 
+int ServeApi(int namespaces, const std::string& dir, const std::vector<std::string>& names) {
+  sigset_t stop;
+  sigemptyset(&stop);
+  sigaddset(&stop, SIGTERM);
+  sigaddset(&stop, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &stop, nullptr);  // before any thread starts: they inherit the mask
+  TestCertificateAuthority ca;
+  ca.WriteCertificate(dir + "/api-ca.crt");
+  FakeKubeApi api(ca, dir, FakeKubeApi::Options{.page_cap = 500});
+  std::vector<json> items;
+  for (int i = 0; i < namespaces; ++i) items.push_back(Namespace(i, false));
+  for (const std::string& name : names) {
+    items.push_back(Namespace(-1, false));
+    items.back()["metadata"]["name"] = name;
+  }
+  api.Serve("", "v1", "namespaces", "Namespace", std::move(items));
+  WriteFile(dir + "/kubeconfig", "apiVersion: v1\nkind: Config\ncurrent-context: bench\nclusters:\n- name: fake\n"
+                                 "  cluster:\n    server: " + api.server() + "\n    certificate-authority: " + dir +
+                                     "/api-ca.crt\ncontexts:\n- name: bench\n  context: {cluster: fake, user: "
+                                     "keyward}\nusers:\n- name: keyward\n  user:\n    token: t\n");
+  std::printf("ready\n");
+  std::fflush(stdout);
+  int signal_number = 0;
+  sigwait(&stop, &signal_number);
+  return 0;
+}
+
 int main(int argc, char** argv) {
+  if (argc > 3 && std::string(argv[1]) == "api") {
+    return ServeApi(std::atoi(argv[2]), argv[3], std::vector<std::string>(argv + 4, argv + argc));
+  }
   const int namespaces = argc > 1 ? std::atoi(argv[1]) : 10000;
   const int rounds = argc > 2 ? std::atoi(argv[2]) : 5;
   if (namespaces < 1 || rounds < 1) {
