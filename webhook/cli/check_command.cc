@@ -3,7 +3,6 @@
 // among the inputs is judged as the request it holds (operation, oldObject
 // and user included), so a captured review can be replayed.
 #include <iostream>
-#include <map>
 
 #include "policy/rules/evaluate.h"
 #include "webhook/admission/admission_codec.h"
@@ -12,6 +11,7 @@
 #include "webhook/cli/commands.h"
 #include "webhook/cli/json_to_yaml.h"
 #include "webhook/cli/manifest_reader.h"
+#include "webhook/kube/namespace_object.h"
 
 namespace keyward {
 namespace {
@@ -24,27 +24,6 @@ struct CheckOptions {
   std::string user = "kubernetes-user";
   std::vector<std::string> namespace_files;  // Namespace objects: the cluster context
 };
-
-bool IsNamespaceObject(const nlohmann::json& object) {
-  return StringMember(object, "apiVersion") == "v1" && StringMember(object, "kind") == "Namespace";
-}
-
-// A Namespace object as the server's cache holds it: name, labels and
-// annotations (string values only; anything else is not a label).
-NamespaceInfo NamespaceInfoOf(const nlohmann::json& object) {
-  NamespaceInfo info;
-  auto metadata = object.find("metadata");
-  if (metadata == object.end() || !metadata->is_object()) return info;
-  info.name = StringMember(*metadata, "name");
-  for (auto [member, out] : {std::pair{"labels", &info.labels}, std::pair{"annotations", &info.annotations}}) {
-    auto map = metadata->find(member);
-    if (map == metadata->end() || !map->is_object()) continue;
-    for (auto it = map->begin(); it != map->end(); ++it) {
-      if (it.value().is_string()) (*out)[it.key()] = it.value().get<std::string>();
-    }
-  }
-  return info;
-}
 
 struct CheckedObject {
   const Manifest* manifest;
@@ -153,13 +132,9 @@ int RunCheck(const CheckOptions& options) {
   if (!read.errors.empty() || !context.errors.empty()) return kExitUsage;
   // Namespace objects, among the inputs or from --namespaces, are context,
   // used as the server uses its watched namespaces; they get no verdict.
-  std::map<std::string, NamespaceInfo> namespaces;
+  NamespaceContext namespaces;
   for (const ManifestReadResult* source : {&context, &read}) {
-    for (const Manifest& manifest : source->manifests) {
-      if (!IsNamespaceObject(manifest.object)) continue;
-      NamespaceInfo info = NamespaceInfoOf(manifest.object);
-      if (!info.name.empty()) namespaces[info.name] = std::move(info);
-    }
+    for (const Manifest& manifest : source->manifests) namespaces.Add(manifest.object);
   }
 
   std::vector<CheckedObject> checked;
@@ -177,9 +152,7 @@ int RunCheck(const CheckOptions& options) {
     } else {
       c.request = RequestFor(manifest.object, options);
     }
-    if (auto known = namespaces.find(c.request.namespace_name); known != namespaces.end()) {
-      c.request.namespace_info = &known->second;
-    }
+    c.request.namespace_info = namespaces.Find(c.request.namespace_name);
     c.evaluation = Evaluate(*policy.value(), c.request);
     c.verdict = OutcomeOf(*policy.value(), c.request, c.evaluation.validation);
     if (c.verdict == Outcome::kSkipped) c.skip_reason = SkipReason(c.request);
