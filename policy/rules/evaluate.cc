@@ -500,6 +500,12 @@ std::string SkipReason(const AdmissionRequest& request) {
   return reason + " (keyward catalog lists them)";
 }
 
+const std::string* InjectedKey(const Policy& policy, const AdmissionRequest& request, const CatalogKind& kind,
+                               const Tenant& tenant, KeyPurpose purpose) {
+  Subject s{policy, request, kind, &tenant, policy.EnforcementFor(&tenant)};
+  return TenantKeyIn(s, purpose, ResourceRegion(s, *request.object));
+}
+
 size_t KeyFieldCount(const CatalogKind& kind, const nlohmann::json& object) {
   size_t count = CountEmbeddedKeyFields(kind, object);
   for (const KmsField& field : kind.fields) {

@@ -112,7 +112,7 @@ Status ReadCluster(const AuditOptions& options, const Policy& policy, AuditRun* 
     ListOutcome outcome = client.value()->List(
         group_version.first, group_version.second, std::string(kind.resource), options.namespace_name,
         [&](nlohmann::json item) {
-          std::optional<AuditedObject> audited = AuditObject(policy, item);
+          std::optional<AuditedObject> audited = AuditObject(policy, item, nullptr);
           if (!audited) return;
           audited->source = "cluster:" + name;
           run->objects.push_back(std::move(*audited));
@@ -168,7 +168,7 @@ int RunAudit(const AuditOptions& options) {
     if (Status read = ReadCluster(options, *policy.value(), &run); !read.ok()) errors.push_back(read);
   } else {
     errors = ReadAuditInputs(options.inputs, std::cin, [&](nlohmann::json object, const std::string& where) {
-      std::optional<AuditedObject> audited = AuditObject(*policy.value(), object);
+      std::optional<AuditedObject> audited = AuditObject(*policy.value(), object, nullptr);
       if (!audited) return;  // outside the catalog
       audited->source = where;
       run.objects.push_back(std::move(*audited));
