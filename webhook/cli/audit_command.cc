@@ -3,7 +3,8 @@
 // manifests) or a live cluster. Each object is judged by the core as it is
 // stored (policy/report/audit.h), with its namespace's labels and
 // annotations where they are known (Namespace objects among the inputs or
-// in --namespaces); the report goes to standard output.
+// in --namespaces; the cluster's namespaces); the report goes to standard
+// output.
 #include <signal.h>
 #include <unistd.h>
 
@@ -70,8 +71,54 @@ std::string UtcNow() {
   return text;
 }
 
+// What the report says of objects judged without their namespaces.
+constexpr std::string_view kWithoutNamespaces =
+    "; without them tenants chosen by namespaceSelector and the namespaces' region and account annotations are not "
+    "seen, and objects are judged by namespace names alone";
+
+// The namespaces' labels and annotations, the context each object is judged
+// with (as the server has it from its watch): every namespace (list), or
+// with -n the one (get, which a RoleBinding in that namespace can grant;
+// listing namespaces takes a ClusterRole). When they cannot be read the
+// report is incomplete, and every object is judged by names alone.
+void ReadNamespaces(KubeClient& client, const std::string& namespace_name, NamespaceContext* namespaces,
+                    AuditRun* run) {
+  std::string problem;
+  if (namespace_name.empty()) {
+    ListOutcome outcome = client.List("", "v1", "namespaces", "", [&](nlohmann::json item) { namespaces->Add(item); });
+    if (outcome.complete) return;
+    problem = outcome.http_status == 403
+                  ? "forbidden to list namespaces: grant the RBAC verb list on namespaces (a ClusterRole; check with "
+                    "kubectl auth can-i list namespaces)"
+                  : outcome.problem;
+  } else {
+    Result<KubeResponse> got = client.Get(CollectionPath("", "v1", "namespaces") + "/" + namespace_name);
+    const int status = got.ok() ? got.value().status : 0;
+    if (status == 200) {
+      Result<nlohmann::json> parsed = ParseBoundedJson(got.value().body);
+      if (parsed.ok() && namespaces->Add(parsed.value())) return;
+      problem = "reading namespace " + namespace_name + " did not answer a Namespace";
+    } else if (status == 404) {
+      return;  // no such namespace: nothing in it to judge
+    } else if (status == 403) {
+      problem = "forbidden to get namespace " + namespace_name + ": grant the RBAC verb get on namespaces (a " +
+                "RoleBinding in " + namespace_name + " will do; check with kubectl auth can-i get namespaces/" +
+                namespace_name + " -n " + namespace_name + ")";
+    } else if (status == 401) {
+      problem = "unauthorized reading namespace " + namespace_name + ": the credentials were refused; renew them";
+    } else if (!got.ok()) {
+      problem = "namespace " + namespace_name + ": " + got.status().ToString();
+    } else {
+      problem = "reading namespace " + namespace_name + " answered HTTP " + std::to_string(status);
+    }
+  }
+  namespaces->Clear();
+  run->meta.incomplete.push_back(problem + std::string(kWithoutNamespaces));
+}
+
 // Reads every catalog kind the cluster serves, page by page, auditing items
-// as they arrive. A kind that cannot be listed makes the report incomplete.
+// as they arrive, each with its namespace's labels and annotations. A kind
+// (or the namespaces) that cannot be listed makes the report incomplete.
 Status ReadCluster(const AuditOptions& options, const Policy& policy, AuditRun* run) {
   Result<ClusterAccess> access = Status::Ok();
   if (options.in_cluster) {
@@ -98,6 +145,9 @@ Status ReadCluster(const AuditOptions& options, const Policy& policy, AuditRun* 
   run->meta.cluster = access.value().cluster_name;
   run->meta.context = access.value().context_name;
   const bool progress = ::isatty(STDERR_FILENO) != 0;
+  NamespaceContext namespaces;
+  ReadNamespaces(*client.value(), options.namespace_name, &namespaces, run);
+  if (progress) std::cerr << "read " << namespaces.size() << " namespaces\n";
   std::map<std::pair<std::string, std::string>, std::set<std::string>> served;  // group/version -> resources
   for (const CatalogKind& kind : Catalog()) {
     const std::pair<std::string, std::string> group_version{std::string(kind.group), std::string(kind.version)};
@@ -116,7 +166,7 @@ Status ReadCluster(const AuditOptions& options, const Policy& policy, AuditRun* 
     ListOutcome outcome = client.value()->List(
         group_version.first, group_version.second, std::string(kind.resource), options.namespace_name,
         [&](nlohmann::json item) {
-          std::optional<AuditedObject> audited = AuditObject(policy, item, nullptr);
+          std::optional<AuditedObject> audited = AuditObject(policy, item, namespaces.Of(item));
           if (!audited) return;
           audited->source = "cluster:" + name;
           run->objects.push_back(std::move(*audited));

@@ -3,7 +3,7 @@
 // an APIResourceList, 404 for a group that is not installed), lists with
 // limit/continue pagination (the server may return fewer items than asked,
 // and does: at most 3 per page unless told otherwise), the core group at
-// /api/v1 (Namespaces), Status objects for 401, 403 and 404, and
+// /api/v1 (Namespaces, listed or one by name), Status objects for 401, 403 and 404, and
 // authentication by bearer token or client certificate.
 //
 // And watches (?watch=1, fake_kube_watch.cc): one resourceVersion counter
@@ -55,7 +55,7 @@ class FakeKubeApi {
   // /api/v1) with these objects, each stamped with a resourceVersion.
   void Serve(const std::string& group, const std::string& version, const std::string& resource, const std::string& kind,
              std::vector<nlohmann::json> items);
-  // Lists of this resource answer 403.
+  // Lists of this resource (and for namespaces, a GET of one) answer 403.
   void Forbid(const std::string& resource);
 
   // Watches. The object's apiVersion and kind name the served resource.
@@ -115,6 +115,12 @@ class FakeKubeApi {
 
   void HandleList(const httplib::Request& req, httplib::Response& res, const std::string& api_version,
                   const std::string& group, const std::string& namespace_name, const std::string& resource_name);
+  // GET /api/v1/namespaces/NAME: the Namespace served under that name, or 404.
+  void HandleGetNamespace(const httplib::Request& req, httplib::Response& res, const std::string& name);
+  // Answers 401 for a wrong token and 403 for a forbidden resource (true
+  // then), recording the token seen. Called with mutex_ held.
+  bool Refused(const httplib::Request& req, httplib::Response& res, const std::string& group,
+               const std::string& resource_name, const std::string& verb);
   void StartWatch(const httplib::Request& req, httplib::Response& res, const std::string& api_version,
                   const std::string& resource_name);
   // Waits for the lines `cursor` has to write next; false when the watch is
