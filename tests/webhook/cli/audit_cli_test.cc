@@ -411,5 +411,21 @@ TEST_F(AuditContextCliTest, TheNamespacesRegionChangesTheVerdictAsInCheck) {
   EXPECT_EQ(exit_status, 2);
 }
 
+TEST_F(AuditContextCliTest, ANamespaceTwoTenantsClaimIsAmbiguousAndOfNoTenant) {
+  // team-a by name, team-l by label.
+  const json items = json::array({NamespaceObject("team-a", {{"platform.example.com/tenant", "l"}}, json::object()),
+                                   ContextJob("claimed-twice", "team-a", kKeyA)});
+  const std::string inputs = Write("both.json", json{{"apiVersion", "v1"}, {"kind", "List"}, {"items", items}}.dump());
+  const json report = Audit({"-f", inputs});
+  EXPECT_EQ(StatusOf(report, "claimed-twice"), "noncompliant");
+  const Judged judged = InAudit(report, "claimed-twice");
+  EXPECT_EQ(judged, (Judged{"", {{"metadata.namespace", "AmbiguousTenant"}}})) << judged;
+  EXPECT_EQ(report["summary"]["keys"]["total"], 0) << "in no tenant's share";
+  EXPECT_EQ(judged.violations, Check({"-f", inputs})["claimed-twice"].violations);
+  const RunResult text = RunKeyward({"audit", "--policy", PolicyFixturePath("team-a-b-context.yaml"), "-f", inputs},
+                                    dir_.File("text"));
+  EXPECT_NE(text.output.find("TrainingJob team-a/claimed-twice (no tenant, open"), std::string::npos) << text.output;
+}
+
 }  // namespace
 }  // namespace keyward::testing
