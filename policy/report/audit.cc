@@ -42,10 +42,15 @@ std::string KindLabel(const AuditedObject& object) {
   return object.group == kLegacyGroup ? object.kind + " (legacy)" : object.kind;
 }
 
-std::string Fix(const CatalogKind& kind, const nlohmann::json& object, const AuditedObject& audited,
-                const Violation& v, const Tenant* tenant) {
+std::string Fix(const Policy& policy, const AdmissionRequest& request, const CatalogKind& kind,
+                const AuditedObject& audited, const Violation& v, const Tenant* tenant) {
+  const nlohmann::json& object = *request.object;
   if (std::optional<KeyPurpose> purpose = CreateOnlyKeyAt(kind, object, v.path)) {
-    std::string key = tenant != nullptr ? tenant->keys.For(*purpose) : "the tenant's key";
+    // The key injection would set: the tenant's key in the resource's region.
+    const std::string* injected = tenant != nullptr ? InjectedKey(policy, request, kind, *tenant, *purpose) : nullptr;
+    std::string key = injected != nullptr ? *injected
+                      : tenant != nullptr ? "a key of tenant " + tenant->name + " for the resource's region and account"
+                                          : "the tenant's key";
     return "SageMaker cannot change this key of " + audited.kind + " " + audited.namespace_name + "/" +
            audited.name + ": " + std::string(ReplacementFix(kind)) + " (" + v.path + " set to " + key + ")";
   }
@@ -83,10 +88,12 @@ void TallyControls(const std::vector<std::string>& codes, std::vector<ControlTal
 
 }  // namespace
 
-std::optional<AuditedObject> AuditObject(const Policy& policy, const nlohmann::json& object) {
+std::optional<AuditedObject> AuditObject(const Policy& policy, const nlohmann::json& object,
+                                         const NamespaceInfo* namespace_info) {
   if (!object.is_object()) return std::nullopt;
   AdmissionRequest request = CreateRequestFor(object);
   request.username = "keyward-audit";
+  request.namespace_info = namespace_info;
   AuditedObject out;
   out.group = request.group;
   out.version = request.version;
@@ -102,18 +109,25 @@ std::optional<AuditedObject> AuditObject(const Policy& policy, const nlohmann::j
     out.status = AuditStatus::kExempt;
     return out;
   }
-  const Tenant* tenant = policy.TenantForNamespace(out.namespace_name);
-  if (tenant == nullptr) {
+  // The tenants the validating webhook finds: by name, and by labels when
+  // the namespace is known. Two are AmbiguousTenant, which Validate
+  // reports; such an object has no tenant, and its keys no place in the
+  // share of any.
+  const std::vector<const Tenant*> claimants = policy.TenantsClaimingNamespace(out.namespace_name, namespace_info);
+  if (claimants.empty()) {
     out.status = AuditStatus::kUnclaimed;
     return out;
   }
-  out.tenant = tenant->name;
-  out.key_fields = KeyFieldCount(*kind, object);
+  const Tenant* tenant = claimants.size() == 1 ? claimants.front() : nullptr;
+  if (tenant != nullptr) {
+    out.tenant = tenant->name;
+    out.key_fields = KeyFieldCount(*kind, object);
+  }
   ValidationResult result = Validate(policy, request);
   for (Violation& v : result.violations) {
     const ViolationCode* code = FindViolationCode(v.code);
     if (code != nullptr && code->family == CodeFamily::kKey) out.keys_compliant = false;
-    std::string fix = Fix(*kind, object, out, v, tenant);
+    std::string fix = Fix(policy, request, *kind, out, v, tenant);
     out.findings.push_back({std::move(v), std::move(fix)});
   }
   for (RefusedKeyPlace& place : KeysSageMakerRefuses(policy, *kind, object)) {

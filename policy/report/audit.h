@@ -51,7 +51,12 @@ struct AuditedObject {
 };
 
 // The object judged, or nullopt for a kind outside the catalog.
-std::optional<AuditedObject> AuditObject(const Policy& policy, const nlohmann::json& object);
+// `namespace_info` is the cluster's view of its namespace (labels,
+// annotations), as the server and `keyward check` decide with it: tenants
+// by namespaceSelector, the region and account ACK will use; null: decided
+// by the namespace's name alone. Borrowed for the call.
+std::optional<AuditedObject> AuditObject(const Policy& policy, const nlohmann::json& object,
+                                         const NamespaceInfo* namespace_info);
 
 // A finding's identity across reports: group/kind/namespace/name/path/code.
 std::string FindingId(const AuditedObject& object, const Violation& violation);

@@ -353,10 +353,12 @@ void MergeAdditions(nlohmann::json& patch) {
   }
 }
 
-// A pipeline definition's empty keys, in one replace of its text.
-void FillEmbedded(const Subject& s, const nlohmann::json& object, MutationResult& result) {
+// A pipeline definition's empty keys, in one replace of its text, with the
+// keys of the resource's region as for the kind's own fields.
+void FillEmbedded(const Subject& s, const nlohmann::json& object, const std::string& region,
+                  MutationResult& result) {
   std::vector<Injection> injected;
-  std::optional<nlohmann::json> op = FillEmbeddedKeys(s, object, &injected);
+  std::optional<nlohmann::json> op = FillEmbeddedKeys(s, object, region, &injected);
   if (!op) return;
   result.patch.push_back(std::move(*op));
   for (Injection& injection : injected) {
@@ -413,7 +415,7 @@ MutationResult Mutate(const Policy& policy, const AdmissionRequest& request) {
         AddInjection(result, instance, field, *key, false);
       }
     }
-    FillEmbedded(s, object, result);
+    FillEmbedded(s, object, region, result);
     InjectGuardrails(s, object, nullptr, result);
     MergeAdditions(result.patch);
     CapInjectionWarnings(result);
@@ -444,7 +446,7 @@ MutationResult Mutate(const Policy& policy, const AdmissionRequest& request) {
     }
   }
   // A pipeline's keys can change, so its empty ones are filled on UPDATE too.
-  FillEmbedded(s, object, result);
+  FillEmbedded(s, object, region, result);
   InjectGuardrails(s, object, request.old_object, result);
   MergeAdditions(result.patch);
   CapInjectionWarnings(result);
@@ -508,6 +510,12 @@ std::string SkipReason(const AdmissionRequest& request) {
     return reason + "; did you mean " + std::string(nearest->kind) + "?";
   }
   return reason + " (keyward catalog lists them)";
+}
+
+const std::string* InjectedKey(const Policy& policy, const AdmissionRequest& request, const CatalogKind& kind,
+                               const Tenant& tenant, KeyPurpose purpose) {
+  Subject s{policy, request, kind, &tenant, policy.EnforcementFor(&tenant)};
+  return TenantKeyIn(s, purpose, ResourceRegion(s, *request.object));
 }
 
 size_t KeyFieldCount(const CatalogKind& kind, const nlohmann::json& object) {

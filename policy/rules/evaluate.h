@@ -56,6 +56,14 @@ Outcome OutcomeOf(const Policy& policy, const AdmissionRequest& request, const V
 // Why a kSkipped request is skipped, naming the nearest catalog kind.
 std::string SkipReason(const AdmissionRequest& request);
 
+// The key mutation sets in an empty key field of `purpose` of the request's
+// object (which must be set): the tenant's key in the resource's region (the
+// resource's services.k8s.aws/region, the namespace's default-region, the
+// tenant's region), or null where the tenant lists none there or only one
+// of an account the resource may not use.
+const std::string* InjectedKey(const Policy& policy, const AdmissionRequest& request, const CatalogKind& kind,
+                               const Tenant& tenant, KeyPurpose purpose);
+
 // The key fields `object` has or must have (present, or with their parent
 // or anchor present; deprecated ones aside), inside an embedded pipeline
 // definition too. The audit's KPI counts objects with at least one.

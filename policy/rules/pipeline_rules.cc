@@ -269,7 +269,7 @@ class DefinitionChecker {
     const std::string path = DefinitionPath(s_, *slot.site, slot.instance.path);
     out_.signatures[path] = Signature(slot.instance.value, slot.value);
     const std::string local_type = definition_.LocalInstanceType(s_.policy, slot);
-    const std::string use = "; use " + TenantKeyHint(s_, field.purpose);
+    const std::string use = "; use " + TenantKeyHint(s_, field.purpose, region_);
     Findings& out = out_.findings;
     switch (slot.value.form) {
       case Resolved::Form::kEmpty:
@@ -277,11 +277,12 @@ class DefinitionChecker {
         return;
       case Resolved::Form::kUnsetParameter:
         if (local_type.empty()) {
+          const std::string* key = TenantKeyIn(s_, field.purpose, region_);
+          const std::string value = key != nullptr ? *key : "of " + TenantKeyHint(s_, field.purpose, region_);
           out.Add(path, kMissingKey,
                   "parameter " + Quote(slot.value.parameter) +
                       " has no default value, so the job runs without a KMS key unless every run sets it; give it "
-                      "the DefaultValue " + (s_.tenant != nullptr ? s_.tenant->keys.For(field.purpose) : "of a key ARN") +
-                      " (keyward never changes parameters)",
+                      "the DefaultValue " + value + " (keyward never changes parameters)",
                   "parameter without a default key");
         }
         return;
@@ -373,7 +374,7 @@ class DefinitionChecker {
         member_path.find("Volume") != std::string::npos ? KeyPurpose::kVolume : KeyPurpose::kOutput;
     KmsField field{member_path, purpose, false, false};
     KeySlot slot{&site, &field, FieldInstance{member_path, "", {}, value}, resolved};
-    const std::string use = "; use " + TenantKeyHint(s_, purpose);
+    const std::string use = "; use " + TenantKeyHint(s_, purpose, region_);
     if (resolved.form == Resolved::Form::kExpression) {
       out_.findings.Add(path, kKeyFormat,
                         "is an expression keyward cannot resolve; a key must be a literal or a parameter" + use,
@@ -429,7 +430,7 @@ void CheckRunParameters(const Subject& s, const nlohmann::json& object, const st
     std::string name = parameter.value("name", json()).is_string() ? parameter["name"].get<std::string>() : "";
     const json* value = parameter.contains("value") ? &parameter["value"] : nullptr;
     out.signatures[path] = parameter.dump(-1, ' ', false, json::error_handler_t::replace);
-    const std::string use = "; use " + TenantKeyHint(s, KeyPurpose::kOutput);
+    const std::string use = "; use " + TenantKeyHint(s, KeyPurpose::kOutput, region);
     std::string lower = name;
     std::transform(lower.begin(), lower.end(), lower.begin(), [](unsigned char c) { return std::tolower(c); });
     if (IsEmptyValue(value)) {
@@ -484,7 +485,7 @@ size_t CountEmbeddedKeyFields(const CatalogKind& kind, const nlohmann::json& obj
 }
 
 std::optional<nlohmann::json> FillEmbeddedKeys(const Subject& s, const nlohmann::json& object,
-                                               std::vector<Injection>* injected) {
+                                               const std::string& region, std::vector<Injection>* injected) {
   if (s.kind.embedded != EmbeddedKeys::kPipelineDefinition || s.tenant == nullptr) return std::nullopt;
   const json* value = FindPlain(object, s.kind.embedded_path);
   if (value == nullptr || value->is_null()) return std::nullopt;
@@ -496,13 +497,16 @@ std::optional<nlohmann::json> FillEmbeddedKeys(const Subject& s, const nlohmann:
   size_t filled = 0;
   for (const KeySlot& slot : definition.slots()) {
     if (slot.value.form != Resolved::Form::kEmpty || !definition.LocalInstanceType(s.policy, slot).empty()) continue;
-    const std::string& key = s.tenant->keys.For(slot.field->purpose);
+    // The key of the pipeline's region; none where the tenant has none there
+    // (never a key RegionMismatch or CrossAccountKey would deny).
+    const std::string* key = TenantKeyIn(s, slot.field->purpose, region);
+    if (key == nullptr) continue;
     FieldInstance at = slot.instance;
     at.pointer = slot.site->pointer + "/Arguments" + slot.instance.pointer;
-    const json op = AddOperation(at, slot.field->split_path, key);
+    const json op = AddOperation(at, slot.field->split_path, *key);
     ordered[nlohmann::ordered_json::json_pointer(op["path"].get<std::string>())] =
         nlohmann::ordered_json::parse(op["value"].dump());
-    injected->push_back({DefinitionPath(s, *slot.site, slot.instance.path), slot.field->purpose, key});
+    injected->push_back({DefinitionPath(s, *slot.site, slot.instance.path), slot.field->purpose, *key});
     ++filled;
   }
   if (filled == 0) return std::nullopt;

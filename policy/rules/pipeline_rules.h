@@ -34,11 +34,15 @@ SignedFindings CheckEmbedded(const Subject& s, const nlohmann::json& object, con
 size_t CountEmbeddedKeyFields(const CatalogKind& kind, const nlohmann::json& object);
 
 // The pipeline definition with every empty key field (absent or "", whose
-// parent object exists) set to the tenant's key for its purpose, as one
-// `replace` of the definition string; nullopt when nothing changes. Member
-// order and everything else stay as they were (equal as JSON); the text is
-// re-serialised (see the README for the differences). Appends what it set.
+// parent object exists) set to the tenant's key for its purpose in
+// `region`, the pipeline's (TenantKeyIn: its jobs run there), as one
+// `replace` of the definition string; a field is left empty where the
+// tenant has no such key (none listed for the region, or only one of an
+// account the resource may not use), for validation to report as
+// MissingKey. nullopt when nothing changes. Member order and everything
+// else stay as they were (equal as JSON); the text is re-serialised (see
+// the README for the differences). Appends what it set.
 std::optional<nlohmann::json> FillEmbeddedKeys(const Subject& s, const nlohmann::json& object,
-                                               std::vector<Injection>* injected);
+                                               const std::string& region, std::vector<Injection>* injected);
 
 }  // namespace keyward

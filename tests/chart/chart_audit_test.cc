@@ -1,5 +1,6 @@
 // The optional scheduled audit: off by default; when on, a CronJob running
-// `keyward audit --in-cluster` with read-only RBAC on exactly the catalog.
+// `keyward audit --in-cluster` with read-only RBAC on exactly the catalog,
+// and list on namespaces (the context each object is judged with).
 #include <set>
 #include <string>
 #include <tuple>
@@ -44,18 +45,21 @@ TEST(ChartAuditTest, CronJobReadsTheCatalogWithReadOnlyRbac) {
   EXPECT_EQ(At(container, "securityContext.allowPrivilegeEscalation").as<bool>(true), false);
   EXPECT_FALSE(At(container, "resources.limits.memory").as<std::string>("").empty());
 
-  // get and list on every catalog resource, nothing else.
+  // get and list on every catalog resource, list on namespaces, nothing else.
   const YAML::Node role = objects.One("ClusterRole", name);
-  std::set<std::tuple<std::string, std::string>> granted;
+  std::set<std::tuple<std::string, std::string, std::string>> granted;
   for (const YAML::Node& rule : role["rules"]) {
-    EXPECT_EQ(Strings(rule["verbs"]), (std::vector<std::string>{"get", "list"}));
     for (const std::string& group : Strings(rule["apiGroups"])) {
-      for (const std::string& resource : Strings(rule["resources"])) granted.emplace(group, resource);
+      for (const std::string& resource : Strings(rule["resources"])) {
+        for (const std::string& verb : Strings(rule["verbs"])) granted.emplace(group, resource, verb);
+      }
     }
   }
-  std::set<std::tuple<std::string, std::string>> catalog;
-  for (const CatalogKind& kind : Catalog()) catalog.emplace(std::string(kind.group), std::string(kind.resource));
-  EXPECT_EQ(granted, catalog);
+  std::set<std::tuple<std::string, std::string, std::string>> expected = {{"", "namespaces", "list"}};
+  for (const CatalogKind& kind : Catalog()) {
+    for (const char* verb : {"get", "list"}) expected.emplace(std::string(kind.group), std::string(kind.resource), verb);
+  }
+  EXPECT_EQ(granted, expected);
   const YAML::Node binding = objects.One("ClusterRoleBinding", name);
   EXPECT_EQ(At(binding, "roleRef.name").as<std::string>(""), name);
   EXPECT_EQ(binding["subjects"][0]["name"].as<std::string>(""), name);

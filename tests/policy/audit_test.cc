@@ -34,7 +34,7 @@ TEST(AuditTimeTest, IsoWeeksFollowIso8601) {
 class AuditTest : public ::testing::Test {
  protected:
   AuditedObject Audit(const json& object) {
-    std::optional<AuditedObject> audited = AuditObject(*policy_, object);
+    std::optional<AuditedObject> audited = AuditObject(*policy_, object, nullptr);
     EXPECT_TRUE(audited.has_value());
     return audited.value_or(AuditedObject{});
   }
@@ -68,7 +68,7 @@ TEST_F(AuditTest, ObjectsAreJudgedAsStoredWithoutMutation) {
 
   EXPECT_EQ(Audit(InNamespace(job, "kube-system")).status, AuditStatus::kExempt);
   EXPECT_EQ(Audit(InNamespace(job, "nobody")).status, AuditStatus::kUnclaimed);
-  EXPECT_FALSE(AuditObject(*policy_, LoadSample("endpoint_base.yaml")).has_value());  // outside the catalog
+  EXPECT_FALSE(AuditObject(*policy_, LoadSample("endpoint_base.yaml"), nullptr).has_value());  // outside the catalog
   // A kind with roles only has no key field: outside the CMK share.
   EXPECT_EQ(Audit(InNamespace(LoadSample("xgboost_model.yaml"), "team-a")).key_fields, 0u);
 }
@@ -98,6 +98,53 @@ TEST_F(AuditTest, SharesCountObjectsWithKeyFieldsInClaimedNamespaces) {
   EXPECT_FALSE(s.has_baseline);
   EXPECT_EQ(s.open.size(), 2u);
   for (const TrackedFinding& f : s.open) EXPECT_EQ(f.first_seen, "2026-11-29T12:00:00Z");
+}
+
+// The namespace's labels and annotations, when known, decide as they do for
+// the webhooks (tests/fixtures/policies/team-a-b-context.yaml: team-l claims
+// namespaces labelled for it; team-a has keys for eu-west-1 too).
+TEST_F(AuditTest, TheNamespacesContextDecidesTenantRegionAndFix) {
+  policy_ = MustLoadPolicy(ReadFile(FixturePath("policies/team-a-b-context.yaml")));
+  const std::string key_l = "arn:aws:kms:us-east-1:111122223333:key/11111111-0000-4000-8000-000000000001";
+  const std::string key_eu = "arn:aws:kms:eu-west-1:111122223333:key/aaaaaaaa-3333-4000-8000-000000000001";
+  auto audit = [&](const json& object, const NamespaceInfo* info) {
+    std::optional<AuditedObject> audited = AuditObject(*policy_, object, info);
+    EXPECT_TRUE(audited.has_value());
+    return audited.value_or(AuditedObject{});
+  };
+  json job = InNamespace(LoadSample("xgboost_trainingjob.yaml"), "ml-1");
+  job["spec"]["outputDataConfig"]["kmsKeyID"] = key_l;
+  job["spec"]["resourceConfig"]["volumeKMSKeyID"] = key_l;
+  const NamespaceInfo labelled{"ml-1", {{"platform.example.com/tenant", "l"}}, {}};
+  AuditedObject claimed = audit(job, &labelled);
+  EXPECT_EQ(claimed.tenant, "team-l");
+  EXPECT_EQ(claimed.status, AuditStatus::kCompliant);
+  EXPECT_EQ(claimed.key_fields, 2u);
+  EXPECT_EQ(audit(job, nullptr).status, AuditStatus::kUnclaimed);
+
+  // Claimed by name and by label: AmbiguousTenant, and no tenant's share.
+  const NamespaceInfo twice{"team-a", {{"platform.example.com/tenant", "l"}}, {}};
+  AuditedObject ambiguous = audit(InNamespace(job, "team-a"), &twice);
+  EXPECT_EQ(ambiguous.status, AuditStatus::kNonCompliant);
+  EXPECT_EQ(ambiguous.tenant, "");
+  EXPECT_EQ(ambiguous.key_fields, 0u);
+  ASSERT_EQ(ambiguous.findings.size(), 1u);
+  EXPECT_EQ(ambiguous.findings[0].violation.code, kAmbiguousTenant);
+
+  // The namespace's region: the fix of a create-only key names the key of
+  // that region, or says the tenant has none there.
+  json keyless = InNamespace(LoadSample("xgboost_trainingjob.yaml"), "team-a");
+  const NamespaceInfo eu{"team-a", {}, {{std::string(kNamespaceRegionAnnotation), "eu-west-1"}}};
+  AuditedObject there = audit(keyless, &eu);
+  ASSERT_FALSE(there.findings.empty());
+  EXPECT_NE(there.findings[0].fix.find(key_eu), std::string::npos) << there.findings[0].fix;
+  const NamespaceInfo elsewhere{"team-a", {}, {{std::string(kNamespaceRegionAnnotation), "ap-south-1"}}};
+  AuditedObject nowhere = audit(keyless, &elsewhere);
+  ASSERT_FALSE(nowhere.findings.empty());
+  EXPECT_NE(nowhere.findings[0].fix.find("a key of tenant team-a for the resource's region"), std::string::npos)
+      << nowhere.findings[0].fix;
+  EXPECT_NE(nowhere.findings[0].violation.message.find("keys.regions.ap-south-1"), std::string::npos)
+      << nowhere.findings[0].violation.message;
 }
 
 // SageMaker refuses a key on local NVMe instances: the empty spec.kmsKeyID

@@ -213,17 +213,6 @@ TEST(ContextPolicyTest, LintWarnsOfSelectorLabelsNamespaceEditorsCanSet) {
   }
 }
 
-constexpr char kTeamAEuWest[] = "arn:aws:kms:eu-west-1:111122223333:key/aaaaaaaa-3333-4000-8000-000000000001";
-
-// team-a with keys for eu-west-1 too.
-std::string RegionalPolicyYaml() {
-  std::string yaml = TestPolicyYaml();
-  const std::string anchor = std::string("        output: ") + kTeamAOutput + "\n";
-  yaml.replace(yaml.find(anchor), anchor.size(),
-               anchor + "        regions:\n          eu-west-1: {default: " + kTeamAEuWest + "}\n");
-  return yaml;
-}
-
 TEST_F(ContextTest, InjectionTakesTheKeyOfTheResourcesRegionOrNone) {
   policy_ = MustLoadPolicy(RegionalPolicyYaml());
   NamespaceInfo eu = Namespace("team-a", {}, {{std::string(kNamespaceRegionAnnotation), "eu-west-1"}});

@@ -351,5 +351,88 @@ TEST_F(PipelineTest, ExecutionParametersThatLookLikeKeysAreChecked) {
             CodeList{"NoTenant"});
 }
 
+// A pipeline's jobs run in its region: the keys filled into its steps are
+// the tenant's keys there, chosen as for the fields of any kind (the
+// resource's services.k8s.aws/region, the namespace's default-region, the
+// tenant's region); none where the tenant has none there, and the step keys
+// are checked against that region.
+class PipelineRegionTest : public PipelineTest {
+ protected:
+  void SetUp() override { policy_ = MustLoadPolicy(RegionalPolicyYaml()); }
+  Evaluation Judge(const json& object, const NamespaceInfo* info) {
+    auto request = MakeRequest(object, "team-a");
+    request->request.namespace_info = info;
+    Evaluation evaluation = Evaluate(*policy_, request->request);
+    CheckedMutate(*policy_, request->request);  // the invariants every result holds
+    if (!evaluation.mutation.patch.empty()) {
+      EXPECT_EQ(evaluation.mutated_object, ApplyPatch(object, evaluation.mutation.patch));
+    }
+    return evaluation;
+  }
+  static NamespaceInfo Annotated(std::string_view annotation, const std::string& value) {
+    return {"team-a", {}, {{std::string(annotation), value}}};
+  }
+  json pipeline_ = PipelineWith(Definition(json::array({TrainingStep("Train", nullptr, nullptr)})));
+  const std::string output_ = std::string(kDefinition) + "Steps[Train].Arguments.OutputDataConfig.KmsKeyId";
+  const std::string volume_ = std::string(kDefinition) + "Steps[Train].Arguments.ResourceConfig.VolumeKmsKeyId";
+};
+
+TEST_F(PipelineRegionTest, StepKeysAreTheKeysOfThePipelinesRegion) {
+  const NamespaceInfo eu = Annotated(kNamespaceRegionAnnotation, "eu-west-1");
+  Evaluation there = Judge(pipeline_, &eu);
+  ASSERT_EQ(there.mutation.injected.size(), 2u);
+  for (const Injection& injection : there.mutation.injected) EXPECT_EQ(injection.key, kTeamAEuWest) << injection.path;
+  const json steps = DefinitionOf(there.mutated_object)["Steps"];
+  EXPECT_EQ(steps[0]["Arguments"]["OutputDataConfig"]["KmsKeyId"], kTeamAEuWest);
+  EXPECT_EQ(steps[0]["Arguments"]["ResourceConfig"]["VolumeKmsKeyId"], kTeamAEuWest);
+  EXPECT_TRUE(there.validation.violations.empty()) << there.validation.message;
+
+  // The validation side agrees: the home keys are in the wrong region there.
+  const json home_keys = PipelineWith(Definition(json::array({TrainingStep("Train", kTeamAOutput, kTeamAVolume)})));
+  Evaluation keyed = Judge(home_keys, &eu);
+  EXPECT_TRUE(keyed.mutation.patch.empty());
+  EXPECT_EQ(CodesAt(keyed.validation.violations, output_), CodeList{std::string(kRegionMismatch)});
+  EXPECT_EQ(CodesAt(keyed.validation.violations, volume_), CodeList{std::string(kRegionMismatch)});
+
+  // At home (no namespace context), the tenant's own keys as before.
+  Evaluation home = Judge(pipeline_, nullptr);
+  EXPECT_EQ(DefinitionOf(home.mutated_object)["Steps"][0]["Arguments"]["OutputDataConfig"]["KmsKeyId"], kTeamAOutput);
+  EXPECT_TRUE(home.validation.allowed) << home.validation.message;
+}
+
+TEST_F(PipelineRegionTest, NothingIsFilledWhereTheTenantHasNoKeyAndMissingKeySaysWhy) {
+  // The resource's own annotation comes before the namespace's.
+  json elsewhere = pipeline_;
+  elsewhere["metadata"]["annotations"][std::string(kResourceRegionAnnotation)] = "ap-south-1";
+  const NamespaceInfo eu = Annotated(kNamespaceRegionAnnotation, "eu-west-1");
+  Evaluation evaluation = Judge(elsewhere, &eu);
+  EXPECT_TRUE(evaluation.mutation.patch.empty()) << evaluation.mutation.patch.dump();
+  EXPECT_FALSE(evaluation.validation.allowed);
+  for (const std::string& path : {output_, volume_}) {
+    EXPECT_EQ(CodesAt(evaluation.validation.violations, path), CodeList{std::string(kMissingKey)}) << path;
+  }
+  const Violation* missing = FindViolation(evaluation.validation.violations, kMissingKey, output_);
+  ASSERT_NE(missing, nullptr);
+  EXPECT_NE(missing->message.find("keys.regions.ap-south-1"), std::string::npos) << missing->message;
+
+  // A parameter without a default is told the key of the region, or that there is none.
+  json definition = Definition(json::array({TrainingStep("Train", {{"Get", "Parameters.Key"}}, kTeamAEuWest)}),
+                               {{{"Name", "Key"}, {"Type", "String"}}});
+  Evaluation unset = Judge(PipelineWith(definition), &eu);
+  const Violation* parameter = FindViolation(unset.validation.violations, kMissingKey, output_);
+  ASSERT_NE(parameter, nullptr) << unset.validation.message;
+  EXPECT_NE(parameter->message.find(std::string("DefaultValue ") + kTeamAEuWest), std::string::npos)
+      << parameter->message;
+
+  // A namespace whose resources are made in another account: no key of
+  // team-a's account is written, and MissingKey names the account.
+  const NamespaceInfo other = Annotated(kNamespaceOwnerAccountAnnotation, "999988887777");
+  Evaluation foreign = Judge(pipeline_, &other);
+  EXPECT_TRUE(foreign.mutation.patch.empty()) << foreign.mutation.patch.dump();
+  const Violation* account = FindViolation(foreign.validation.violations, kMissingKey, output_);
+  ASSERT_NE(account, nullptr) << foreign.validation.message;
+  EXPECT_NE(account->message.find("account 999988887777"), std::string::npos) << account->message;
+}
+
 }  // namespace
 }  // namespace keyward

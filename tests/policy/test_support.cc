@@ -202,6 +202,14 @@ spec:
          kTeamCDefault + "\n";
 }
 
+std::string RegionalPolicyYaml() {
+  std::string yaml = TestPolicyYaml();
+  const std::string anchor = std::string("        output: ") + kTeamAOutput + "\n";
+  yaml.replace(yaml.find(anchor), anchor.size(),
+               anchor + "        regions:\n          eu-west-1: {default: " + kTeamAEuWest + "}\n");
+  return yaml;
+}
+
 std::unique_ptr<ObjectRequest> MakeRequest(const json& object, std::string_view ns, Operation op,
                                            const json* old_object, std::string_view user) {
   auto owned = std::make_unique<ObjectRequest>();

@@ -58,6 +58,10 @@ inline constexpr char kUnknownKey[] = "arn:aws:kms:us-east-1:999999999999:key/dd
 // key only), team-c (namespace team-c, default key only, enforcement warn).
 // exemptNamespaces kube-system and sandbox-*; two trusted users, one a glob.
 std::string TestPolicyYaml(std::string_view spec_overrides = "");
+// The test policy with team-a's keys for eu-west-1 too (keys.regions): one
+// default key, kTeamAEuWest.
+std::string RegionalPolicyYaml();
+inline constexpr char kTeamAEuWest[] = "arn:aws:kms:eu-west-1:111122223333:key/aaaaaaaa-3333-4000-8000-000000000001";
 inline constexpr char kControllerUser[] = "system:serviceaccount:ack-system:ack-sagemaker-controller";
 inline constexpr char kGitOpsUser[] = "system:serviceaccount:gitops:argocd-application-controller";
 inline constexpr char kPlainUser[] = "alice@example.com";

@@ -1,7 +1,10 @@
 // keyward audit: the compliance report for resources that already exist,
 // read from files (`kubectl get ... -A -o json|yaml` output, Lists,
-// manifests). Each object is judged by the core as it is stored
-// (policy/report/audit.h); the report goes to standard output.
+// manifests) or a live cluster. Each object is judged by the core as it is
+// stored (policy/report/audit.h), with its namespace's labels and
+// annotations where they are known (Namespace objects among the inputs or
+// in --namespaces; the cluster's namespaces); the report goes to standard
+// output.
 #include <signal.h>
 #include <unistd.h>
 
@@ -23,6 +26,7 @@
 #include "webhook/cli/audit_report.h"
 #include "webhook/cli/commands.h"
 #include "webhook/kube/kube_client.h"
+#include "webhook/kube/namespace_object.h"
 
 namespace keyward {
 namespace {
@@ -34,6 +38,7 @@ constexpr int kExitIncomplete = 3;
 struct AuditOptions {
   std::string policy;
   std::vector<std::string> inputs;
+  std::vector<std::string> namespace_files;  // Namespace objects: the cluster context
   // Live mode (no -f): a cluster, through a kubeconfig or from inside a pod.
   std::string kubeconfig, context, namespace_name;
   bool all_namespaces = false, in_cluster = false;
@@ -66,8 +71,54 @@ std::string UtcNow() {
   return text;
 }
 
+// What the report says of objects judged without their namespaces.
+constexpr std::string_view kWithoutNamespaces =
+    "; without them tenants chosen by namespaceSelector and the namespaces' region and account annotations are not "
+    "seen, and objects are judged by namespace names alone";
+
+// The namespaces' labels and annotations, the context each object is judged
+// with (as the server has it from its watch): every namespace (list), or
+// with -n the one (get, which a RoleBinding in that namespace can grant;
+// listing namespaces takes a ClusterRole). When they cannot be read the
+// report is incomplete, and every object is judged by names alone.
+void ReadNamespaces(KubeClient& client, const std::string& namespace_name, NamespaceContext* namespaces,
+                    AuditRun* run) {
+  std::string problem;
+  if (namespace_name.empty()) {
+    ListOutcome outcome = client.List("", "v1", "namespaces", "", [&](nlohmann::json item) { namespaces->Add(item); });
+    if (outcome.complete) return;
+    problem = outcome.http_status == 403
+                  ? "forbidden to list namespaces: grant the RBAC verb list on namespaces (a ClusterRole; check with "
+                    "kubectl auth can-i list namespaces)"
+                  : outcome.problem;
+  } else {
+    Result<KubeResponse> got = client.Get(CollectionPath("", "v1", "namespaces") + "/" + namespace_name);
+    const int status = got.ok() ? got.value().status : 0;
+    if (status == 200) {
+      Result<nlohmann::json> parsed = ParseBoundedJson(got.value().body);
+      if (parsed.ok() && namespaces->Add(parsed.value())) return;
+      problem = "reading namespace " + namespace_name + " did not answer a Namespace";
+    } else if (status == 404) {
+      return;  // no such namespace: nothing in it to judge
+    } else if (status == 403) {
+      problem = "forbidden to get namespace " + namespace_name + ": grant the RBAC verb get on namespaces (a " +
+                "RoleBinding in " + namespace_name + " will do; check with kubectl auth can-i get namespaces/" +
+                namespace_name + " -n " + namespace_name + ")";
+    } else if (status == 401) {
+      problem = "unauthorized reading namespace " + namespace_name + ": the credentials were refused; renew them";
+    } else if (!got.ok()) {
+      problem = "namespace " + namespace_name + ": " + got.status().ToString();
+    } else {
+      problem = "reading namespace " + namespace_name + " answered HTTP " + std::to_string(status);
+    }
+  }
+  namespaces->Clear();
+  run->meta.incomplete.push_back(problem + std::string(kWithoutNamespaces));
+}
+
 // Reads every catalog kind the cluster serves, page by page, auditing items
-// as they arrive. A kind that cannot be listed makes the report incomplete.
+// as they arrive, each with its namespace's labels and annotations. A kind
+// (or the namespaces) that cannot be listed makes the report incomplete.
 Status ReadCluster(const AuditOptions& options, const Policy& policy, AuditRun* run) {
   Result<ClusterAccess> access = Status::Ok();
   if (options.in_cluster) {
@@ -94,6 +145,9 @@ Status ReadCluster(const AuditOptions& options, const Policy& policy, AuditRun* 
   run->meta.cluster = access.value().cluster_name;
   run->meta.context = access.value().context_name;
   const bool progress = ::isatty(STDERR_FILENO) != 0;
+  NamespaceContext namespaces;
+  ReadNamespaces(*client.value(), options.namespace_name, &namespaces, run);
+  if (progress) std::cerr << "read " << namespaces.size() << " namespaces\n";
   std::map<std::pair<std::string, std::string>, std::set<std::string>> served;  // group/version -> resources
   for (const CatalogKind& kind : Catalog()) {
     const std::pair<std::string, std::string> group_version{std::string(kind.group), std::string(kind.version)};
@@ -112,7 +166,7 @@ Status ReadCluster(const AuditOptions& options, const Policy& policy, AuditRun* 
     ListOutcome outcome = client.value()->List(
         group_version.first, group_version.second, std::string(kind.resource), options.namespace_name,
         [&](nlohmann::json item) {
-          std::optional<AuditedObject> audited = AuditObject(policy, item);
+          std::optional<AuditedObject> audited = AuditObject(policy, item, namespaces.Of(item));
           if (!audited) return;
           audited->source = "cluster:" + name;
           run->objects.push_back(std::move(*audited));
@@ -123,9 +177,36 @@ Status ReadCluster(const AuditOptions& options, const Policy& policy, AuditRun* 
   return Status::Ok();
 }
 
+// Reads the inputs twice: first only their Namespace objects (and those of
+// --namespaces), the context, so that one counts wherever it stands, even
+// after the objects in it; then every object, judged with its namespace's.
+// Files are read again rather than kept; standard input is kept (it is read
+// whole either way). Namespace objects get no verdict of their own.
+std::vector<Status> ReadFiles(const AuditOptions& options, const Policy& policy, AuditRun* run) {
+  StandardInput standard_input(std::cin);
+  NamespaceContext namespaces;
+  auto keep_namespace = [&](nlohmann::json object, const std::string&) { namespaces.Add(object); };
+  std::vector<Status> errors = ReadAuditInputs(options.namespace_files, standard_input, keep_namespace);
+  for (Status& error : ReadAuditInputs(options.inputs, standard_input, keep_namespace, "Namespace")) {
+    errors.push_back(std::move(error));
+  }
+  if (!errors.empty()) return errors;
+  return ReadAuditInputs(options.inputs, standard_input, [&](nlohmann::json object, const std::string& where) {
+    if (IsNamespaceObject(object)) return;  // context, read above
+    std::optional<AuditedObject> audited = AuditObject(policy, object, namespaces.Of(object));
+    if (!audited) return;  // outside the catalog
+    audited->source = where;
+    run->objects.push_back(std::move(*audited));
+  });
+}
+
 int RunAudit(const AuditOptions& options) {
   const bool live_options = !options.namespace_name.empty() || options.all_namespaces || options.in_cluster ||
                             !options.kubeconfig.empty() || !options.context.empty();
+  if (!options.namespace_files.empty() && options.inputs.empty()) {
+    std::cerr << "--namespaces goes with -f; on a live cluster the namespaces are read from the cluster\n";
+    return kExitUsage;
+  }
   if (!options.inputs.empty() && live_options) {
     std::cerr << "-n, -A, --kubeconfig, --context and --in-cluster read a live cluster; drop them, or drop -f\n";
     return kExitUsage;
@@ -163,16 +244,12 @@ int RunAudit(const AuditOptions& options) {
   run.meta.policy_file = options.policy;
   run.meta.policy_sha256 = Sha256Hex(policy_text.value());
   run.meta.inputs = options.inputs;
+  run.meta.inputs.insert(run.meta.inputs.end(), options.namespace_files.begin(), options.namespace_files.end());
   std::vector<Status> errors;
   if (options.inputs.empty()) {
     if (Status read = ReadCluster(options, *policy.value(), &run); !read.ok()) errors.push_back(read);
   } else {
-    errors = ReadAuditInputs(options.inputs, std::cin, [&](nlohmann::json object, const std::string& where) {
-      std::optional<AuditedObject> audited = AuditObject(*policy.value(), object);
-      if (!audited) return;  // outside the catalog
-      audited->source = where;
-      run.objects.push_back(std::move(*audited));
-    });
+    errors = ReadFiles(options, *policy.value(), &run);
   }
   if (!errors.empty()) {
     for (const Status& error : errors) std::cerr << error.ToString() << "\n";
@@ -205,6 +282,9 @@ void AddAuditCommand(CLI::App& app, int* exit_code) {
   audit->add_option("--policy", options->policy, "KeyPolicy file")->required();
   audit->add_option("-f,--filename", options->inputs, "kubectl get -o json|yaml output, Lists, manifests; a file, "
                                                       "directory or - (repeatable); without it, a live cluster");
+  audit->add_option("--namespaces", options->namespace_files,
+                    "Namespace objects (kubectl get ns -o yaml|json) whose labels and annotations decide as the "
+                    "server's cluster context does; Namespace objects among the -f inputs count too");
   audit->add_option("--kubeconfig", options->kubeconfig, "kubeconfig file (else $KUBECONFIG, else ~/.kube/config)");
   audit->add_option("--context", options->context, "kubeconfig context (else its current-context)");
   audit->add_option("-n,--namespace", options->namespace_name, "list in this namespace only");

@@ -92,11 +92,26 @@ bool LooksLikeJson(std::string_view text) {
 
 }  // namespace
 
-std::vector<Status> ReadJsonItems(std::string_view text, const std::string& name,
-                                  const std::function<void(nlohmann::json, const std::string&)>& on_object) {
+const std::string& StandardInput::Text() {
+  if (!text_) {
+    std::ostringstream buffer;
+    buffer << in_.rdbuf();
+    text_ = buffer.str();
+  }
+  return *text_;
+}
+
+std::vector<Status> ReadJsonItems(std::string_view text, const std::string& name, const OnAuditObject& on_object,
+                                  std::string_view only_if_contains) {
   std::vector<Status> errors;
   JsonScanner scan(text);
   auto parse_item = [&](std::string_view item, size_t offset) {
+    // A JSON escape (backslash, u) could spell what is looked for: such an
+    // item is parsed.
+    if (!only_if_contains.empty() && item.find(only_if_contains) == std::string_view::npos &&
+        item.find("\\u") == std::string_view::npos) {
+      return;
+    }
     const std::string where = name + ":" + std::to_string(scan.Line(offset));
     if (item.size() > kMaxAuditItemBytes) {
       errors.push_back(Status::Error("an item of " + std::to_string(item.size()) + " bytes is over the " +
@@ -159,8 +174,8 @@ std::vector<Status> ReadJsonItems(std::string_view text, const std::string& name
   return errors;
 }
 
-std::vector<Status> ReadAuditInputs(const std::vector<std::string>& inputs, std::istream& standard_input,
-                                    const std::function<void(nlohmann::json, const std::string&)>& on_object) {
+std::vector<Status> ReadAuditInputs(const std::vector<std::string>& inputs, StandardInput& standard_input,
+                                    const OnAuditObject& on_object, std::string_view only_if_contains) {
   std::vector<Status> errors;
   std::vector<std::string> files;
   for (const std::string& input : inputs) {
@@ -178,22 +193,19 @@ std::vector<Status> ReadAuditInputs(const std::vector<std::string>& inputs, std:
     }
   }
   for (const std::string& file : files) {
-    std::string text;
-    if (file == "-") {
-      std::ostringstream buffer;
-      buffer << standard_input.rdbuf();
-      text = buffer.str();
-    } else {
+    std::string read_text;
+    if (file != "-") {
       Result<std::string> read = ReadTextFile(file, 4ull << 30);
       if (!read.ok()) {
         errors.push_back(read.status());
         continue;
       }
-      text = std::move(read.value());
+      read_text = std::move(read.value());
     }
+    const std::string& text = file == "-" ? standard_input.Text() : read_text;
     const std::string name = file == "-" ? "(stdin)" : file;
     if (LooksLikeJson(text)) {
-      for (Status& error : ReadJsonItems(text, name, on_object)) errors.push_back(std::move(error));
+      for (Status& error : ReadJsonItems(text, name, on_object, only_if_contains)) errors.push_back(std::move(error));
       continue;
     }
     ManifestReadResult read = ParseManifests(text, name);

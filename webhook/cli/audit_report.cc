@@ -180,8 +180,9 @@ std::string AuditText(const AuditRun& run) {
   }
   if (!s.open.empty()) out << "\nfindings:\n";
   for (const TrackedFinding& f : s.open) {
-    out << f.kind << " " << f.namespace_name << "/" << f.name << " (tenant " << f.tenant << ", open "
-        << Duration(f.age_seconds) << ")\n  " << f.code << " " << f.path << ": " << f.message << "\n  fix: " << f.fix
+    // No tenant: a namespace two tenants claim (AmbiguousTenant).
+    out << f.kind << " " << f.namespace_name << "/" << f.name << " ("
+        << (f.tenant.empty() ? "no tenant" : "tenant " + f.tenant) << ", open " << Duration(f.age_seconds) << ")\n  " << f.code << " " << f.path << ": " << f.message << "\n  fix: " << f.fix
         << "\n  controls: " << ControlsLine(f.code) << "\n";
   }
   bool first_note = true;

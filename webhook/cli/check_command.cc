@@ -3,7 +3,6 @@
 // among the inputs is judged as the request it holds (operation, oldObject
 // and user included), so a captured review can be replayed.
 #include <iostream>
-#include <map>
 
 #include "policy/rules/evaluate.h"
 #include "webhook/admission/admission_codec.h"
@@ -133,13 +132,9 @@ int RunCheck(const CheckOptions& options) {
   if (!read.errors.empty() || !context.errors.empty()) return kExitUsage;
   // Namespace objects, among the inputs or from --namespaces, are context,
   // used as the server uses its watched namespaces; they get no verdict.
-  std::map<std::string, NamespaceInfo> namespaces;
+  NamespaceContext namespaces;
   for (const ManifestReadResult* source : {&context, &read}) {
-    for (const Manifest& manifest : source->manifests) {
-      if (!IsNamespaceObject(manifest.object)) continue;
-      NamespaceInfo info = NamespaceInfoOf(manifest.object);
-      if (!info.name.empty()) namespaces[info.name] = std::move(info);
-    }
+    for (const Manifest& manifest : source->manifests) namespaces.Add(manifest.object);
   }
 
   std::vector<CheckedObject> checked;
@@ -157,9 +152,7 @@ int RunCheck(const CheckOptions& options) {
     } else {
       c.request = RequestFor(manifest.object, options);
     }
-    if (auto known = namespaces.find(c.request.namespace_name); known != namespaces.end()) {
-      c.request.namespace_info = &known->second;
-    }
+    c.request.namespace_info = namespaces.Find(c.request.namespace_name);
     c.evaluation = Evaluate(*policy.value(), c.request);
     c.verdict = OutcomeOf(*policy.value(), c.request, c.evaluation.validation);
     if (c.verdict == Outcome::kSkipped) c.skip_reason = SkipReason(c.request);

@@ -29,4 +29,25 @@ NamespaceInfo NamespaceInfoOf(const nlohmann::json& object) {
   return info;
 }
 
+bool NamespaceContext::Add(const nlohmann::json& object) {
+  if (!IsNamespaceObject(object)) return false;
+  NamespaceInfo info = NamespaceInfoOf(object);
+  if (info.name.empty()) return true;
+  const std::string name = info.name;
+  by_name_[name] = std::move(info);
+  return true;
+}
+
+const NamespaceInfo* NamespaceContext::Find(std::string_view name) const {
+  auto it = by_name_.find(name);
+  return it == by_name_.end() ? nullptr : &it->second;
+}
+
+const NamespaceInfo* NamespaceContext::Of(const nlohmann::json& object) const {
+  if (!object.is_object()) return nullptr;
+  auto metadata = object.find("metadata");
+  if (metadata == object.end() || !metadata->is_object()) return nullptr;
+  return Find(StringMember(*metadata, "namespace"));
+}
+
 }  // namespace keyward

@@ -4,6 +4,8 @@
 // structure, and the PolicyReport/OpenReports output against the CRDs'
 // openAPIV3Schema (tests/fixtures/policy-reports/).
 #include <filesystem>
+#include <map>
+#include <ostream>
 #include <regex>
 #include <set>
 #include <string>
@@ -248,6 +250,181 @@ TEST_F(AuditCliTest, PolicyReportsAndOpenReportsAreValidAgainstTheirCrds) {
     EXPECT_EQ(clusters, 1u);
     EXPECT_GT(results, 10u);
   }
+}
+
+// Namespace objects among the inputs, or in --namespaces, are the cluster
+// context of every object in their namespace, wherever they stand (after
+// the objects too), and no resources of the report: the answers are those
+// of `keyward check` on the same inputs (tests/fixtures/policies/
+// team-a-b-context.yaml: team-l claims namespaces labelled for it, team-a
+// has keys for eu-west-1 too).
+constexpr char kKeyA[] = "arn:aws:kms:us-east-1:111122223333:key/0b6e1f6c-1a2b-4c3d-9e8f-0123456789ab";
+constexpr char kKeyAEuWest[] = "arn:aws:kms:eu-west-1:111122223333:key/aaaaaaaa-3333-4000-8000-000000000001";
+constexpr char kKeyL[] = "arn:aws:kms:us-east-1:111122223333:key/11111111-0000-4000-8000-000000000001";
+
+json ContextJob(const std::string& name, const std::string& ns, const std::string& key) {
+  return {{"apiVersion", "sagemaker.services.k8s.aws/v1alpha1"},
+          {"kind", "TrainingJob"},
+          {"metadata", {{"name", name}, {"namespace", ns}}},
+          {"spec",
+           {{"trainingJobName", name},
+            {"roleARN", "arn:aws:iam::111122223333:role/team-a"},
+            {"algorithmSpecification",
+             {{"trainingImage", "111122223333.dkr.ecr.us-east-1.amazonaws.com/x:1"}, {"trainingInputMode", "File"}}},
+            {"outputDataConfig", {{"s3OutputPath", "s3://team-a/out"}, {"kmsKeyID", key}}},
+            {"resourceConfig",
+             {{"instanceCount", 1}, {"instanceType", "ml.m5.xlarge"}, {"volumeSizeInGB", 10}, {"volumeKMSKeyID", key}}},
+            {"stoppingCondition", {{"maxRuntimeInSeconds", 3600}}}}}};
+}
+
+json NamespaceObject(const std::string& name, const json& labels, const json& annotations) {
+  return {{"apiVersion", "v1"},
+          {"kind", "Namespace"},
+          {"metadata", {{"name", name}, {"labels", labels}, {"annotations", annotations}}}};
+}
+
+// What one object was found to be: its tenant and its (path, code) pairs.
+struct Judged {
+  std::string tenant;
+  std::set<std::pair<std::string, std::string>> violations;
+  bool operator==(const Judged&) const = default;
+};
+std::ostream& operator<<(std::ostream& out, const Judged& judged) {
+  out << "tenant " << judged.tenant << ":";
+  for (const auto& [path, code] : judged.violations) out << " " << code << "@" << path;
+  return out;
+}
+
+class AuditContextCliTest : public ::testing::Test {
+ protected:
+  // `keyward audit -o json` on `args`: the report, or null.
+  json Audit(std::vector<std::string> args, int* exit_status = nullptr) {
+    args.insert(args.begin(), {"audit", "--policy", PolicyFixturePath("team-a-b-context.yaml"), "-o", "json"});
+    const RunResult run = RunKeyward(args, dir_.File("out-" + std::to_string(++runs_)));
+    EXPECT_TRUE(run.finished) << run.why;
+    if (exit_status != nullptr) *exit_status = run.exit_status;
+    const size_t start = run.output.find("{\n"), end = run.output.rfind('}');
+    if (start == std::string::npos || end == std::string::npos) return json();
+    return json::parse(run.output.substr(start, end - start + 1), nullptr, false);
+  }
+  static Judged InAudit(const json& report, const std::string& name) {
+    Judged judged;
+    for (const json& resource : report.value("resources", json::array())) {
+      if (resource.value("name", "") == name) judged.tenant = resource.value("tenant", "");
+    }
+    for (const json& finding : report.value("findings", json::array())) {
+      if (finding.value("name", "") == name) judged.violations.emplace(finding["path"], finding["code"]);
+    }
+    return judged;
+  }
+  static std::string StatusOf(const json& report, const std::string& name) {
+    for (const json& resource : report.value("resources", json::array())) {
+      if (resource.value("name", "") == name) return resource.value("status", "");
+    }
+    return "(not reported)";
+  }
+  // `keyward check -o json` on the same `args`: each object as check judges it.
+  std::map<std::string, Judged> Check(std::vector<std::string> args) {
+    args.insert(args.begin(), {"check", "--policy", PolicyFixturePath("team-a-b-context.yaml"), "-o", "json"});
+    const RunResult run = RunKeyward(args, dir_.File("check-" + std::to_string(++runs_)));
+    EXPECT_TRUE(run.finished) << run.why;
+    std::map<std::string, Judged> out;
+    const json verdicts = json::parse(run.output.substr(0, run.output.rfind(']') + 1), nullptr, false);
+    for (const json& verdict : verdicts.is_array() ? verdicts : json::array()) {
+      Judged& judged = out[verdict.value("name", "")];
+      judged.tenant = verdict.value("tenant", "");
+      for (const json& v : verdict["violations"]) judged.violations.emplace(v["path"], v["code"]);
+    }
+    return out;
+  }
+  std::string Write(const std::string& name, const std::string& text) {
+    WriteFile(dir_.File(name), text);
+    return dir_.File(name);
+  }
+  TempDir dir_;
+  int runs_ = 0;
+};
+
+TEST_F(AuditContextCliTest, ANamespaceObjectAfterTheObjectsInItIsTheirContext) {
+  const json job = ContextJob("labelled", "ml-1", kKeyL);
+  const json ns = NamespaceObject("ml-1", {{"platform.example.com/tenant", "l"}}, json::object());
+  // YAML, the Namespace last.
+  const std::string yaml = Write("all.yaml", "# kubectl get trainingjobs,ns -o yaml, in any order\n" + job.dump() +
+                                                 "\n---\n" + ns.dump() + "\n");
+  int exit_status = -1;
+  const json report = Audit({"-f", yaml}, &exit_status);
+  EXPECT_EQ(exit_status, 0);
+  EXPECT_EQ(report["summary"]["objects"], 1) << "the Namespace is context, not a resource: " << report.dump(1);
+  EXPECT_EQ(InAudit(report, "labelled").tenant, "team-l");
+  EXPECT_EQ(StatusOf(report, "labelled"), "compliant");
+  EXPECT_EQ(InAudit(report, "labelled"), Check({"-f", yaml})["labelled"]);
+
+  // A JSON List, the Namespace as its last item, and a second file after the first.
+  const std::string list = Write("list.json", json{{"apiVersion", "v1"}, {"kind", "List"}, {"items", {job, ns}}}.dump(1));
+  EXPECT_EQ(InAudit(Audit({"-f", list}), "labelled").tenant, "team-l");
+  const std::string job_only = Write("job.json", job.dump());
+  const std::string ns_only = Write("ns.json", ns.dump());
+  EXPECT_EQ(InAudit(Audit({"-f", job_only, "-f", ns_only}), "labelled").tenant, "team-l");
+
+  // Without the Namespace object its labels are unknown: no tenant claims it.
+  const json blind = Audit({"-f", job_only});
+  EXPECT_EQ(StatusOf(blind, "labelled"), "unclaimed");
+  EXPECT_EQ(blind["summary"]["unclaimed"], 1);
+}
+
+TEST_F(AuditContextCliTest, TheNamespacesRegionChangesTheVerdictAsInCheck) {
+  // kubectl get ns team-a -o yaml: a List of one, annotated for eu-west-1.
+  const std::string namespaces =
+      Write("ns.yaml", "apiVersion: v1\nkind: List\nitems:\n- " +
+                           NamespaceObject("team-a", json::object(), {{"services.k8s.aws/default-region", "eu-west-1"}})
+                               .dump() +
+                           "\n");
+  const std::string jobs = Write("jobs.json", json{{"apiVersion", "v1"},
+                                                   {"kind", "List"},
+                                                   {"items",
+                                                    {ContextJob("home-keys", "team-a", kKeyA),
+                                                     ContextJob("regional-keys", "team-a", kKeyAEuWest)}}}
+                                                  .dump());
+  const std::vector<std::string> args = {"--namespaces", namespaces, "-f", jobs};
+  int exit_status = -1;
+  const json report = Audit(args, &exit_status);
+  EXPECT_EQ(exit_status, 1);
+  const Judged home = InAudit(report, "home-keys");
+  EXPECT_EQ(home.violations, (std::set<std::pair<std::string, std::string>>{
+                                 {"spec.outputDataConfig.kmsKeyID", "RegionMismatch"},
+                                 {"spec.resourceConfig.volumeKMSKeyID", "RegionMismatch"}}))
+      << home;
+  EXPECT_EQ(StatusOf(report, "regional-keys"), "compliant");
+  const std::map<std::string, Judged> checked = Check(args);
+  ASSERT_EQ(checked.size(), 2u);
+  EXPECT_EQ(home, checked.at("home-keys"));
+  EXPECT_EQ(InAudit(report, "regional-keys"), checked.at("regional-keys"));
+  EXPECT_NE(report["inputs"].dump().find("ns.yaml"), std::string::npos) << report["inputs"].dump();
+
+  // Without the namespace, the tenant's own region: the other way round.
+  const json blind = Audit({"-f", jobs});
+  EXPECT_EQ(StatusOf(blind, "home-keys"), "compliant");
+  EXPECT_EQ(StatusOf(blind, "regional-keys"), "noncompliant");
+
+  // --namespaces reads files; a live cluster's namespaces come from the cluster.
+  Audit({"--namespaces", namespaces}, &exit_status);
+  EXPECT_EQ(exit_status, 2);
+}
+
+TEST_F(AuditContextCliTest, ANamespaceTwoTenantsClaimIsAmbiguousAndOfNoTenant) {
+  // team-a by name, team-l by label.
+  const json items = json::array({NamespaceObject("team-a", {{"platform.example.com/tenant", "l"}}, json::object()),
+                                   ContextJob("claimed-twice", "team-a", kKeyA)});
+  const std::string inputs = Write("both.json", json{{"apiVersion", "v1"}, {"kind", "List"}, {"items", items}}.dump());
+  const json report = Audit({"-f", inputs});
+  EXPECT_EQ(StatusOf(report, "claimed-twice"), "noncompliant");
+  const Judged judged = InAudit(report, "claimed-twice");
+  EXPECT_EQ(judged, (Judged{"", {{"metadata.namespace", "AmbiguousTenant"}}})) << judged;
+  EXPECT_EQ(report["summary"]["keys"]["total"], 0) << "in no tenant's share";
+  EXPECT_EQ(judged.violations, Check({"-f", inputs})["claimed-twice"].violations);
+  const RunResult text = RunKeyward({"audit", "--policy", PolicyFixturePath("team-a-b-context.yaml"), "-f", inputs},
+                                    dir_.File("text"));
+  EXPECT_NE(text.output.find("TrainingJob team-a/claimed-twice (no tenant, open"), std::string::npos) << text.output;
 }
 
 }  // namespace

@@ -205,5 +205,53 @@ TEST_F(CheckScopeTest, NamespaceObjectsDecideAsTheServersContextDoes) {
   EXPECT_EQ(codes, std::set<std::string>{"RegionMismatch"}) << regional.output;
 }
 
+// A pipeline's steps are keyed with the keys of the pipeline's region: a
+// Namespace object annotated services.k8s.aws/default-region decides it, as
+// for the fields of any kind (tests/fixtures/policies/team-a-b-context.yaml:
+// team-a has keys for eu-west-1 too, none for ap-south-1).
+TEST_F(CheckScopeTest, APipelinesStepKeysAreThoseOfItsNamespacesRegion) {
+  const std::string definition =
+      R"({"Version": "2020-12-01", "Parameters": [], "Steps": [{"Name": "Train", "Type": "Training", "Arguments": )"
+      R"({"RoleArn": "arn:aws:iam::111122223333:role/team-a", "AlgorithmSpecification": {"TrainingImage": )"
+      R"("111122223333.dkr.ecr.eu-west-1.amazonaws.com/x:1", "TrainingInputMode": "File"}, "OutputDataConfig": )"
+      R"({"S3OutputPath": "s3://team-a/out"}, "ResourceConfig": {"InstanceCount": 1, "InstanceType": )"
+      R"("ml.m5.xlarge", "VolumeSizeInGB": 30}, "StoppingCondition": {"MaxRuntimeInSeconds": 60}}}]})";
+  auto inputs = [&](const std::string& region) {
+    return "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: team-a\n  annotations:\n"
+           "    services.k8s.aws/default-region: " + region + "\n---\n"
+           "apiVersion: sagemaker.services.k8s.aws/v1alpha1\nkind: Pipeline\nmetadata: {name: train, namespace: team-a}\n"
+           "spec:\n  pipelineName: train\n  roleARN: arn:aws:iam::111122223333:role/team-a\n"
+           "  pipelineDefinition: '" + definition + "'\n";
+  };
+  const std::string policy = PolicyFixturePath("team-a-b-context.yaml");
+  auto check = [&](const std::string& region) {
+    WriteFile(dir_.File("in.yaml"), inputs(region));
+    RunResult run = RunKeyward({"check", "--policy", policy, "-o", "json", "-f", dir_.File("in.yaml")},
+                               dir_.File("out-" + region));
+    EXPECT_TRUE(run.finished) << run.why;
+    return Parsed(run);
+  };
+  const nlohmann::json eu = check("eu-west-1");
+  ASSERT_EQ(eu.size(), 1u) << eu.dump(2);
+  EXPECT_EQ(eu[0]["verdict"], "allowed") << eu.dump(2);
+  ASSERT_EQ(eu[0]["patch"].size(), 1u) << eu.dump(2);
+  const std::string filled = eu[0]["patch"][0].value("value", "");
+  const nlohmann::json steps = nlohmann::json::parse(filled)["Steps"];
+  const std::string eu_key = "arn:aws:kms:eu-west-1:111122223333:key/aaaaaaaa-3333-4000-8000-000000000001";
+  EXPECT_EQ(steps[0]["Arguments"]["OutputDataConfig"]["KmsKeyId"], eu_key) << filled;
+  EXPECT_EQ(steps[0]["Arguments"]["ResourceConfig"]["VolumeKmsKeyId"], eu_key) << filled;
+
+  // No key of team-a's in ap-south-1: nothing written, and MissingKey says how to add one.
+  const nlohmann::json none = check("ap-south-1");
+  ASSERT_EQ(none.size(), 1u) << none.dump(2);
+  EXPECT_EQ(none[0]["verdict"], "denied");
+  EXPECT_TRUE(none[0]["patch"].empty()) << none.dump(2);
+  ASSERT_EQ(none[0]["violations"].size(), 2u) << none.dump(2);
+  for (const auto& v : none[0]["violations"]) {
+    EXPECT_EQ(v["code"], "MissingKey");
+    EXPECT_NE(v["message"].get<std::string>().find("keys.regions.ap-south-1"), std::string::npos) << v.dump();
+  }
+}
+
 }  // namespace
 }  // namespace keyward::testing

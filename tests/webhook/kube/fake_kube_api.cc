@@ -79,33 +79,7 @@ FakeKubeApi::FakeKubeApi(TestCertificateAuthority& ca, const std::string& direct
     HandleList(req, res, "v1", "", req.matches[1].str(), req.matches[2].str());
   });
   server_->Get(R"(/api/v1/namespaces/([^/]+))", [this](const httplib::Request& req, httplib::Response& res) {
-    std::chrono::milliseconds delay;
-    {
-      std::lock_guard<std::mutex> lock(mutex_);
-      delay = namespace_get_delay_;
-    }
-    std::this_thread::sleep_for(delay);
-    std::lock_guard<std::mutex> lock(mutex_);
-    requests_.push_back(req.path);
-    ++namespace_gets_;
-    const std::string name = req.matches[1].str();
-    if (namespace_get_status_ != 0) {
-      Reply(res, namespace_get_status_, StatusObject(namespace_get_status_, "InternalError", "the test says no"));
-      return;
-    }
-    auto core = groups_.find("v1");
-    if (core != groups_.end() && core->second.count("namespaces")) {
-      for (const json& item : core->second["namespaces"].items) {
-        if (item["metadata"].value("name", "") == name) {
-          json object = item;  // a GET answers the object with its type, as a list's items are not
-          object["apiVersion"] = "v1";
-          object["kind"] = "Namespace";
-          Reply(res, 200, object);
-          return;
-        }
-      }
-    }
-    Reply(res, 404, StatusObject(404, "NotFound", "namespaces \"" + name + "\" not found"));
+    HandleGetNamespace(req, res, req.matches[1].str());
   });
   server_->Get(R"(/api/v1/([^/]+))", [this](const httplib::Request& req, httplib::Response& res) {
     HandleList(req, res, "v1", "", "", req.matches[1].str());
@@ -136,21 +110,7 @@ void FakeKubeApi::HandleList(const httplib::Request& req, httplib::Response& res
   std::lock_guard<std::mutex> lock(mutex_);
   const bool watch = req.get_param_value("watch") == "1" || req.get_param_value("watch") == "true";
   requests_.push_back(req.path + (watch ? "?watch" : req.params.empty() ? "" : "?..."));
-  const std::string authorization = req.get_header_value("Authorization");
-  if (authorization.starts_with("Bearer ")) tokens_.insert(authorization.substr(7));
-  if (!options_.token.empty() && authorization != "Bearer " + options_.token) {
-    Reply(res, 401, StatusObject(401, "Unauthorized", "Unauthorized"));
-    return;
-  }
-  if (forbidden_.count(resource_name)) {
-    const std::string verb = watch ? "watch" : "list";
-    Reply(res, 403, StatusObject(403, "Forbidden",
-                                 resource_name + (group.empty() ? "" : "." + group) +
-                                     " is forbidden: User \"system:serviceaccount:audit:keyward\" cannot " + verb +
-                                     " resource \"" + resource_name + "\" in API group \"" + group +
-                                     "\" at the cluster scope"));
-    return;
-  }
+  if (Refused(req, res, group, resource_name, watch ? "watch" : "list")) return;
   auto found = groups_.find(api_version);
   if (found == groups_.end() || !found->second.count(resource_name)) {
     Reply(res, 404, StatusObject(404, "NotFound", "the server could not find the requested resource"));
@@ -192,6 +152,55 @@ void FakeKubeApi::HandleList(const httplib::Request& req, httplib::Response& res
   }
   Reply(res, 200, {{"kind", resource.kind + "List"}, {"apiVersion", api_version}, {"metadata", metadata},
                    {"items", items}});
+}
+
+bool FakeKubeApi::Refused(const httplib::Request& req, httplib::Response& res, const std::string& group,
+                          const std::string& resource_name, const std::string& verb) {
+  const std::string authorization = req.get_header_value("Authorization");
+  if (authorization.starts_with("Bearer ")) tokens_.insert(authorization.substr(7));
+  if (!options_.token.empty() && authorization != "Bearer " + options_.token) {
+    Reply(res, 401, StatusObject(401, "Unauthorized", "Unauthorized"));
+    return true;
+  }
+  if (forbidden_.count(resource_name)) {
+    Reply(res, 403, StatusObject(403, "Forbidden",
+                                 resource_name + (group.empty() ? "" : "." + group) +
+                                     " is forbidden: User \"system:serviceaccount:audit:keyward\" cannot " + verb +
+                                     " resource \"" + resource_name + "\" in API group \"" + group +
+                                     "\" at the cluster scope"));
+    return true;
+  }
+  return false;
+}
+
+void FakeKubeApi::HandleGetNamespace(const httplib::Request& req, httplib::Response& res, const std::string& name) {
+  std::chrono::milliseconds delay;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    delay = namespace_get_delay_;
+  }
+  std::this_thread::sleep_for(delay);
+  std::lock_guard<std::mutex> lock(mutex_);
+  requests_.push_back(req.path);
+  ++namespace_gets_;
+  if (Refused(req, res, "", "namespaces", "get")) return;
+  if (namespace_get_status_ != 0) {
+    Reply(res, namespace_get_status_, StatusObject(namespace_get_status_, "InternalError", "the test says no"));
+    return;
+  }
+  auto found = groups_.find("v1");
+  if (found != groups_.end() && found->second.count("namespaces")) {
+    for (const json& item : found->second["namespaces"].items) {
+      if (item["metadata"].value("name", "") == name) {
+        json object = item;  // a GET answers the object with its type, as a list's items are not
+        object["apiVersion"] = "v1";
+        object["kind"] = "Namespace";
+        Reply(res, 200, object);
+        return;
+      }
+    }
+  }
+  Reply(res, 404, StatusObject(404, "NotFound", "namespaces \"" + name + "\" not found"));
 }
 
 std::string FakeKubeApi::Stamp(json& object) {

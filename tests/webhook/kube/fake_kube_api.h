@@ -56,7 +56,7 @@ class FakeKubeApi {
   // /api/v1) with these objects, each stamped with a resourceVersion.
   void Serve(const std::string& group, const std::string& version, const std::string& resource, const std::string& kind,
              std::vector<nlohmann::json> items);
-  // Lists of this resource answer 403.
+  // Lists of this resource (and for namespaces, a GET of one) answer 403.
   void Forbid(const std::string& resource);
   // GET /api/v1/namespaces/NAME, one Namespace (404 when it is not served):
   // answers `status` with a Status instead when non-zero, and first waits
@@ -125,6 +125,12 @@ class FakeKubeApi {
 
   void HandleList(const httplib::Request& req, httplib::Response& res, const std::string& api_version,
                   const std::string& group, const std::string& namespace_name, const std::string& resource_name);
+  // GET /api/v1/namespaces/NAME: the Namespace served under that name, or 404.
+  void HandleGetNamespace(const httplib::Request& req, httplib::Response& res, const std::string& name);
+  // Answers 401 for a wrong token and 403 for a forbidden resource (true
+  // then), recording the token seen. Called with mutex_ held.
+  bool Refused(const httplib::Request& req, httplib::Response& res, const std::string& group,
+               const std::string& resource_name, const std::string& verb);
   void StartWatch(const httplib::Request& req, httplib::Response& res, const std::string& api_version,
                   const std::string& resource_name);
   // Waits for the lines `cursor` has to write next; false when the watch is

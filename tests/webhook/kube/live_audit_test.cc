@@ -1,9 +1,13 @@
 // `keyward audit` on a live cluster, against FakeKubeApi over real TLS:
-// discovery, paginated lists, a 403 on one kind, a group not installed, and
-// each way to authenticate (token, token file, client certificate, exec
-// plugin, in-cluster), with kubeconfigs found and merged as kubectl does.
+// discovery, paginated lists, a 403 on one kind, a group not installed, the
+// namespaces' labels and annotations as the context of every object (and a
+// 403 on them), and each way to authenticate (token, token file, client
+// certificate, exec plugin, in-cluster), with kubeconfigs found and merged
+// as kubectl does.
 #include <sys/stat.h>
 
+#include <algorithm>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -24,6 +28,12 @@ using nlohmann::json;
 constexpr char kAck[] = "sagemaker.services.k8s.aws";
 constexpr char kKeyA[] = "arn:aws:kms:us-east-1:111122223333:key/0b6e1f6c-1a2b-4c3d-9e8f-0123456789ab";
 
+json Namespace(const std::string& name, const json& labels = json::object(), const json& annotations = json::object()) {
+  return {{"apiVersion", "v1"},
+          {"kind", "Namespace"},
+          {"metadata", {{"name", name}, {"labels", labels}, {"annotations", annotations}}}};
+}
+
 json TrainingJob(int i, bool keyed) {
   json job = {{"apiVersion", std::string(kAck) + "/v1alpha1"},
               {"kind", "TrainingJob"},
@@ -41,10 +51,12 @@ json TrainingJob(int i, bool keyed) {
 
 class LiveAuditTest : public ::testing::Test {
  protected:
-  // A cluster with 8 TrainingJobs (4 in team-a, compliant; 4 in team-b,
-  // not), EndpointConfigs forbidden, and the legacy group not installed.
+  // A cluster with namespaces team-a and team-b, 8 TrainingJobs (4 in
+  // team-a, compliant; 4 in team-b, not), EndpointConfigs forbidden, and
+  // the legacy group not installed.
   void StartCluster(FakeKubeApi::Options options) {
     api_ = std::make_unique<FakeKubeApi>(ca_, dir_.path(), options);
+    api_->Serve("", "v1", "namespaces", "Namespace", {Namespace("team-a"), Namespace("team-b")});
     std::vector<json> jobs;
     for (int i = 0; i < 8; ++i) jobs.push_back(TrainingJob(i, i % 2 == 1));
     api_->Serve(kAck, "v1alpha1", "trainingjobs", "TrainingJob", jobs);
@@ -65,7 +77,7 @@ class LiveAuditTest : public ::testing::Test {
   }
 
   RunResult Audit(std::vector<std::string> extra, const Environment& env = {}) {
-    std::vector<std::string> args = {"audit", "--policy", PolicyFixturePath("team-a-b.yaml"), "-o", "json"};
+    std::vector<std::string> args = {"audit", "--policy", PolicyFixturePath(policy_), "-o", "json"};
     args.insert(args.end(), extra.begin(), extra.end());
     return RunKeyward(args, dir_.File("out-" + std::to_string(++runs_)), {}, env);
   }
@@ -82,8 +94,109 @@ class LiveAuditTest : public ::testing::Test {
   TempDir dir_;
   TestCertificateAuthority ca_;
   std::unique_ptr<FakeKubeApi> api_;
+  std::string policy_ = "team-a-b.yaml";
   int runs_ = 0;
 };
+
+constexpr char kKeyL[] = "arn:aws:kms:us-east-1:111122223333:key/11111111-0000-4000-8000-000000000001";
+constexpr char kKeyAEuWest[] = "arn:aws:kms:eu-west-1:111122223333:key/aaaaaaaa-3333-4000-8000-000000000001";
+
+json KeyedJob(const std::string& name, const std::string& ns, const std::string& key) {
+  json job = TrainingJob(1, true);
+  job["metadata"]["name"] = name;
+  job["metadata"]["namespace"] = ns;
+  job["spec"]["outputDataConfig"]["kmsKeyID"] = key;
+  job["spec"]["resourceConfig"]["volumeKMSKeyID"] = key;
+  return job;
+}
+
+// The report's resource of that name, and its findings' codes.
+json ResourceNamed(const json& report, const std::string& name) {
+  for (const json& resource : report.value("resources", json::array())) {
+    if (resource.value("name", "") == name) return resource;
+  }
+  return json();
+}
+std::multiset<std::string> FindingCodes(const json& report, const std::string& name) {
+  std::multiset<std::string> codes;
+  for (const json& finding : report.value("findings", json::array())) {
+    if (finding.value("name", "") == name) codes.insert(finding.value("code", ""));
+  }
+  return codes;
+}
+
+// The cluster context as the server sees it (tests/fixtures/policies/
+// team-a-b-context.yaml): namespace ml-1 is labelled for team-l, team-a is
+// annotated for eu-west-1, where team-a has keys of its own.
+class LiveAuditContextTest : public LiveAuditTest {
+ protected:
+  void SetUp() override {
+    LiveAuditTest::SetUp();
+    policy_ = "team-a-b-context.yaml";
+    api_ = std::make_unique<FakeKubeApi>(ca_, dir_.path(), FakeKubeApi::Options{.token = "t"});
+    api_->Serve("", "v1", "namespaces", "Namespace",
+                {Namespace("ml-1", {{"platform.example.com/tenant", "l"}}),
+                 Namespace("team-a", json::object(), {{"services.k8s.aws/default-region", "eu-west-1"}})});
+    api_->Serve(kAck, "v1alpha1", "trainingjobs", "TrainingJob",
+                {KeyedJob("labelled", "ml-1", kKeyL), KeyedJob("home-keys", "team-a", kKeyA),
+                 KeyedJob("regional-keys", "team-a", kKeyAEuWest)});
+    kubeconfig_ = WriteKubeconfig("config", "    token: t\n");
+  }
+  std::string kubeconfig_;
+};
+
+TEST_F(LiveAuditContextTest, TheNamespacesAreListedFirstAndDecideTenantAndRegion) {
+  const RunResult run = Audit({"--kubeconfig", kubeconfig_});
+  ASSERT_TRUE(run.finished) << run.why;
+  EXPECT_EQ(run.exit_status, 1) << run.output;
+  const json report = Report(run);
+  ASSERT_TRUE(report.is_object()) << run.output;
+  EXPECT_EQ(report["complete"], true) << report["incomplete"].dump();
+  EXPECT_EQ(report["summary"]["objects"], 3) << "Namespaces are context, not resources of the report";
+  // A tenant by label.
+  EXPECT_EQ(ResourceNamed(report, "labelled")["tenant"], "team-l");
+  EXPECT_EQ(ResourceNamed(report, "labelled")["status"], "compliant");
+  // The namespace's region: team-a's keys there are compliant, its home keys are not.
+  EXPECT_EQ(ResourceNamed(report, "regional-keys")["status"], "compliant");
+  EXPECT_EQ(ResourceNamed(report, "home-keys")["status"], "noncompliant");
+  EXPECT_EQ(FindingCodes(report, "home-keys"), (std::multiset<std::string>{"RegionMismatch", "RegionMismatch"}));
+  const std::vector<std::string> requests = api_->requests();
+  ASSERT_FALSE(requests.empty());
+  EXPECT_EQ(requests.front(), "/api/v1/namespaces?...");
+
+  // With -n the one namespace is read (get, which a RoleBinding there grants).
+  const RunResult one = Audit({"--kubeconfig", kubeconfig_, "-n", "ml-1"});
+  EXPECT_EQ(one.exit_status, 0) << one.output;
+  EXPECT_EQ(ResourceNamed(Report(one), "labelled")["tenant"], "team-l") << one.output;
+  const std::vector<std::string> later = api_->requests();
+  EXPECT_NE(std::find(later.begin(), later.end(), "/api/v1/namespaces/ml-1"), later.end());
+}
+
+TEST_F(LiveAuditContextTest, NamespacesThatCannotBeReadLeaveTheReportIncompleteAndNamesAlone) {
+  api_->Forbid("namespaces");
+  const RunResult run = Audit({"--kubeconfig", kubeconfig_});
+  ASSERT_TRUE(run.finished) << run.why;
+  EXPECT_EQ(run.exit_status, 3) << run.output;
+  const json report = Report(run);
+  ASSERT_TRUE(report.is_object()) << run.output;
+  EXPECT_EQ(report["complete"], false);
+  ASSERT_EQ(report["incomplete"].size(), 1u) << report["incomplete"].dump();
+  const std::string problem = report["incomplete"][0];
+  EXPECT_NE(problem.find("forbidden to list namespaces: grant the RBAC verb list on namespaces"), std::string::npos)
+      << problem;
+  EXPECT_NE(problem.find("judged by namespace names alone"), std::string::npos) << problem;
+  // Judged by names alone: no tenant by label, the tenant's own region.
+  EXPECT_EQ(ResourceNamed(report, "labelled")["status"], "unclaimed");
+  EXPECT_EQ(ResourceNamed(report, "home-keys")["status"], "compliant");
+  EXPECT_EQ(FindingCodes(report, "regional-keys"), (std::multiset<std::string>{"RegionMismatch", "RegionMismatch"}));
+
+  const RunResult one = Audit({"--kubeconfig", kubeconfig_, "-n", "ml-1"});
+  EXPECT_EQ(one.exit_status, 3) << one.output;
+  EXPECT_NE(Report(one)["incomplete"].dump().find("forbidden to get namespace ml-1: grant the RBAC verb get on "
+                                                  "namespaces"),
+            std::string::npos)
+      << one.output;
+}
 
 TEST_F(LiveAuditTest, ListsEveryPageReportsTheForbiddenKindAndExitsIncomplete) {
   StartCluster({.token = "s3cr3t"});
