@@ -163,6 +163,53 @@ TEST(ChartAuditTest, WebhookSelectorsMatchTheWebhookPodsOnly) {
   }
 }
 
+// With networkPolicy.enabled the audit pods get their own policy: nothing
+// may reach them, and they may reach the API server (as the webhook may,
+// from the same networkPolicy.apiServer values), with or without the
+// cluster context.
+TEST(ChartAuditTest, NetworkPolicyLetsTheAuditReachOnlyTheApiServer) {
+  const auto audit_policy = [](const std::vector<std::string>& extra) {
+    std::vector<std::string> args = {"--set", "audit.enabled=true", "--set", "networkPolicy.enabled=true"};
+    args.insert(args.end(), extra.begin(), extra.end());
+    const Objects objects = MustRender(args);
+    EXPECT_EQ(objects.OfKind("NetworkPolicy").size(), 2u);
+    const YAML::Node policy = objects.One("NetworkPolicy", kAuditName);
+    EXPECT_EQ(At(policy, "metadata.namespace").as<std::string>(""), kNamespace);
+    const LabelSelector selector = Selector(At(policy, "spec.podSelector"));
+    EXPECT_TRUE(selector.Matches(AuditPodLabels(objects)));
+    EXPECT_FALSE(selector.Matches(WebhookPodLabels(objects)));
+    EXPECT_EQ(Strings(At(policy, "spec.policyTypes")), (std::vector<std::string>{"Ingress", "Egress"}));
+    const YAML::Node ingress = At(policy, "spec.ingress");
+    EXPECT_TRUE(ingress.IsSequence() && ingress.size() == 0) << "no ingress at all";
+    return At(policy, "spec.egress");
+  };
+
+  const YAML::Node egress = audit_policy({});
+  ASSERT_TRUE(egress.IsSequence());
+  ASSERT_EQ(egress.size(), 1u);
+  ASSERT_EQ(egress[0]["ports"].size(), 2u);
+  for (size_t i = 0; i < 2; ++i) EXPECT_EQ(egress[0]["ports"][i]["protocol"].as<std::string>(""), "TCP");
+  EXPECT_EQ(egress[0]["ports"][0]["port"].as<int>(0), 443);
+  EXPECT_EQ(egress[0]["ports"][1]["port"].as<int>(0), 6443);
+  EXPECT_FALSE(egress[0]["to"]) << "no peers given: any destination on those ports";
+
+  const std::vector<std::string> narrowing = {"--set", "networkPolicy.apiServer.to[0].ipBlock.cidr=10.0.0.10/32",
+                                              "--set", "networkPolicy.apiServer.ports={6443}"};
+  const YAML::Node narrowed = audit_policy(narrowing);
+  std::vector<std::string> webhook_args = {"--set", "networkPolicy.enabled=true"};
+  webhook_args.insert(webhook_args.end(), narrowing.begin(), narrowing.end());
+  const YAML::Node webhook = At(MustRender(webhook_args).One("NetworkPolicy", kFullname), "spec.egress");
+  EXPECT_TRUE(SameYaml(narrowed, webhook)) << "the same API server rule as the webhook's";
+  ASSERT_EQ(narrowed.size(), 1u);
+  EXPECT_EQ(At(narrowed[0]["to"][0], "ipBlock.cidr").as<std::string>(""), "10.0.0.10/32");
+
+  // The audit reads the API server whether or not the webhook watches namespaces.
+  EXPECT_TRUE(SameYaml(audit_policy({"--set", "clusterContext.enabled=false"}), egress));
+
+  EXPECT_TRUE(MustRender({"--set", "audit.enabled=true"}).OfKind("NetworkPolicy").empty());
+  EXPECT_EQ(MustRender({"--set", "networkPolicy.enabled=true"}).OfKind("NetworkPolicy").size(), 1u);
+}
+
 TEST(ChartAuditTest, BadValuesFailTheInstall) {
   EXPECT_NE(HelmTemplate({"--set", "audit.enabled=true", "--set", "audit.output=pdf"}).exit_code, 0);
   EXPECT_NE(HelmTemplate({"--set", "audit.failOn=always"}).exit_code, 0);
