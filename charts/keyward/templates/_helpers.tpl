@@ -30,6 +30,18 @@ app.kubernetes.io/name: {{ include "keyward.name" . }}
 app.kubernetes.io/instance: {{ .Release.Name }}
 {{- end }}
 
+{{/*
+The audit CronJob's pods. Their app.kubernetes.io/name differs from the
+webhook's, so that the selectors of the webhook's Service, PodDisruptionBudget,
+NetworkPolicy and scheduling rules (keyward.selectorLabels, unchanged so that
+upgrades keep the Deployment's immutable selector) never match them.
+*/}}
+{{- define "keyward.auditSelectorLabels" -}}
+app.kubernetes.io/name: {{ printf "%s-audit" (include "keyward.name" . | trunc 57 | trimSuffix "-") }}
+app.kubernetes.io/instance: {{ .Release.Name }}
+app.kubernetes.io/component: audit
+{{- end }}
+
 {{- define "keyward.serviceAccountName" -}}
 {{- if .Values.serviceAccount.create }}
 {{- default (include "keyward.fullname" .) .Values.serviceAccount.name }}
