@@ -14,6 +14,9 @@
 #                          with Go 1.22 from bookworm-backports)
 #   KEYWARD_BENCH_SECONDS  per wrk run (default 8); KEYWARD_BENCH_ROUNDS (3);
 #   KEYWARD_BENCH_CONNECTIONS (32); KEYWARD_BUILD_DIR (build-bench)
+#   KEYWARD_BENCH_NAMESPACES  namespaces of the cluster that a second keyward,
+#                          with cluster context on, watches through the
+#                          in-test API server (default 10000; 0: none)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 repo=$PWD
@@ -22,14 +25,19 @@ seconds=${KEYWARD_BENCH_SECONDS:-8}
 rounds=${KEYWARD_BENCH_ROUNDS:-3}
 connections=${KEYWARD_BENCH_CONNECTIONS:-32}
 build_dir=${KEYWARD_BUILD_DIR:-build-bench}
-keyward_port=19443 peer_port=19444 nginx_port=19445 metrics_port=19446
+namespaces=${KEYWARD_BENCH_NAMESPACES:-10000}
+keyward_port=19443 peer_port=19444 nginx_port=19445 metrics_port=19446 context_port=19447 context_metrics_port=19448
 
 sudo_cmd=()
 [[ $(id -u) -eq 0 ]] || sudo_cmd=(sudo)
 KEYWARD_EXTRA_PACKAGES="wrk nginx-light ${KEYWARD_EXTRA_PACKAGES:-}" scripts/setup.sh
-KEYWARD_BUILD_DIR=$build_dir KEYWARD_BUILD_TYPE=RelWithDebInfo scripts/build.sh -DKEYWARD_BUILD_TESTS=OFF >/dev/null
+# The context bench needs the in-test API server, a test library: only the
+# targets used here are built.
+KEYWARD_BUILD_DIR=$build_dir KEYWARD_BUILD_TYPE=RelWithDebInfo scripts/build.sh -DKEYWARD_BUILD_TESTS=ON \
+  --target keyward keyward_bench_tool keyward_context_bench >/dev/null
 keyward=$build_dir/webhook/keyward
 tool=$build_dir/bench/keyward_bench_tool
+context_tool=$build_dir/bench/keyward_context_bench
 
 scratch=$(mktemp -d -t keyward-compare-XXXXXX)
 pids=()
@@ -87,6 +95,28 @@ start_keyward() {  # policy
 }
 stop_keyward() { kill -TERM "$keyward_pid" && wait "$keyward_pid" 2>/dev/null || true; }
 
+# keyward with cluster context on: the same policy, its namespaces (alpha
+# among NAMESPACES look-alikes) listed and watched from the in-test API
+# server; every request's namespace is then a cache lookup.
+start_context_keyward() {
+  mkdir -p "$scratch/api"
+  "$context_tool" api "$namespaces" "$scratch/api" alpha team-a >"$scratch/api/out" 2>&1 &
+  pids+=($!)
+  for _ in $(seq 100); do grep -q ready "$scratch/api/out" 2>/dev/null && break; sleep 0.1; done
+  "$keyward" serve --policy "$scratch/policy-1.yaml" --tls-cert "$scratch/tls.crt" --tls-key "$scratch/tls.key" \
+    --listen "127.0.0.1:$context_port" --metrics-listen "127.0.0.1:$context_metrics_port" --shutdown-delay 0s \
+    --log-level warn --kubeconfig "$scratch/api/kubeconfig" >>"$scratch/keyward-context.log" 2>&1 &
+  context_pid=$!
+  pids+=("$context_pid")
+  for _ in $(seq 300); do
+    [[ $(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$context_metrics_port/readyz") == 200 ]] && return 0
+    sleep 0.1
+  done
+  echo "compare: keyward with cluster context did not become ready:" >&2
+  tail -3 "$scratch/keyward-context.log" >&2
+  exit 1
+}
+
 "$peer" -listen "127.0.0.1:$peer_port" -cert "$scratch/tls.crt" -key "$scratch/tls.key" >"$scratch/peer.log" 2>&1 &
 peer_pid=$!
 pids+=("$peer_pid")
@@ -98,12 +128,17 @@ cp "$scratch/tls.crt" "$scratch/tls.key" "$scratch/nginx/"
 nginx -c "$scratch/nginx/nginx.conf" -e "$scratch/nginx/error.log" &
 pids+=($!)
 start_keyward "$scratch/policy-1.yaml"
+context_entry=()
+if ((namespaces > 0)); then
+  start_context_keyward
+  context_entry=("keyward-context $context_pid $context_port create.json")
+fi
 wait_ready "https://127.0.0.1:$peer_port/mutate"
 wait_ready "https://127.0.0.1:$nginx_port/mutate"
 nginx_worker=$(pgrep -P "$(cat "$scratch/nginx/nginx.pid")" | head -1)
 
 # Every server must answer the body right before it is measured.
-for port in $keyward_port $peer_port; do
+for port in $keyward_port $peer_port ${context_entry:+$context_port}; do
   curl -sk -X POST -H 'Content-Type: application/json' --data-binary @"$scratch/create.json" \
     "https://127.0.0.1:$port/mutate" | grep -q '"patch"' || { echo "compare: no patch from port $port" >&2; exit 1; }
 done
@@ -136,7 +171,7 @@ echo "|---|---|---|---|---|---|---|"
 for round in $(seq "$rounds"); do
   for entry in "keyward $keyward_pid $keyward_port create.json" "keyward-nogzip $keyward_pid $keyward_port create.json -" \
     "go-peer $peer_pid $peer_port create.json" "nginx $nginx_worker $nginx_port create.json" \
-    "keyward $keyward_pid $keyward_port update.json"; do
+    "keyward $keyward_pid $keyward_port update.json" "${context_entry[@]}"; do
     read -r name pid port body nogzip <<<"$entry"
     result=$(measure "$pid" "https://127.0.0.1:$port/mutate" "$scratch/$body" "${nogzip:-}")
     echo "$round $name $body $result" >>"$scratch/results"
@@ -161,6 +196,13 @@ echo "Medians: keyward $(pick keyward create.json 4) req/s p99 $(pick keyward cr
 echo "Ratios (median of per-round ratios): req/s keyward/Go $(ratio_median keyward go-peer 4) (target >= 1.5)," \
   "keyward/nginx $(ratio_median keyward nginx 4) (>= 0.5); p99 keyward/Go $(ratio_median keyward go-peer 5) (<= 0.5);" \
   "req/s with gzip offered / without $(ratio_median keyward keyward-nogzip 4) (0.95 to 1.05)"
+if ((namespaces > 0)); then
+  echo "With cluster context on ($namespaces namespaces watched): keyward $(pick keyward-context create.json 4) req/s" \
+    "p99 $(pick keyward-context create.json 5) ms, $(pick keyward-context create.json 7) us CPU/request;" \
+    "req/s keyward-context/Go $(ratio_median keyward-context go-peer 4), keyward-context/keyward" \
+    "$(ratio_median keyward-context keyward 4); resident memory" \
+    "$(awk '/VmRSS/ {print $2, $3}' "/proc/$context_pid/status")"
+fi
 echo "Errors in all runs: $errors"
 echo "Captured UPDATE (managedFields, object, oldObject; $(wc -c <"$scratch/update.json") bytes): keyward" \
   "$(pick keyward update.json 4) req/s p99 $(pick keyward update.json 5) ms, $(pick keyward update.json 7) us CPU/request"

@@ -224,12 +224,11 @@ void HandlerCost(Bench& bench, int namespaces) {
   PolicyStore policies(bench.dir_ + "/policy.yaml", &metrics);
   if (!policies.LoadInitial().ok()) return;
   NamespaceCache cache;
-  std::vector<json> items;
-  for (int i = 0; i < namespaces; ++i) items.push_back(NamespaceCache::Keep(Namespace(i, false)));
+  for (int i = 0; i < namespaces; ++i) cache.OnListItem(Namespace(i, false));
   json team_a = Namespace(-1, false);
   team_a["metadata"]["name"] = "team-a";
-  items.push_back(NamespaceCache::Keep(team_a));
-  cache.OnReplace(std::move(items));
+  cache.OnListItem(team_a);
+  cache.OnListEnd(true);
   CacheSource source(&cache);
   // The same work with and without context (team-a is claimed by name), so
   // the difference is the lookup.

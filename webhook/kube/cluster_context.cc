@@ -53,10 +53,8 @@ Result<std::unique_ptr<ClusterContext>> ClusterContext::Connect(const ClusterAcc
   if (!lookup_client.ok()) return lookup_client.status();
   std::unique_ptr<ClusterContext> context(
       new ClusterContext(std::move(lookup_client.value()), options.lookup_timeout));
-  WatchOptions watch = std::move(options.watch);
-  if (!watch.keep) watch.keep = NamespaceCache::Keep;
   context->watcher_ = std::make_unique<Watcher>(std::move(watch_client.value()), WatchedResource{"", "v1", "namespaces"},
-                                                &context->cache_, std::move(watch));
+                                                &context->cache_, std::move(options.watch));
   return context;
 }
 

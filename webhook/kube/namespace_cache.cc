@@ -28,26 +28,23 @@ std::shared_ptr<const NamespaceInfo> NamespaceSnapshot::Find(std::string_view na
 
 NamespaceCache::NamespaceCache() { current_.store(std::make_shared<const NamespaceSnapshot>()); }
 
-nlohmann::json NamespaceCache::Keep(nlohmann::json object) {
-  const NamespaceInfo info = NamespaceInfoOf(object);
-  nlohmann::json metadata = {{"name", info.name}};
-  if (!info.labels.empty()) metadata["labels"] = info.labels;
-  if (!info.annotations.empty()) metadata["annotations"] = info.annotations;
-  return {{"apiVersion", "v1"}, {"kind", "Namespace"}, {"metadata", std::move(metadata)}};
+void NamespaceCache::OnListItem(nlohmann::json item) {
+  std::shared_ptr<const NamespaceInfo> info = InfoOf(item);
+  if (info == nullptr) return;
+  const std::string name = info->name;
+  listing_[NamespaceSnapshot::ShardOf(name)][name] = std::move(info);
 }
 
-void NamespaceCache::OnReplace(std::vector<nlohmann::json> items) {
-  std::array<NamespaceSnapshot::Shard, NamespaceSnapshot::kShards> shards;
-  auto snapshot = std::make_shared<NamespaceSnapshot>();
-  for (const nlohmann::json& item : items) {
-    std::shared_ptr<const NamespaceInfo> info = InfoOf(item);
-    if (info == nullptr) continue;
-    const std::string name = info->name;
-    shards[NamespaceSnapshot::ShardOf(name)][name] = std::move(info);
+void NamespaceCache::OnListEnd(bool complete) {
+  if (!complete) {
+    for (NamespaceSnapshot::Shard& shard : listing_) shard = {};
+    return;
   }
-  for (size_t i = 0; i < shards.size(); ++i) {
-    snapshot->size_ += shards[i].size();
-    snapshot->shards_[i] = std::make_shared<const NamespaceSnapshot::Shard>(std::move(shards[i]));
+  auto snapshot = std::make_shared<NamespaceSnapshot>();
+  for (size_t i = 0; i < listing_.size(); ++i) {
+    snapshot->size_ += listing_[i].size();
+    snapshot->shards_[i] = std::make_shared<const NamespaceSnapshot::Shard>(std::move(listing_[i]));
+    listing_[i] = {};
   }
   current_.store(std::move(snapshot), std::memory_order_release);
   synced_.store(true, std::memory_order_release);

@@ -57,14 +57,16 @@ class NamespaceCache final : public WatchSink {
   // A whole list has arrived (and stays true while later watches fail).
   bool synced() const { return synced_.load(std::memory_order_acquire); }
 
-  // What the watcher should keep of each Namespace object (WatchOptions::keep).
-  static nlohmann::json Keep(nlohmann::json object);
-
-  void OnReplace(std::vector<nlohmann::json> items) override;
+  // Each listed object becomes what a decision reads of it (namespace_object.h)
+  // as it arrives; the list's objects are never held.
+  void OnListItem(nlohmann::json item) override;
+  void OnListEnd(bool complete) override;
   void OnEvent(WatchEventType type, nlohmann::json object) override;
 
  private:
   std::atomic<std::shared_ptr<const NamespaceSnapshot>> current_;
+  // The list being read (the watcher's thread only).
+  std::array<NamespaceSnapshot::Shard, NamespaceSnapshot::kShards> listing_;
   std::atomic<bool> synced_{false};
 };
 

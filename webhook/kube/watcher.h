@@ -49,28 +49,47 @@ struct WatchOptions {
   size_t page_size = 500;
   BackoffPolicy backoff;
   std::function<double()> random;  // uniform in [0, 1), for the backoff's jitter ({}: a seeded generator)
-  // Reduces each object, listed or watched, to what the sink keeps, as it
-  // arrives: a list of 10,000 objects is then held as 10,000 small ones
-  // until OnReplace ({}: kept whole).
-  std::function<nlohmann::json(nlohmann::json)> keep;
 };
 
 class WatchSink {
  public:
   virtual ~WatchSink() = default;
-  // Every object, after the first list and after each list again: the view
-  // becomes exactly these (items carry apiVersion and kind).
-  virtual void OnReplace(std::vector<nlohmann::json> items) = 0;
+  // The objects of a list (after the first one, and after each list again),
+  // one call each as its pages arrive, so a list of 10,000 objects is never
+  // held whole; items carry apiVersion and kind.
+  virtual void OnListItem(nlohmann::json item) = 0;
+  // The list ended. Complete: the view becomes exactly its items. Not
+  // complete (it failed midway): its items are forgotten and the view
+  // stays as it was.
+  virtual void OnListEnd(bool complete) = 0;
   // One change (kAdded, kModified or kDeleted: never a bookmark or an
-  // error), in the server's order, each once, following the last OnReplace.
+  // error), in the server's order, each once, following the last complete
+  // list.
   virtual void OnEvent(WatchEventType type, nlohmann::json object) = 0;
+};
+
+// A sink that takes each complete list as one vector.
+class CollectingWatchSink : public WatchSink {
+ public:
+  // Every object of a complete list: the view becomes exactly these.
+  virtual void OnReplace(std::vector<nlohmann::json> items) = 0;
+
+  void OnListItem(nlohmann::json item) final { pending_.push_back(std::move(item)); }
+  void OnListEnd(bool complete) final {
+    std::vector<nlohmann::json> items = std::move(pending_);
+    pending_.clear();
+    if (complete) OnReplace(std::move(items));
+  }
+
+ private:
+  std::vector<nlohmann::json> pending_;
 };
 
 struct WatchState {
   bool synced = false;           // a list has arrived; stays true when later attempts fail (the view is stale then)
   std::string resource_version;  // where the next watch resumes
   std::optional<std::chrono::steady_clock::time_point> last_contact;  // the latest answer or event read
-  uint64_t lists = 0;            // complete lists handed to OnReplace
+  uint64_t lists = 0;            // complete lists handed to the sink
   uint64_t watches = 0;          // watch requests sent
   uint64_t events = 0;           // events handed to OnEvent
   uint64_t failures = 0;         // failed attempts (each logged)

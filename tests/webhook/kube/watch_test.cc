@@ -45,7 +45,7 @@ json Namespace(const std::string& name, const std::string& tenant = "team-a") {
 }
 
 // What the watcher handed over, in order: "REPLACE a,b,c" and "ADDED a 4243".
-class RecordingSink : public WatchSink {
+class RecordingSink : public CollectingWatchSink {
  public:
   void OnReplace(std::vector<json> items) override {
     std::string names;
