@@ -40,9 +40,9 @@ struct AuditOptions {
   std::vector<std::string> inputs;
   std::vector<std::string> namespace_files;  // Namespace objects: the cluster context
   // Live mode (no -f): a cluster, through a kubeconfig or from inside a pod.
-  std::string kubeconfig, context, namespace_name;
-  bool all_namespaces = false, in_cluster = false;
-  InClusterOptions in_cluster_paths;
+  ClusterFlags cluster;
+  std::string namespace_name;
+  bool all_namespaces = false;
   std::string output = "text";
   std::string baseline;
   std::string fail_on = "noncompliant";
@@ -120,18 +120,7 @@ void ReadNamespaces(KubeClient& client, const std::string& namespace_name, Names
 // as they arrive, each with its namespace's labels and annotations. A kind
 // (or the namespaces) that cannot be listed makes the report incomplete.
 Status ReadCluster(const AuditOptions& options, const Policy& policy, AuditRun* run) {
-  Result<ClusterAccess> access = Status::Ok();
-  if (options.in_cluster) {
-    InClusterOptions paths = options.in_cluster_paths;
-    if (const char* host = std::getenv("KUBERNETES_SERVICE_HOST")) paths.host = host;
-    if (const char* port = std::getenv("KUBERNETES_SERVICE_PORT")) paths.port = port;
-    access = InClusterAccess(paths);
-  } else {
-    KubeconfigOptions kubeconfig{options.kubeconfig, options.context,
-                                 std::getenv("KUBECONFIG") ? std::getenv("KUBECONFIG") : "",
-                                 std::getenv("HOME") ? std::getenv("HOME") : ""};
-    access = LoadKubeconfig(kubeconfig);
-  }
+  Result<ClusterAccess> access = ResolveClusterAccess(options.cluster);
   if (!access.ok()) return access.status();
   // A server closing a connection mid-write (a refused client certificate)
   // must end in an error the report shows, not kill the process.
@@ -201,8 +190,8 @@ std::vector<Status> ReadFiles(const AuditOptions& options, const Policy& policy,
 }
 
 int RunAudit(const AuditOptions& options) {
-  const bool live_options = !options.namespace_name.empty() || options.all_namespaces || options.in_cluster ||
-                            !options.kubeconfig.empty() || !options.context.empty();
+  const bool live_options = !options.namespace_name.empty() || options.all_namespaces || options.cluster.in_cluster ||
+                            !options.cluster.kubeconfig.empty() || !options.cluster.context.empty();
   if (!options.namespace_files.empty() && options.inputs.empty()) {
     std::cerr << "--namespaces goes with -f; on a live cluster the namespaces are read from the cluster\n";
     return kExitUsage;
@@ -285,13 +274,13 @@ void AddAuditCommand(CLI::App& app, int* exit_code) {
   audit->add_option("--namespaces", options->namespace_files,
                     "Namespace objects (kubectl get ns -o yaml|json) whose labels and annotations decide as the "
                     "server's cluster context does; Namespace objects among the -f inputs count too");
-  audit->add_option("--kubeconfig", options->kubeconfig, "kubeconfig file (else $KUBECONFIG, else ~/.kube/config)");
-  audit->add_option("--context", options->context, "kubeconfig context (else its current-context)");
+  audit->add_option("--kubeconfig", options->cluster.kubeconfig, "kubeconfig file (else $KUBECONFIG, else ~/.kube/config)");
+  audit->add_option("--context", options->cluster.context, "kubeconfig context (else its current-context)");
   audit->add_option("-n,--namespace", options->namespace_name, "list in this namespace only");
   audit->add_flag("-A,--all-namespaces", options->all_namespaces, "list in all namespaces (the default)");
-  audit->add_flag("--in-cluster", options->in_cluster, "use the pod's service account");
-  audit->add_option("--in-cluster-token-file", options->in_cluster_paths.token_file, "the service account token");
-  audit->add_option("--in-cluster-ca-file", options->in_cluster_paths.ca_file, "the cluster CA");
+  audit->add_flag("--in-cluster", options->cluster.in_cluster, "use the pod's service account");
+  audit->add_option("--in-cluster-token-file", options->cluster.in_cluster_paths.token_file, "the service account token");
+  audit->add_option("--in-cluster-ca-file", options->cluster.in_cluster_paths.ca_file, "the cluster CA");
   audit->add_option("-o,--output", options->output, "text, json, markdown, html, policyreport or openreports")
       ->check(CLI::IsMember({"text", "json", "markdown", "html", "policyreport", "openreports"}));
   audit->add_option("--baseline", options->baseline, "an earlier `-o json` report: new, fixed and open findings");

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <ctime>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -101,7 +102,53 @@ Result<ExecCredential> RunExecPlugin(const ExecPlugin& plugin) {
   if (out_credential.token.empty() && out_credential.client_certificate_pem.empty()) {
     return Status::Error("the exec plugin " + plugin.command + "'s ExecCredential has neither a token nor a certificate");
   }
+  out_credential.expires = ParseRfc3339(StringMember(s, "expirationTimestamp"));
   return out_credential;
+}
+
+std::optional<std::chrono::system_clock::time_point> ParseRfc3339(std::string_view text) {
+  // YYYY-MM-DDTHH:MM:SS, then optional .fraction, then Z or +HH:MM / -HH:MM.
+  if (text.size() < 20 || text.size() > 40) return std::nullopt;
+  auto digits = [&text](size_t at, size_t count, int* out) {
+    int value = 0;
+    for (size_t i = at; i < at + count; ++i) {
+      if (text[i] < '0' || text[i] > '9') return false;
+      value = value * 10 + (text[i] - '0');
+    }
+    *out = value;
+    return true;
+  };
+  std::tm fields{};
+  int year = 0, month = 0, day = 0, hour = 0, minute = 0, second = 0;
+  if (!digits(0, 4, &year) || text[4] != '-' || !digits(5, 2, &month) || text[7] != '-' || !digits(8, 2, &day) ||
+      (text[10] != 'T' && text[10] != 't') || !digits(11, 2, &hour) || text[13] != ':' || !digits(14, 2, &minute) ||
+      text[16] != ':' || !digits(17, 2, &second)) {
+    return std::nullopt;
+  }
+  if (month < 1 || month > 12 || day < 1 || day > 31 || hour > 23 || minute > 59 || second > 60) return std::nullopt;
+  size_t at = 19;
+  if (at < text.size() && text[at] == '.') {
+    ++at;
+    while (at < text.size() && text[at] >= '0' && text[at] <= '9') ++at;
+  }
+  int offset_minutes = 0;
+  if (at < text.size() && (text[at] == 'Z' || text[at] == 'z') && at + 1 == text.size()) {
+    offset_minutes = 0;
+  } else if (at + 6 == text.size() && (text[at] == '+' || text[at] == '-') && text[at + 3] == ':') {
+    int hours = 0, minutes = 0;
+    if (!digits(at + 1, 2, &hours) || !digits(at + 4, 2, &minutes) || hours > 23 || minutes > 59) return std::nullopt;
+    offset_minutes = (text[at] == '+' ? 1 : -1) * (hours * 60 + minutes);
+  } else {
+    return std::nullopt;
+  }
+  fields.tm_year = year - 1900;
+  fields.tm_mon = month - 1;
+  fields.tm_mday = day;
+  fields.tm_hour = hour;
+  fields.tm_min = minute;
+  fields.tm_sec = second;
+  const std::time_t utc = timegm(&fields);
+  return std::chrono::system_clock::from_time_t(utc) - std::chrono::minutes(offset_minutes);
 }
 
 }  // namespace keyward

@@ -78,11 +78,12 @@ std::string QueryEscape(std::string_view value) {
 }
 
 Result<std::unique_ptr<KubeClient>> KubeClient::Connect(const ClusterAccess& access) {
-  std::string certificate_pem = access.client_certificate_pem, key_pem = access.client_key_pem, exec_token;
+  std::string certificate_pem = access.client_certificate_pem, key_pem = access.client_key_pem;
+  ExecCredential exec_credential;
   if (access.has_exec) {
     Result<ExecCredential> credential = RunExecPlugin(access.exec);
     if (!credential.ok()) return credential.status();
-    exec_token = credential.value().token;
+    exec_credential = credential.value();
     if (!credential.value().client_certificate_pem.empty()) {
       certificate_pem = credential.value().client_certificate_pem;
       key_pem = credential.value().client_key_pem;
@@ -120,15 +121,26 @@ Result<std::unique_ptr<KubeClient>> KubeClient::Connect(const ClusterAccess& acc
   client->set_connection_timeout(10, 0);
   client->set_read_timeout(kReadTimeout);
   client->set_keep_alive(true);
-  return std::unique_ptr<KubeClient>(new KubeClient(access, std::move(client), std::move(exec_token)));
+  return std::unique_ptr<KubeClient>(new KubeClient(access, std::move(client), std::move(exec_credential)));
 }
 
-KubeClient::KubeClient(ClusterAccess access, std::unique_ptr<httplib::SSLClient> client, std::string exec_token)
-    : access_(std::move(access)), client_(std::move(client)), exec_token_(std::move(exec_token)) {}
+KubeClient::KubeClient(ClusterAccess access, std::unique_ptr<httplib::SSLClient> client, ExecCredential exec_credential)
+    : access_(std::move(access)), client_(std::move(client)), exec_(std::move(exec_credential)) {}
 KubeClient::~KubeClient() = default;
 
-std::string KubeClient::BearerToken() const {
-  if (!exec_token_.empty()) return exec_token_;
+std::string KubeClient::BearerToken() {
+  if (!exec_.token.empty()) {
+    // Renewed a minute early, as client-go does not wait for the 401 either;
+    // a plugin that fails now keeps the old token (the answer will say so).
+    const bool expiring =
+        exec_.expires && std::chrono::system_clock::now() + std::chrono::minutes(1) >= *exec_.expires;
+    if (expiring || exec_token_stale_) {
+      exec_token_stale_ = false;
+      Result<ExecCredential> renewed = RunExecPlugin(access_.exec);
+      if (renewed.ok() && !renewed.value().token.empty()) exec_ = std::move(renewed.value());
+    }
+    return exec_.token;
+  }
   if (!access_.token.empty()) return access_.token;
   if (!access_.token_file.empty()) {
     Result<std::string> token = ReadTextFile(access_.token_file, 64u << 10);  // rotated in pods: read at each use
@@ -137,14 +149,19 @@ std::string KubeClient::BearerToken() const {
   return "";
 }
 
+void KubeClient::Saw(int http_status) {
+  if (http_status == 401 && !exec_.token.empty()) exec_token_stale_ = true;
+}
+
 void KubeClient::Cancel() {
   cancelled_ = true;
   client_->stop();  // cpp-httplib's one thread-safe call: shuts the socket of the request in flight
 }
 
 Result<KubeResponse> KubeClient::Get(const std::string& path) {
-  const httplib::Headers headers = RequestHeaders(BearerToken());
+  httplib::Headers headers = RequestHeaders(BearerToken());
   std::string last_error;
+  bool renewed = false;
   for (int attempt = 0; attempt < kAttempts; ++attempt) {
     if (attempt > 0) std::this_thread::sleep_for(std::chrono::milliseconds(200 << attempt));
     if (cancelled_) return Cancelled(path);
@@ -156,6 +173,13 @@ Result<KubeResponse> KubeClient::Get(const std::string& path) {
                                "certificate authority",
                                path, "check certificate-authority(-data) in the kubeconfig");
       }
+      continue;
+    }
+    Saw(result->status);
+    if (result->status == 401 && exec_token_stale_ && !renewed) {
+      renewed = true;  // once more, with the exec plugin's new token
+      headers = RequestHeaders(BearerToken());
+      last_error = "HTTP 401";
       continue;
     }
     if (result->status == 429 || result->status >= 500) {
@@ -178,6 +202,7 @@ Result<KubeResponse> KubeClient::GetOnce(const std::string& path, std::chrono::m
   if (!result) {
     return Status::IoError("GET " + access_.server + path + " failed: " + httplib::to_string(result.error()));
   }
+  Saw(result->status);
   return KubeResponse{result->status, std::move(result->body)};
 }
 
@@ -198,6 +223,7 @@ Result<KubeResponse> KubeClient::Stream(const std::string& path, std::chrono::se
         return response.body.size() < kMaxErrorBody;
       });
   client_->set_read_timeout(kReadTimeout);
+  Saw(response.status);
   if (cancelled_) return Cancelled(path);
   if (!result && (response.status == 0 || response.status == 200)) {
     return Status::IoError("GET " + access_.server + path + " ended: " + httplib::to_string(result.error()));

@@ -18,6 +18,7 @@
 #include <nlohmann/json.hpp>
 
 #include "webhook/base/status.h"
+#include "webhook/kube/exec_credential.h"
 #include "webhook/kube/kube_config.h"
 
 namespace httplib {
@@ -77,12 +78,18 @@ class KubeClient {
   void Cancel();
 
  private:
-  KubeClient(ClusterAccess access, std::unique_ptr<httplib::SSLClient> client, std::string exec_token);
-  std::string BearerToken() const;
+  KubeClient(ClusterAccess access, std::unique_ptr<httplib::SSLClient> client, ExecCredential exec_credential);
+  // The token to send: the exec plugin's (run again once it expired, or
+  // after a 401 said it no longer works), the kubeconfig's, or the token
+  // file's, read at each use.
+  std::string BearerToken();
+  // After an answer: a 401 means the exec plugin's token must be renewed.
+  void Saw(int http_status);
 
   ClusterAccess access_;
   std::unique_ptr<httplib::SSLClient> client_;
-  std::string exec_token_;
+  ExecCredential exec_;
+  bool exec_token_stale_ = false;
   std::atomic<bool> cancelled_{false};
 };
 

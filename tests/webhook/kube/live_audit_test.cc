@@ -19,6 +19,7 @@
 #include "tests/support/keyward_process.h"
 #include "tests/webhook/kube/fake_kube_api.h"
 #include "webhook/base/base64.h"
+#include "webhook/kube/exec_credential.h"
 
 namespace keyward::testing {
 namespace {
@@ -306,6 +307,50 @@ TEST_F(LiveAuditTest, ExecPluginPrintsAnExecCredential) {
   const RunResult failed = Audit({"--kubeconfig", WriteKubeconfig("exec-bad", failing)});
   EXPECT_EQ(failed.exit_status, 2);
   EXPECT_NE(failed.output.find("failed (exit status 7)"), std::string::npos) << failed.output;
+}
+
+// An exec plugin's token does not last (EKS: 15 minutes), and a watch or a
+// long audit outlives it: a token past its expirationTimestamp is renewed
+// before the next request, and a 401 renews it and retries once.
+TEST_F(LiveAuditTest, ExecPluginTokensAreRenewedWhenTheyExpireOrAreRefused) {
+  StartCluster({.token = "fresh"});
+  const std::string runs = dir_.File("runs");
+  const std::string plugin = dir_.File("rotating-token.sh");
+  // The first run hands out a token the API server no longer takes.
+  WriteFile(plugin, "#!/bin/sh\necho x >>" + runs + "\nif [ \"$(wc -l <" + runs + ")\" -eq 1 ]; then t=stale; "
+                    "else t=fresh; fi\nprintf '{\"apiVersion\":\"client.authentication.k8s.io/v1\",\"kind\":"
+                    "\"ExecCredential\",\"status\":{\"token\":\"%s\"}}' \"$t\"\n");
+  ::chmod(plugin.c_str(), 0755);
+  const std::string exec = "    exec:\n      apiVersion: client.authentication.k8s.io/v1\n      command: " + plugin + "\n";
+  const RunResult refused = Audit({"--kubeconfig", WriteKubeconfig("exec-401", exec), "--allow-incomplete"});
+  EXPECT_EQ(Report(refused)["summary"]["objects"], 8) << refused.output;
+  EXPECT_EQ(api_->tokens_seen(), (std::set<std::string>{"stale", "fresh"}));
+  EXPECT_EQ(ReadFile(runs), "x\nx\n") << "one renewal after the 401, then the fresh token serves";
+
+  // A token that says it has expired is renewed before each request.
+  WriteFile(runs, "");
+  WriteFile(plugin, "#!/bin/sh\necho x >>" + runs + "\nprintf '{\"apiVersion\":\"client.authentication.k8s.io/v1\","
+                    "\"kind\":\"ExecCredential\",\"status\":{\"token\":\"fresh\",\"expirationTimestamp\":"
+                    "\"2020-01-01T00:00:00Z\"}}'\n");
+  ::chmod(plugin.c_str(), 0755);
+  const RunResult expired = Audit({"--kubeconfig", WriteKubeconfig("exec-expired", exec), "--allow-incomplete"});
+  EXPECT_EQ(Report(expired)["summary"]["objects"], 8) << expired.output;
+  const std::string renewals = ReadFile(runs);
+  EXPECT_GT(std::count(renewals.begin(), renewals.end(), '\n'), 2) << "renewed at each request";
+}
+
+TEST(Rfc3339Test, ExecCredentialExpiryTimesAreRead) {
+  using std::chrono::system_clock;
+  const auto at = [](const char* text) { return ParseRfc3339(text); };
+  ASSERT_TRUE(at("2026-12-06T21:00:00Z").has_value());
+  EXPECT_EQ(system_clock::to_time_t(*at("2026-12-06T21:00:00Z")), 1796590800);
+  EXPECT_EQ(*at("2026-12-06T22:00:00+01:00"), *at("2026-12-06T21:00:00Z"));
+  EXPECT_EQ(*at("2026-12-06T20:30:00-00:30"), *at("2026-12-06T21:00:00Z"));
+  EXPECT_EQ(system_clock::to_time_t(*at("2026-12-06T21:00:00.123456Z")), 1796590800);
+  for (const char* bad : {"", "2026-12-06", "2026-12-06T21:00:00", "2026-13-06T21:00:00Z", "2026-12-06T21:00:00+1",
+                          "2026-12-06 21:00:00Z", "x026-12-06T21:00:00Z", "2026-12-06T21:00:00Zjunk"}) {
+    EXPECT_FALSE(at(bad).has_value()) << bad;
+  }
 }
 
 // Answers of the wrong shape, from the API server or a plugin, are input
