@@ -39,6 +39,8 @@ constexpr std::array kCodes = {
                   "a Pipeline's `spec.pipelineDefinition` is not valid JSON (the message gives the parser's line and column), has no `Steps` array, or nests deeper than 128 levels"},
     ViolationCode{kOpaqueStep, CodeFamily::kPipeline, "pipelines.opaqueSteps", EvidenceArea::kAtRest, "Software", "medium",
                   "a pipeline step keyward cannot see into (`Lambda`, `Callback`, `EMR`, an unknown `Type`), at the level of `spec.pipelines.opaqueSteps`"},
+    ViolationCode{kForeignPipeline, CodeFamily::kTenant, "deny", EvidenceArea::kLeastPrivilege, "Access", "high",
+                  "a PipelineExecution names a pipeline of another tenant (or of no tenant), which would run with that pipeline's role and data; always at deny (the message names the tenant, unless `revealOtherTenants: false`)"},
     ViolationCode{kNetworkIsolationCode, CodeFamily::kGuardrail, "guardrails.networkIsolation", EvidenceArea::kBoundary, "Network", "medium",
                   "guardrail `networkIsolation`: `enableNetworkIsolation` is not `true`"},
     ViolationCode{kInterContainerEncryptionCode, CodeFamily::kGuardrail, "guardrails.interContainerEncryption", EvidenceArea::kInTransit, "Network", "medium",

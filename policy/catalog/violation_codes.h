@@ -31,6 +31,7 @@ inline constexpr std::string_view kForeignRole = "ForeignRole";
 inline constexpr std::string_view kUnapprovedRole = "UnapprovedRole";
 inline constexpr std::string_view kPipelineDefinition = "PipelineDefinition";
 inline constexpr std::string_view kOpaqueStep = "OpaqueStep";
+inline constexpr std::string_view kForeignPipeline = "ForeignPipeline";
 inline constexpr std::string_view kNetworkIsolationCode = "NetworkIsolation";
 inline constexpr std::string_view kInterContainerEncryptionCode = "InterContainerEncryption";
 inline constexpr std::string_view kVpcRequired = "VpcRequired";

@@ -6,6 +6,7 @@
 // Plain values: a result may be read from any thread once made.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -29,6 +30,24 @@ inline constexpr EnumWord<Operation> kOperationWords[] = {{Operation::kCreate, "
 bool ParseOperation(std::string_view text, Operation* out);
 std::string_view OperationName(Operation op);
 
+// A Pipeline keyward knows of, for the PipelineExecutions that name it.
+// Borrowed from the directory that found it, for the length of a decision.
+struct KnownPipeline {
+  const nlohmann::json* object = nullptr;          // the Pipeline (ACK's group)
+  std::string namespace_name;                      // where it is
+  const NamespaceInfo* namespace_info = nullptr;   // that namespace's context, if known
+};
+
+// The Pipelines keyward knows: `keyward check`'s inputs, the server's
+// watch. Find takes a SageMaker pipeline name (PipelineNameOf has made an
+// ARN a name) and compares it with each Pipeline's spec.pipelineName as
+// SageMaker does, ignoring case.
+class PipelineDirectory {
+ public:
+  virtual ~PipelineDirectory() = default;
+  virtual std::optional<KnownPipeline> Find(std::string_view pipeline_name) const = 0;
+};
+
 // What the apiserver tells us about a request, decoded by the caller. The
 // objects are borrowed: they must outlive the call.
 struct AdmissionRequest {
@@ -45,6 +64,9 @@ struct AdmissionRequest {
   // cluster context is on; null: decided from the namespace's name alone.
   // Borrowed, like the objects.
   const NamespaceInfo* namespace_info = nullptr;
+  // The Pipelines a PipelineExecution may name; null: not known, and an
+  // execution's parameters are judged by their values alone.
+  const PipelineDirectory* pipelines = nullptr;
   const nlohmann::json* object = nullptr;      // null on DELETE
   const nlohmann::json* old_object = nullptr;  // set on UPDATE and DELETE
 };

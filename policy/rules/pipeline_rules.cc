@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <map>
 #include <set>
 
 #include "policy/base/field_path.h"
@@ -415,12 +416,150 @@ void CheckDefinition(const Subject& s, const nlohmann::json& object, const std::
   DefinitionChecker(s, definition, region, out).Run();
 }
 
-// A pipeline run's parameter values. The webhook cannot see the pipeline a
-// run belongs to, so it judges what looks like a key: key and alias ARNs and
-// alias names (bare key IDs are left alone: run IDs look like them), and an
-// empty value for a parameter whose name mentions kms.
+// "arn:aws:sagemaker:REGION:ACCOUNT:pipeline/NAME" (or an execution's ARN,
+// .../pipeline/NAME/execution/ID) is the pipeline NAME; a name is itself.
+std::string PipelineNameOf(std::string_view name_or_arn) {
+  constexpr std::string_view kMarker = ":pipeline/";
+  const size_t at = name_or_arn.starts_with("arn:") ? name_or_arn.find(kMarker) : std::string_view::npos;
+  if (at == std::string_view::npos) return std::string(name_or_arn);
+  std::string_view rest = name_or_arn.substr(at + kMarker.size());
+  return std::string(rest.substr(0, rest.find('/')));
+}
+
+// A run's parameters, by name: where each stands and its value.
+struct RunParameter {
+  size_t index;
+  const json* value;  // null when absent
+};
+
+std::map<std::string, RunParameter> RunParametersOf(const json* parameters) {
+  std::map<std::string, RunParameter> out;
+  if (parameters == nullptr || !parameters->is_array()) return out;
+  for (size_t i = 0; i < parameters->size(); ++i) {
+    const json& parameter = (*parameters)[i];
+    if (!parameter.is_object() || !parameter.contains("name") || !parameter["name"].is_string()) continue;
+    out[parameter["name"].get<std::string>()] = {i, parameter.contains("value") ? &parameter["value"] : nullptr};
+  }
+  return out;
+}
+
+// The definition with the run's values as its parameters' defaults: what
+// the run's steps will read. Returns the names it changed.
+std::set<std::string> ApplyRunParameters(const std::map<std::string, RunParameter>& run, json* doc) {
+  std::set<std::string> changed;
+  auto list = doc->find("Parameters");
+  if (list == doc->end() || !list->is_array()) return changed;
+  for (json& parameter : *list) {
+    if (!parameter.is_object() || !parameter.contains("Name") || !parameter["Name"].is_string()) continue;
+    auto given = run.find(parameter["Name"].get<std::string>());
+    if (given == run.end()) continue;
+    const json* value = given->second.value;
+    parameter["DefaultValue"] = value != nullptr && !value->is_null() ? *value : json("");
+    changed.insert(given->first);
+  }
+  return changed;
+}
+
+// A run judged as the steps it will run: the pipeline it names, found as ACK
+// finds it (spec.pipelineName, a name or an ARN), must be the tenant's; then
+// every table key field of a step that reads a parameter the run sets, or
+// whose volume the run's instance type puts on local NVMe, is judged as the
+// Pipeline's own rules judge it (DefinitionChecker), on the definition with
+// the run's values. Violations are reported at the run's parameter, naming
+// the step and the field. False when the pipeline is not known (or cannot
+// be read): the run is then judged by its values alone.
+bool CheckRunAgainstPipeline(const Subject& s, const json& execution, const std::string& region, SignedFindings& out) {
+  const json* named = FindPlain(execution, "spec.pipelineName");
+  if (s.tenant == nullptr || named == nullptr || !named->is_string() || named->get_ref<const std::string&>().empty()) {
+    return false;
+  }
+  const std::string name = PipelineNameOf(named->get_ref<const std::string&>());
+  const std::optional<KnownPipeline> pipeline = s.request.pipelines->Find(name);
+  if (!pipeline || pipeline->object == nullptr) {
+    out.findings.warnings.push_back(ElideMiddle("keyward: pipeline " + Quote(ElideMiddle(name, 40)) +
+                                                    " is not known to keyward; only key-like parameter values are checked",
+                                                kMaxWarningLength));
+    return false;
+  }
+  out.signatures["spec.pipelineName"] = named->get<std::string>() + " in " + pipeline->namespace_name;
+  const std::vector<const Tenant*> owners =
+      s.policy.TenantsClaimingNamespace(pipeline->namespace_name, pipeline->namespace_info);
+  if (owners.size() != 1 || owners[0] != s.tenant) {
+    const std::string names = OwnerNames(owners);
+    const std::string whose = owners.empty() ? std::string("no tenant") : Owners(s, names);
+    out.findings.AddAt(Enforcement::kDeny, "spec.pipelineName", kForeignPipeline,
+                       "pipeline " + Quote(name) + " belongs to " + whose +
+                           ", and a run of it would use its role and data; run a pipeline of tenant " + s.tenant->name,
+                       "pipeline of another tenant", names);
+    return true;
+  }
+  const json* text = FindPlain(*pipeline->object, "spec.pipelineDefinition");
+  if (text == nullptr) return false;
+  ParsedDefinition original = ParseDefinition(*text);
+  if (!original.error.empty()) return false;  // the Pipeline itself is PipelineDefinition
+  const std::map<std::string, RunParameter> run = RunParametersOf(FindPlain(execution, s.kind.embedded_path));
+  json doc = original.doc;
+  const std::set<std::string> set_by_run = ApplyRunParameters(run, &doc);
+  if (set_by_run.empty()) return true;
+
+  // The places the run changes: key fields reading a parameter it sets, and
+  // volumes its instance type moves onto local NVMe.
+  const Definition before(original.doc), after(doc);
+  const CatalogKind* pipeline_kind = FindCatalogKind(kAckGroup, "Pipeline");
+  if (pipeline_kind == nullptr || before.slots().size() != after.slots().size()) return true;
+  struct Change {
+    std::string parameter;  // the run's parameter that changes the field
+    KeyPurpose purpose;
+  };
+  std::map<std::string, Change> changes;  // by definition path
+  for (size_t i = 0; i < after.slots().size(); ++i) {
+    const KeySlot& slot = after.slots()[i];
+    const std::string path = std::string(pipeline_kind->embedded_path) + std::string(kEmbeddedPathSeparator) +
+                             slot.site->path + ".Arguments." + slot.instance.path;
+    if (set_by_run.count(slot.value.parameter)) {
+      changes[path] = {slot.value.parameter, slot.field->purpose};
+      continue;
+    }
+    const std::string local = after.LocalInstanceType(s.policy, slot);
+    if (local == before.LocalInstanceType(s.policy, before.slots()[i])) continue;
+    for (const std::string& parameter : set_by_run) {
+      const json* value = run.at(parameter).value;
+      if (value != nullptr && value->is_string() && value->get_ref<const std::string&>() == local) {
+        changes[path] = {parameter, slot.field->purpose};
+      }
+    }
+  }
+  const Subject as_pipeline{s.policy, s.request, *pipeline_kind, s.tenant, s.key_level};
+  SignedFindings judged(s.key_level);
+  DefinitionChecker(as_pipeline, after, region, judged).Run();
+  for (Violation& v : judged.findings.violations) {
+    auto changed = changes.find(v.path);
+    if (changed == changes.end()) continue;
+    const std::string& name_set = changed->second.parameter;
+    const RunParameter& parameter = run.at(name_set);
+    const std::string at = std::string(s.kind.embedded_path) + "[" + std::to_string(parameter.index) + "].value";
+    const std::string place = v.path.substr(v.path.find(kEmbeddedPathSeparator) + 1);
+    out.signatures[at] = (parameter.value != nullptr ? parameter.value->dump() : "(absent)") + " in " + text->dump();
+    const bool empty = parameter.value == nullptr || (parameter.value->is_string() && parameter.value->empty());
+    const std::string message =
+        empty && v.code == kMissingKey
+            ? "is empty, so the job has no KMS key; set it to " + TenantKeyHint(s, changed->second.purpose, region)
+            : v.message;
+    out.findings.AddAt(v.enforcement, at, v.code,
+                       "parameter " + Quote(name_set) + " of pipeline " + Quote(name) + ", read by " + place + ": " +
+                           message,
+                       v.summary, v.owners);
+  }
+  return true;
+}
+
+// A pipeline run's parameter values: against the pipeline it names when
+// keyward knows it (above); otherwise what looks like a key is judged: key
+// and alias ARNs and alias names (bare key IDs are left alone: run IDs look
+// like them), and an empty value for a parameter whose name mentions kms.
 void CheckRunParameters(const Subject& s, const nlohmann::json& object, const std::string& region,
                         SignedFindings& out) {
+  if (s.request.pipelines != nullptr && CheckRunAgainstPipeline(s, object, region, out)) return;
   const json* parameters = FindPlain(object, s.kind.embedded_path);
   if (parameters == nullptr || !parameters->is_array()) return;
   for (size_t i = 0; i < parameters->size(); ++i) {

@@ -64,8 +64,8 @@ TEST(ViolationCodesTest, LevelsNameASettingOfThePolicy) {
       EXPECT_NE(ValueOf<Guardrail>(kGuardrailWords, row.level.substr(11)), nullptr) << row.code;
     } else if (row.family == CodeFamily::kPipeline) {
       EXPECT_EQ(row.level, "pipelines.opaqueSteps") << row.code;
-    } else if (row.code == kAmbiguousTenant) {
-      EXPECT_EQ(row.level, "deny") << row.code;  // a configuration error: never softened
+    } else if (row.code == kAmbiguousTenant || row.code == kForeignPipeline) {
+      EXPECT_EQ(row.level, "deny") << row.code;  // a configuration error, a tenant boundary: never softened
     } else {
       EXPECT_EQ(row.level, "enforcement") << row.code;
     }

@@ -5,6 +5,7 @@
 #include <iostream>
 
 #include "policy/rules/evaluate.h"
+#include "policy/rules/known_pipelines.h"
 #include "webhook/admission/admission_codec.h"
 #include "webhook/admission/policy_file.h"
 #include "webhook/base/json_member.h"
@@ -137,6 +138,14 @@ int RunCheck(const CheckOptions& options) {
     for (const Manifest& manifest : source->manifests) namespaces.Add(manifest.object);
   }
 
+  // Pipelines among the inputs are what the executions among them name, as
+  // the server's watched Pipelines are (they get verdicts of their own too).
+  KnownPipelines pipelines;
+  for (const Manifest& manifest : read.manifests) {
+    if (!IsPipelineObject(manifest.object)) continue;
+    const std::string ns = RequestFor(manifest.object, options).namespace_name;
+    pipelines.Add(&manifest.object, ns, namespaces.Find(ns));
+  }
   std::vector<CheckedObject> checked;
   checked.reserve(read.manifests.size());
   for (const Manifest& manifest : read.manifests) {
@@ -153,6 +162,9 @@ int RunCheck(const CheckOptions& options) {
       c.request = RequestFor(manifest.object, options);
     }
     c.request.namespace_info = namespaces.Find(c.request.namespace_name);
+    // With no Pipeline given, executions are judged as the server judges
+    // them (it does not watch Pipelines yet): by their values alone.
+    if (!pipelines.empty()) c.request.pipelines = &pipelines;
     c.evaluation = Evaluate(*policy.value(), c.request);
     c.verdict = OutcomeOf(*policy.value(), c.request, c.evaluation.validation);
     if (c.verdict == Outcome::kSkipped) c.skip_reason = SkipReason(c.request);

@@ -4,6 +4,7 @@
 // AdmissionReview (judged as the request it holds: operation, oldObject and
 // user). Against the real binary.
 #include <filesystem>
+#include <map>
 #include <set>
 #include <sstream>
 #include <string>
@@ -251,6 +252,54 @@ TEST_F(CheckScopeTest, APipelinesStepKeysAreThoseOfItsNamespacesRegion) {
     EXPECT_EQ(v["code"], "MissingKey");
     EXPECT_NE(v["message"].get<std::string>().find("keys.regions.ap-south-1"), std::string::npos) << v.dump();
   }
+}
+
+// The Pipelines among the inputs are what the PipelineExecutions among them
+// name: another tenant's pipeline is ForeignPipeline, and a run's values are
+// judged as the steps that read them (the core's tests hold every case).
+TEST_F(CheckScopeTest, PipelinesAmongTheInputsJudgeTheExecutionsThatNameThem) {
+  const std::string definition =
+      R"({"Version":"2020-12-01","Parameters":[{"Name":"TrainType","Type":"String","DefaultValue":"ml.m5.xlarge"}],)"
+      R"("Steps":[{"Name":"Train","Type":"Training","Arguments":{"RoleArn":"arn:aws:iam::111122223333:role/r",)"
+      R"("AlgorithmSpecification":{"TrainingImage":"img","TrainingInputMode":"File"},"OutputDataConfig":)"
+      R"({"S3OutputPath":"s3://b/o","KmsKeyId":"arn:aws:kms:us-east-1:111122223333:key/)"
+      R"(0b6e1f6c-1a2b-4c3d-9e8f-0123456789ab"},"ResourceConfig":{"InstanceCount":1,"InstanceType":)"
+      R"({"Get":"Parameters.TrainType"},"VolumeSizeInGB":30,"VolumeKmsKeyId":"arn:aws:kms:us-east-1:)"
+      R"(111122223333:key/0b6e1f6c-1a2b-4c3d-9e8f-0123456789ab"},"StoppingCondition":{"MaxRuntimeInSeconds":60}}}]})";
+  auto pipeline = [&definition](const std::string& name, const std::string& ns) {
+    return nlohmann::json{{"apiVersion", "sagemaker.services.k8s.aws/v1alpha1"},
+                          {"kind", "Pipeline"},
+                          {"metadata", {{"name", name}, {"namespace", ns}}},
+                          {"spec", {{"pipelineName", name}, {"pipelineDefinition", definition}}}}
+        .dump();
+  };
+  auto execution = [](const std::string& name, const std::string& pipeline, const std::string& type) {
+    return nlohmann::json{{"apiVersion", "sagemaker.services.k8s.aws/v1alpha1"},
+                          {"kind", "PipelineExecution"},
+                          {"metadata", {{"name", name}, {"namespace", "team-a"}}},
+                          {"spec",
+                           {{"pipelineName", pipeline},
+                            {"pipelineParameters", {{{"name", "TrainType"}, {"value", type}}}}}}}
+        .dump();
+  };
+  const RunResult run =
+      Check(pipeline("train-a", "team-a") + "\n---\n" + pipeline("train-b", "team-b") + "\n---\n" +
+                execution("big", "train-a", "ml.p4d.24xlarge") + "\n---\n" +
+                execution("theirs", "arn:aws:sagemaker:us-east-1:111122223333:pipeline/train-b", "ml.m5.xlarge") +
+                "\n---\n" + execution("fine", "train-a", "ml.m5.2xlarge") + "\n",
+            "json");
+  ASSERT_TRUE(run.finished) << run.why;
+  EXPECT_EQ(run.exit_status, 1) << run.output;
+  std::map<std::string, std::set<std::string>> codes;
+  for (const nlohmann::json& r : Parsed(run)) {
+    std::set<std::string>& mine = codes[r["name"].get<std::string>()];
+    for (const nlohmann::json& v : r["violations"]) mine.insert(v["path"].get<std::string>() + " " + v["code"].get<std::string>());
+  }
+  EXPECT_EQ(codes["big"], std::set<std::string>{"spec.pipelineParameters[0].value LocalStorageKey"}) << run.output;
+  EXPECT_EQ(codes["theirs"], std::set<std::string>{"spec.pipelineName ForeignPipeline"}) << run.output;
+  EXPECT_TRUE(codes["fine"].empty()) << run.output;
+  EXPECT_TRUE(codes["train-a"].empty()) << "team-a's pipeline is compliant: " << run.output;
+  EXPECT_EQ(codes["train-b"].count("spec.pipelineName ForeignPipeline"), 0u) << "a Pipeline is not an execution";
 }
 
 }  // namespace

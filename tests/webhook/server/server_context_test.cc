@@ -344,6 +344,37 @@ TEST_F(ContextServerTest, NotReadyUntilTheNamespacesAreListed) {
   EXPECT_EQ(MetricValue(Metrics(), "keyward_namespace_cache_synced"), 0);
 }
 
+// The chart's way: --in-cluster, the service account's token file and CA,
+// KUBERNETES_SERVICE_HOST/_PORT. The kubelet rotates the token file; the
+// server reads it at each request, so a lookup after the rotation is sent
+// with the new token.
+TEST_F(ContextServerTest, InClusterWithTheServiceAccountsRotatingToken) {
+  api_ = std::make_unique<FakeKubeApi>(ca_, dir_, FakeKubeApi::Options{});
+  api_->Serve("", "v1", "namespaces", "Namespace", {Namespace("ml-1", {{kLabel, "l"}})});
+  WriteFile(Path("token"), "sa-token-1\n");
+  WriteFile(policy_path_, ContextPolicy(ReadFile(policy_path_)));
+  std::vector<std::string> args =
+      ServeArgs({"--in-cluster-token-file", Path("token"), "--in-cluster-ca-file", ca_path_});
+  args.push_back("--in-cluster");
+  server_ = std::make_unique<KeywardProcess>(
+      args, Path("server.log"),
+      Environment{{"KUBERNETES_SERVICE_HOST", "127.0.0.1"}, {"KUBERNETES_SERVICE_PORT", std::to_string(api_->port())}});
+  ASSERT_TRUE(server_->WaitUntilServing()) << server_->Log();
+  ASSERT_TRUE(WaitFor([&] { return GetOps("/readyz").status == 200; })) << server_->Log();
+  json object = EndpointConfigWithoutKeys("pod");
+  object["metadata"]["namespace"] = "ml-1";
+  EXPECT_EQ(ThroughTheServer(object), (Answer{"team-l", EveryField(kKeyL), true, {}}));
+  EXPECT_EQ(api_->tokens_seen(), std::set<std::string>{"sa-token-1"});
+
+  // The kubelet rotates the token; the next request to the API server (a
+  // namespace the cache has not seen) carries the new one.
+  WriteFile(Path("token"), "sa-token-2\n");
+  api_->AddWithoutEvent(Namespace("ml-2", {{kLabel, "l"}}));
+  object["metadata"]["namespace"] = "ml-2";
+  EXPECT_EQ(ThroughTheServer(object), (Answer{"team-l", EveryField(kKeyL), true, {}}));
+  EXPECT_EQ(api_->tokens_seen(), (std::set<std::string>{"sa-token-1", "sa-token-2"}));
+}
+
 TEST_F(ContextServerTest, WithoutAKubeconfigContextIsOffAndNamesAloneDecide) {
   StartServer({}, ContextPolicy(ReadFile(policy_path_)));
   json object = EndpointConfigWithoutKeys("plain");
