@@ -6,6 +6,7 @@
 // Plain values: a result may be read from any thread once made.
 #pragma once
 
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -36,6 +37,9 @@ struct KnownPipeline {
   const nlohmann::json* object = nullptr;          // the Pipeline (ACK's group)
   std::string namespace_name;                      // where it is
   const NamespaceInfo* namespace_info = nullptr;   // that namespace's context, if known
+  // What the pointers point into, when the directory may replace it while
+  // a decision runs (the server's watched Pipelines); else empty.
+  std::shared_ptr<const void> keep_alive = {};
 };
 
 // The Pipelines keyward knows: `keyward check`'s inputs, the server's

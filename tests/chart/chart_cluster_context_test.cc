@@ -68,18 +68,22 @@ TEST(ClusterContextTest, OnByDefaultTheServerWatchesNamespacesFromItsPod) {
   EXPECT_FALSE(account["automountServiceAccountToken"].as<bool>(true));
 }
 
-TEST(ClusterContextTest, RoleGrantsExactlyGetListWatchOnNamespaces) {
+TEST(ClusterContextTest, RoleGrantsExactlyGetListWatchOnNamespacesAndPipelines) {
   const Objects objects = MustRender({});
   const YAML::Node role = objects.One("ClusterRole", kRoleName);
   ASSERT_TRUE(role.IsMap());
   ASSERT_TRUE(role["rules"].IsSequence());
-  ASSERT_EQ(role["rules"].size(), 1u);
-  const YAML::Node rule = role["rules"][0];
-  EXPECT_EQ(Strings(rule["apiGroups"]), std::vector<std::string>{""}) << "the core group";
-  EXPECT_EQ(Strings(rule["resources"]), std::vector<std::string>{"namespaces"});
-  EXPECT_EQ(Strings(rule["verbs"]), (std::vector<std::string>{"get", "list", "watch"}));
-  EXPECT_FALSE(rule["resourceNames"]);
-  EXPECT_FALSE(rule["nonResourceURLs"]);
+  ASSERT_EQ(role["rules"].size(), 2u);
+  const std::vector<std::pair<std::string, std::string>> expected = {{"", "namespaces"},
+                                                                     {"sagemaker.services.k8s.aws", "pipelines"}};
+  for (size_t i = 0; i < expected.size(); ++i) {
+    const YAML::Node rule = role["rules"][i];
+    EXPECT_EQ(Strings(rule["apiGroups"]), std::vector<std::string>{expected[i].first});
+    EXPECT_EQ(Strings(rule["resources"]), std::vector<std::string>{expected[i].second});
+    EXPECT_EQ(Strings(rule["verbs"]), (std::vector<std::string>{"get", "list", "watch"}));
+    EXPECT_FALSE(rule["resourceNames"]);
+    EXPECT_FALSE(rule["nonResourceURLs"]);
+  }
   EXPECT_FALSE(role["aggregationRule"]) << "nothing may add rules to it";
   ExpectBindsToAccount(objects, kFullname);
 }
@@ -122,7 +126,7 @@ TEST(ClusterContextTest, WebhookAndAuditPermissionsStaySeparate) {
     if (CountOf(Strings(rule["resources"]), "namespaces") == 0) continue;
     for (const std::string& verb : Strings(rule["verbs"])) audit_namespace_verbs.push_back(verb);
   }
-  EXPECT_EQ(webhook_resources, std::set<std::string>{"namespaces"});
+  EXPECT_EQ(webhook_resources, (std::set<std::string>{"namespaces", "pipelines"}));
   EXPECT_EQ(audit_namespace_verbs, std::vector<std::string>{"list"});
 
   ExpectBindsToAccount(objects, kFullname);

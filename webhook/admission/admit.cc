@@ -113,6 +113,7 @@ AdmissionOutcome Admit(Webhook webhook, const Policy& policy, std::string_view c
       }
       review.request.namespace_info = namespace_info.get();
     }
+    review.request.pipelines = options.pipelines;
     if (subresource) {
       outcome.decision = kDecisionSkipped;
       outcome.body = EncodeAllowedReview(review);

@@ -77,6 +77,9 @@ struct AdmitOptions {
   // Cluster context: where the request's namespace is learnt. Null: off,
   // decisions from names alone. Not owned; outlives the call.
   const NamespaceSource* namespaces = nullptr;
+  // The Pipelines PipelineExecutions may name (the server's watched ones).
+  // Null: executions are judged by their values alone.
+  const PipelineDirectory* pipelines = nullptr;
 };
 
 AdmissionOutcome Admit(Webhook webhook, const Policy& policy, std::string_view content_type, std::string_view body,

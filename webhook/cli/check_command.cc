@@ -162,8 +162,8 @@ int RunCheck(const CheckOptions& options) {
       c.request = RequestFor(manifest.object, options);
     }
     c.request.namespace_info = namespaces.Find(c.request.namespace_name);
-    // With no Pipeline given, executions are judged as the server judges
-    // them (it does not watch Pipelines yet): by their values alone.
+    // With no Pipeline given, executions are judged as a server without
+    // cluster context judges them: by their values alone.
     if (!pipelines.empty()) c.request.pipelines = &pipelines;
     c.evaluation = Evaluate(*policy.value(), c.request);
     c.verdict = OutcomeOf(*policy.value(), c.request, c.evaluation.validation);

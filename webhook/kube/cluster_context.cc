@@ -51,8 +51,13 @@ Result<std::unique_ptr<ClusterContext>> ClusterContext::Connect(const ClusterAcc
   if (!watch_client.ok()) return watch_client.status();
   Result<std::unique_ptr<KubeClient>> lookup_client = KubeClient::Connect(access);
   if (!lookup_client.ok()) return lookup_client.status();
+  Result<std::unique_ptr<KubeClient>> pipeline_client = KubeClient::Connect(access);
+  if (!pipeline_client.ok()) return pipeline_client.status();
   std::unique_ptr<ClusterContext> context(
       new ClusterContext(std::move(lookup_client.value()), options.lookup_timeout));
+  context->pipeline_watcher_ = std::make_unique<Watcher>(
+      std::move(pipeline_client.value()), WatchedResource{std::string(kAckGroup), "v1alpha1", "pipelines"},
+      &context->pipeline_cache_, options.watch);
   context->watcher_ = std::make_unique<Watcher>(std::move(watch_client.value()), WatchedResource{"", "v1", "namespaces"},
                                                 &context->cache_, std::move(options.watch));
   return context;
@@ -66,11 +71,13 @@ ClusterContext::~ClusterContext() { Stop(); }
 void ClusterContext::Start() {
   started_ = Clock::now();
   watcher_->Start();
+  pipeline_watcher_->Start();
 }
 
 void ClusterContext::Stop() {
   lookup_client_->Cancel();
   if (watcher_) watcher_->Stop();
+  if (pipeline_watcher_) pipeline_watcher_->Stop();
 }
 
 double ClusterContext::StalenessSeconds() const {

@@ -1,6 +1,7 @@
 // The server's cluster context: the namespaces it watches (a Watcher
 // feeding a NamespaceCache), and the answer to "what is this request's
-// namespace?" for Admit (admission/namespace_source.h).
+// namespace?" for Admit (admission/namespace_source.h); and the ACK
+// Pipelines it watches, which the PipelineExecutions name.
 //
 // A namespace the cache has not seen (created a moment before, in the same
 // apply, or asked for before the first list arrived) is read with one GET,
@@ -23,6 +24,7 @@
 #include "webhook/base/status.h"
 #include "webhook/kube/kube_config.h"
 #include "webhook/kube/namespace_cache.h"
+#include "webhook/kube/pipeline_cache.h"
 #include "webhook/kube/watcher.h"
 
 namespace keyward {
@@ -37,7 +39,7 @@ struct ClusterContextOptions {
 
 class ClusterContext final : public NamespaceSource {
  public:
-  // Opens two clients, one for the watch and one for lookups (running an
+  // Opens three clients, one for each watch and one for lookups (running an
   // exec credential plugin, if any, now).
   static Result<std::unique_ptr<ClusterContext>> Connect(const ClusterAccess& access,
                                                          ClusterContextOptions options = {});
@@ -52,6 +54,10 @@ class ClusterContext final : public NamespaceSource {
   double StalenessSeconds() const;
   size_t namespaces() const { return cache_.Current()->size(); }
   WatchState watch_state() const { return watcher_->state(); }
+  // The watched Pipelines once listed; null before (executions are then
+  // judged by their values alone). Readiness does not wait for them: a
+  // cluster may not have ACK's Pipeline CRD at all.
+  const PipelineDirectory* pipelines() const { return pipeline_cache_.synced() ? &pipeline_cache_ : nullptr; }
 
   NamespaceLookup Lookup(std::string_view name) const override;
 
@@ -61,6 +67,8 @@ class ClusterContext final : public NamespaceSource {
 
   NamespaceCache cache_;
   std::unique_ptr<Watcher> watcher_;
+  PipelineCache pipeline_cache_{&cache_};
+  std::unique_ptr<Watcher> pipeline_watcher_;
   const std::chrono::milliseconds lookup_timeout_;
   std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
   mutable std::timed_mutex lookup_mutex_;  // guards lookup_client_: one request at a time

@@ -24,7 +24,10 @@ HttpReply AdmissionHandler::Handle(Webhook webhook, std::string_view content_typ
   const std::string_view webhook_name = WebhookName(webhook);
   const std::shared_ptr<const Policy> policy = policies_->Current();
   AdmitOptions options;
-  options.namespaces = namespaces_;
+  if (cluster_ != nullptr) {
+    options.namespaces = cluster_;
+    options.pipelines = cluster_->pipelines();
+  }
   AdmissionOutcome outcome = Admit(webhook, *policy, content_type, body, options);
   const double seconds = std::chrono::duration<double>(Clock::now() - start).count();
 

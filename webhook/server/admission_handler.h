@@ -11,6 +11,7 @@
 #include <string_view>
 
 #include "webhook/admission/admit.h"
+#include "webhook/kube/cluster_context.h"
 #include "webhook/server/policy_store.h"
 #include "webhook/server/server_metrics.h"
 
@@ -23,16 +24,16 @@ struct HttpReply {
 
 class AdmissionHandler {
  public:
-  // `namespaces`: the cluster context, or null when it is off.
-  AdmissionHandler(const PolicyStore* policies, ServerMetrics* metrics, const NamespaceSource* namespaces = nullptr)
-      : policies_(policies), metrics_(metrics), namespaces_(namespaces) {}
+  // `cluster`: the cluster context, or null when it is off.
+  AdmissionHandler(const PolicyStore* policies, ServerMetrics* metrics, const ClusterContext* cluster = nullptr)
+      : policies_(policies), metrics_(metrics), cluster_(cluster) {}
 
   HttpReply Handle(Webhook webhook, std::string_view content_type, std::string_view body) const;
 
  private:
   const PolicyStore* policies_;
   ServerMetrics* metrics_;
-  const NamespaceSource* namespaces_;
+  const ClusterContext* cluster_;
 };
 
 }  // namespace keyward

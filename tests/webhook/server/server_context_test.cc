@@ -375,6 +375,76 @@ TEST_F(ContextServerTest, InClusterWithTheServiceAccountsRotatingToken) {
   EXPECT_EQ(api_->tokens_seen(), (std::set<std::string>{"sa-token-1", "sa-token-2"}));
 }
 
+// A training pipeline of `ns` whose keyed volume takes its instance type
+// from the TrainType parameter (or a literal type, `typed_by_parameter`
+// false).
+json TrainingPipeline(const std::string& name, const std::string& ns, bool typed_by_parameter = true) {
+  const json type = typed_by_parameter ? json{{"Get", "Parameters.TrainType"}} : json("ml.m5.xlarge");
+  const json definition = {
+      {"Version", "2020-12-01"},
+      {"Parameters", {{{"Name", "TrainType"}, {"Type", "String"}, {"DefaultValue", "ml.m5.xlarge"}}}},
+      {"Steps",
+       {{{"Name", "Train"},
+         {"Type", "Training"},
+         {"Arguments",
+          {{"RoleArn", "arn:aws:iam::111122223333:role/r"},
+           {"AlgorithmSpecification", {{"TrainingImage", "img"}, {"TrainingInputMode", "File"}}},
+           {"OutputDataConfig", {{"S3OutputPath", "s3://b/o"}, {"KmsKeyId", kKeyA}}},
+           {"ResourceConfig",
+            {{"InstanceCount", 1}, {"InstanceType", type}, {"VolumeSizeInGB", 30}, {"VolumeKmsKeyId", kKeyA}}},
+           {"StoppingCondition", {{"MaxRuntimeInSeconds", 60}}}}}}}}};
+  return {{"apiVersion", "sagemaker.services.k8s.aws/v1alpha1"},
+          {"kind", "Pipeline"},
+          {"metadata", {{"name", name}, {"namespace", ns}, {"uid", "uid-" + name}}},
+          {"spec", {{"pipelineName", name}, {"pipelineDefinition", definition.dump()}}}};
+}
+
+json Execution(const std::string& name, const std::string& pipeline, const std::string& type) {
+  return {{"apiVersion", "sagemaker.services.k8s.aws/v1alpha1"},
+          {"kind", "PipelineExecution"},
+          {"metadata", {{"name", name}, {"namespace", "team-a"}}},
+          {"spec", {{"pipelineName", pipeline}, {"pipelineParameters", {{{"name", "TrainType"}, {"value", type}}}}}}};
+}
+
+// The server watches ACK Pipelines too: an execution of another tenant's
+// pipeline is denied, and its values are judged as the steps that read
+// them; a Pipeline changed or deleted while the server runs is followed by
+// the next execution. `keyward check` with the Pipelines among its inputs
+// answers the same.
+TEST_F(ContextServerTest, ExecutionsAreJudgedWithTheWatchedPipelines) {
+  StartCluster({Namespace("team-a"), Namespace("team-b")});
+  const std::vector<json> pipelines = {TrainingPipeline("train-a", "team-a"), TrainingPipeline("train-b", "team-b")};
+  api_->Serve("sagemaker.services.k8s.aws", "v1alpha1", "pipelines", "Pipeline", pipelines);
+  StartWithContext();
+  const json theirs = Execution("theirs", "arn:aws:sagemaker:us-east-1:111122223333:pipeline/Train-B", "ml.m5.xlarge");
+  const json big = Execution("big", "train-a", "ml.p4d.24xlarge");
+  const json fine = Execution("fine", "train-a", "ml.m5.2xlarge");
+  auto codes = [this](const json& execution) { return CodesIn(Review("/validate", execution)); };
+  ASSERT_TRUE(WaitFor([&] { return codes(theirs) == std::set<std::string>{"ForeignPipeline"}; }))
+      << "the Pipelines are listed: " << server_->Log();
+  EXPECT_EQ(codes(big), std::set<std::string>{"LocalStorageKey"});
+  EXPECT_EQ(Review("/validate", fine)["allowed"], true);
+  EXPECT_FALSE(Review("/mutate", big).contains("patch")) << "an execution is never mutated";
+
+  // The same through keyward check, the Pipelines among its inputs.
+  std::vector<Answer> checked = ThroughCheck(
+      {Namespace("team-a"), Namespace("team-b"), pipelines[0], pipelines[1]}, {theirs, big, fine});
+  ASSERT_EQ(checked.size(), 5u) << "the two Pipelines have verdicts of their own, first";
+  EXPECT_EQ(checked[2].codes, std::set<std::string>{"ForeignPipeline"});
+  EXPECT_EQ(checked[3].codes, std::set<std::string>{"LocalStorageKey"});
+  EXPECT_TRUE(checked[4].allowed);
+
+  // train-a no longer takes its instance type from the run: the next run follows.
+  api_->Push("MODIFIED", TrainingPipeline("train-a", "team-a", /*typed_by_parameter=*/false));
+  EXPECT_TRUE(WaitFor([&] { return Review("/validate", big)["allowed"] == true; })) << server_->Log();
+  // train-b is deleted: unknown now, so the run is judged by its values alone (nothing key-like), with a warning.
+  api_->Push("DELETED", TrainingPipeline("train-b", "team-b"));
+  EXPECT_TRUE(WaitFor([&] { return Review("/validate", theirs)["allowed"] == true; })) << server_->Log();
+  const json unknown = Review("/validate", theirs);
+  ASSERT_TRUE(unknown.contains("warnings")) << unknown.dump();
+  EXPECT_NE(unknown["warnings"].dump().find("is not known to keyward"), std::string::npos) << unknown.dump();
+}
+
 TEST_F(ContextServerTest, WithoutAKubeconfigContextIsOffAndNamesAloneDecide) {
   StartServer({}, ContextPolicy(ReadFile(policy_path_)));
   json object = EndpointConfigWithoutKeys("plain");
