@@ -89,11 +89,12 @@ void TallyControls(const std::vector<std::string>& codes, std::vector<ControlTal
 }  // namespace
 
 std::optional<AuditedObject> AuditObject(const Policy& policy, const nlohmann::json& object,
-                                         const NamespaceInfo* namespace_info) {
+                                         const NamespaceInfo* namespace_info, const PipelineDirectory* pipelines) {
   if (!object.is_object()) return std::nullopt;
   AdmissionRequest request = CreateRequestFor(object);
   request.username = "keyward-audit";
   request.namespace_info = namespace_info;
+  request.pipelines = pipelines;
   AuditedObject out;
   out.group = request.group;
   out.version = request.version;

@@ -54,9 +54,12 @@ struct AuditedObject {
 // `namespace_info` is the cluster's view of its namespace (labels,
 // annotations), as the server and `keyward check` decide with it: tenants
 // by namespaceSelector, the region and account ACK will use; null: decided
-// by the namespace's name alone. Borrowed for the call.
+// by the namespace's name alone. `pipelines`: the Pipelines a
+// PipelineExecution may name (null: executions judged by their values
+// alone). Borrowed for the call.
 std::optional<AuditedObject> AuditObject(const Policy& policy, const nlohmann::json& object,
-                                         const NamespaceInfo* namespace_info);
+                                         const NamespaceInfo* namespace_info,
+                                         const PipelineDirectory* pipelines = nullptr);
 
 // A finding's identity across reports: group/kind/namespace/name/path/code.
 std::string FindingId(const AuditedObject& object, const Violation& violation);

@@ -11,6 +11,7 @@
 #include <chrono>
 #include <cstdlib>
 #include <ctime>
+#include <deque>
 #include <iostream>
 #include <map>
 #include <set>
@@ -18,6 +19,7 @@
 #include <openssl/evp.h>
 
 #include "policy/report/audit.h"
+#include "policy/rules/known_pipelines.h"
 #include "webhook/admission/policy_file.h"
 #include "webhook/base/bounded_json.h"
 #include "webhook/base/json_member.h"
@@ -72,6 +74,12 @@ std::string UtcNow() {
 }
 
 // What the report says of objects judged without their namespaces.
+// metadata.namespace, or "".
+std::string NamespaceOf(const nlohmann::json& object) {
+  auto metadata = object.find("metadata");
+  return metadata != object.end() && metadata->is_object() ? StringMember(*metadata, "namespace") : "";
+}
+
 constexpr std::string_view kWithoutNamespaces =
     "; without them tenants chosen by namespaceSelector and the namespaces' region and account annotations are not "
     "seen, and objects are judged by namespace names alone";
@@ -138,6 +146,8 @@ Status ReadCluster(const AuditOptions& options, const Policy& policy, AuditRun* 
   ReadNamespaces(*client.value(), options.namespace_name, &namespaces, run);
   if (progress) std::cerr << "read " << namespaces.size() << " namespaces\n";
   std::map<std::pair<std::string, std::string>, std::set<std::string>> served;  // group/version -> resources
+  std::deque<nlohmann::json> pipeline_objects;  // stable addresses, for known_pipelines
+  KnownPipelines known_pipelines;
   for (const CatalogKind& kind : Catalog()) {
     const std::pair<std::string, std::string> group_version{std::string(kind.group), std::string(kind.version)};
     if (!served.count(group_version)) {
@@ -155,7 +165,14 @@ Status ReadCluster(const AuditOptions& options, const Policy& policy, AuditRun* 
     ListOutcome outcome = client.value()->List(
         group_version.first, group_version.second, std::string(kind.resource), options.namespace_name,
         [&](nlohmann::json item) {
-          std::optional<AuditedObject> audited = AuditObject(policy, item, namespaces.Of(item));
+          // The catalog lists Pipeline before PipelineExecution (by group,
+          // then kind): each execution finds the pipeline it names.
+          if (IsPipelineObject(item)) {
+            const nlohmann::json& kept = pipeline_objects.emplace_back(item);
+            known_pipelines.Add(&kept, NamespaceOf(kept), namespaces.Of(kept));
+          }
+          std::optional<AuditedObject> audited =
+              AuditObject(policy, item, namespaces.Of(item), known_pipelines.empty() ? nullptr : &known_pipelines);
           if (!audited) return;
           audited->source = "cluster:" + name;
           run->objects.push_back(std::move(*audited));
@@ -166,9 +183,10 @@ Status ReadCluster(const AuditOptions& options, const Policy& policy, AuditRun* 
   return Status::Ok();
 }
 
-// Reads the inputs twice: first only their Namespace objects (and those of
-// --namespaces), the context, so that one counts wherever it stands, even
-// after the objects in it; then every object, judged with its namespace's.
+// Reads the inputs three times: first only their Namespace objects (and
+// those of --namespaces), the context, so that one counts wherever it
+// stands, even after the objects in it; then their Pipelines (what the
+// executions name); then every object, judged with its namespace's.
 // Files are read again rather than kept; standard input is kept (it is read
 // whole either way). Namespace objects get no verdict of their own.
 std::vector<Status> ReadFiles(const AuditOptions& options, const Policy& policy, AuditRun* run) {
@@ -179,10 +197,25 @@ std::vector<Status> ReadFiles(const AuditOptions& options, const Policy& policy,
   for (Status& error : ReadAuditInputs(options.inputs, standard_input, keep_namespace, "Namespace")) {
     errors.push_back(std::move(error));
   }
+  // The Pipelines too, so that an execution finds the pipeline it names
+  // wherever it stands.
+  std::deque<nlohmann::json> pipeline_objects;
+  KnownPipelines pipelines;
+  for (Status& error : ReadAuditInputs(options.inputs, standard_input,
+                                       [&](nlohmann::json object, const std::string&) {
+                                         if (!IsPipelineObject(object)) return;
+                                         const nlohmann::json& kept = pipeline_objects.emplace_back(std::move(object));
+                                         pipelines.Add(&kept, NamespaceOf(kept),
+                                                       namespaces.Of(kept));
+                                       },
+                                       "Pipeline")) {
+    errors.push_back(std::move(error));
+  }
   if (!errors.empty()) return errors;
+  const PipelineDirectory* directory = pipelines.empty() ? nullptr : &pipelines;
   return ReadAuditInputs(options.inputs, standard_input, [&](nlohmann::json object, const std::string& where) {
     if (IsNamespaceObject(object)) return;  // context, read above
-    std::optional<AuditedObject> audited = AuditObject(policy, object, namespaces.Of(object));
+    std::optional<AuditedObject> audited = AuditObject(policy, object, namespaces.Of(object), directory);
     if (!audited) return;  // outside the catalog
     audited->source = where;
     run->objects.push_back(std::move(*audited));

@@ -428,4 +428,33 @@ TEST_F(AuditContextCliTest, ANamespaceTwoTenantsClaimIsAmbiguousAndOfNoTenant) {
 }
 
 }  // namespace
+// The Pipelines among the inputs, wherever they stand, are what the
+// PipelineExecutions name: another tenant's pipeline is ForeignPipeline, as
+// in check.
+TEST_F(AuditContextCliTest, APipelineAfterTheExecutionsThatNameItIsTheirs) {
+  auto pipeline = [](const std::string& name, const std::string& ns) {
+    return json{{"apiVersion", "sagemaker.services.k8s.aws/v1alpha1"},
+                {"kind", "Pipeline"},
+                {"metadata", {{"name", name}, {"namespace", ns}}},
+                {"spec", {{"pipelineName", name}, {"pipelineDefinition", R"({"Version":"2020-12-01","Steps":[]})"}}}};
+  };
+  auto execution = [](const std::string& name, const std::string& pipeline_name) {
+    return json{{"apiVersion", "sagemaker.services.k8s.aws/v1alpha1"},
+                {"kind", "PipelineExecution"},
+                {"metadata", {{"name", name}, {"namespace", "team-a"}}},
+                {"spec", {{"pipelineName", pipeline_name}}}};
+  };
+  const std::string yaml =
+      Write("runs.yaml", "# the runs first\n" + execution("run-theirs", "train-b").dump() + "\n---\n" +
+                             execution("run-own", "train-a").dump() + "\n---\n" + pipeline("train-a", "team-a").dump() +
+                             "\n---\n" + pipeline("train-b", "team-b").dump() + "\n");
+  const json report = Audit({"-f", yaml});
+  const Judged theirs = InAudit(report, "run-theirs");
+  EXPECT_EQ(theirs.violations.count({"spec.pipelineName", "ForeignPipeline"}), 1u) << report.dump(1);
+  EXPECT_EQ(InAudit(report, "run-own").violations.count({"spec.pipelineName", "ForeignPipeline"}), 0u);
+  const std::map<std::string, Judged> checked = Check({"-f", yaml});
+  EXPECT_EQ(theirs, checked.at("run-theirs"));
+  EXPECT_EQ(InAudit(report, "run-own"), checked.at("run-own"));
+}
+
 }  // namespace keyward::testing

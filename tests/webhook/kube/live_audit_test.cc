@@ -339,6 +339,29 @@ TEST_F(LiveAuditTest, ExecPluginTokensAreRenewedWhenTheyExpireOrAreRefused) {
   EXPECT_GT(std::count(renewals.begin(), renewals.end(), '\n'), 2) << "renewed at each request";
 }
 
+// On a live cluster the Pipelines are listed before the executions (the
+// catalog's order), so an execution finds the pipeline it names.
+TEST_F(LiveAuditTest, ExecutionsAreJudgedWithTheClustersPipelines) {
+  StartCluster({.token = "s3cr3t"});
+  const json pipeline = {{"apiVersion", std::string(kAck) + "/v1alpha1"},
+                         {"kind", "Pipeline"},
+                         {"metadata", {{"name", "train-b"}, {"namespace", "team-b"}}},
+                         {"spec", {{"pipelineName", "train-b"}, {"pipelineDefinition", R"({"Steps":[]})"}}}};
+  const json run = {{"apiVersion", std::string(kAck) + "/v1alpha1"},
+                    {"kind", "PipelineExecution"},
+                    {"metadata", {{"name", "run-theirs"}, {"namespace", "team-a"}}},
+                    {"spec", {{"pipelineName", "train-b"}}}};
+  api_->Serve(kAck, "v1alpha1", "pipelines", "Pipeline", {pipeline});
+  api_->Serve(kAck, "v1alpha1", "pipelineexecutions", "PipelineExecution", {run});
+  const RunResult audited = Audit({"--kubeconfig", WriteKubeconfig("config", "    token: s3cr3t\n"), "--allow-incomplete"});
+  const json report = Report(audited);
+  bool foreign = false;
+  for (const json& finding : report.value("findings", json::array())) {
+    foreign = foreign || (finding.value("name", "") == "run-theirs" && finding.value("code", "") == "ForeignPipeline");
+  }
+  EXPECT_TRUE(foreign) << audited.output;
+}
+
 TEST(Rfc3339Test, ExecCredentialExpiryTimesAreRead) {
   using std::chrono::system_clock;
   const auto at = [](const char* text) { return ParseRfc3339(text); };
