@@ -460,12 +460,49 @@ std::set<std::string> ApplyRunParameters(const std::map<std::string, RunParamete
   return changed;
 }
 
+// The parameter of `set_by_run` that the step holding `path` (a definition
+// path, spec.pipelineDefinition:Steps[...]...) reads, or "".
+std::string RunParameterReadAt(const Definition& definition, const std::string& path,
+                               const std::set<std::string>& set_by_run) {
+  const size_t colon = path.find(kEmbeddedPathSeparator);
+  if (colon == std::string::npos) return "";
+  const std::string_view inside_definition = std::string_view(path).substr(colon + kEmbeddedPathSeparator.size());
+  const StepSite* holder = nullptr;
+  for (const StepSite& site : definition.sites()) {
+    const bool inside = inside_definition == site.path ||
+                        (inside_definition.starts_with(site.path) && inside_definition.size() > site.path.size() &&
+                         inside_definition[site.path.size()] == '.');
+    if (inside && (holder == nullptr || site.path.size() > holder->path.size())) holder = &site;
+  }
+  if (holder == nullptr || holder->arguments == nullptr) return "";
+  std::string found;
+  std::vector<const json*> pending = {holder->arguments};
+  while (!pending.empty() && found.empty()) {
+    const json* node = pending.back();
+    pending.pop_back();
+    if (node->is_object()) {
+      auto get = node->find("Get");
+      if (node->size() == 1 && get != node->end() && get->is_string() &&
+          get->get_ref<const std::string&>().starts_with(kParametersPrefix)) {
+        const std::string parameter = get->get<std::string>().substr(kParametersPrefix.size());
+        if (set_by_run.count(parameter)) found = parameter;
+      }
+      for (const json& member : *node) pending.push_back(&member);
+    } else if (node->is_array()) {
+      for (const json& item : *node) pending.push_back(&item);
+    }
+  }
+  return found;
+}
+
 // A run judged as the steps it will run: the pipeline it names, found as ACK
 // finds it (spec.pipelineName, a name or an ARN), must be the tenant's; then
 // every table key field of a step that reads a parameter the run sets, or
 // whose volume the run's instance type puts on local NVMe, is judged as the
 // Pipeline's own rules judge it (DefinitionChecker), on the definition with
-// the run's values. Violations are reported at the run's parameter, naming
+// the run's values; and anything else in a step that reads such a parameter
+// (a role, a guardrail, another key member) counts where the run's values
+// add a violation the Pipeline itself does not have. Violations are reported at the run's parameter, naming
 // the step and the field. False when the pipeline is not known (or cannot
 // be read): the run is then judged by its values alone.
 bool CheckRunAgainstPipeline(const Subject& s, const json& execution, const std::string& region, SignedFindings& out) {
@@ -530,11 +567,21 @@ bool CheckRunAgainstPipeline(const Subject& s, const json& execution, const std:
     }
   }
   const Subject as_pipeline{s.policy, s.request, *pipeline_kind, s.tenant, s.key_level};
-  SignedFindings judged(s.key_level);
+  SignedFindings judged(s.key_level), stored(s.key_level);
   DefinitionChecker(as_pipeline, after, region, judged).Run();
+  // Elsewhere in a step (its roles, its guardrails, key members outside the
+  // table), what the run's values add to what the Pipeline itself has.
+  DefinitionChecker(as_pipeline, before, region, stored).Run();
+  std::set<std::pair<std::string, std::string>> already;
+  for (const Violation& v : stored.findings.violations) already.insert({v.path, v.code});
   for (Violation& v : judged.findings.violations) {
     auto changed = changes.find(v.path);
-    if (changed == changes.end()) continue;
+    if (changed == changes.end()) {
+      if (already.count({v.path, v.code})) continue;
+      const std::string parameter = RunParameterReadAt(after, v.path, set_by_run);
+      if (parameter.empty()) continue;
+      changed = changes.emplace(v.path, Change{parameter, KeyPurpose::kOutput}).first;
+    }
     const std::string& name_set = changed->second.parameter;
     const RunParameter& parameter = run.at(name_set);
     const std::string at = std::string(s.kind.embedded_path) + "[" + std::to_string(parameter.index) + "].value";

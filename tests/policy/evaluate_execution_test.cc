@@ -157,5 +157,44 @@ TEST_F(ExecutionTest, AnUnknownPipelineWarnsAndTheValuesAloneAreJudged) {
             CodeList{std::string(kForeignKey)});
 }
 
+// A role a step takes from a parameter: the run's value is judged too.
+TEST_F(ExecutionTest, ARoleTheRunSetsIsJudgedLikeThePipelinesOwn) {
+  policy_ = MustLoadPolicy(std::string(R"(apiVersion: keyward.dev/v1alpha1
+kind: KeyPolicy
+spec:
+  defaultRegion: us-east-1
+  tenants:
+    - name: team-a
+      namespaces: [team-a]
+      keys: {default: )") + kTeamADefault + R"(}
+      roles: ["arn:aws:iam::111122223333:role/team-a-*"]
+    - name: team-b
+      namespaces: [team-b]
+      keys: {default: )" + kTeamBUsEast + R"(}
+      roles: ["arn:aws:iam::444455556666:role/team-b-*"]
+)");
+  json definition = json::parse(own_["spec"]["pipelineDefinition"].get<std::string>());
+  definition["Parameters"] = {{{"Name", "Role"}, {"Type", "String"},
+                               {"DefaultValue", "arn:aws:iam::111122223333:role/team-a-train"}}};
+  json& arguments = definition["Steps"][0]["Arguments"];
+  arguments["RoleArn"] = {{"Get", "Parameters.Role"}};
+  arguments["OutputDataConfig"]["KmsKeyId"] = kTeamADefault;
+  arguments["ResourceConfig"]["VolumeKmsKeyId"] = kTeamADefault;
+  arguments["ResourceConfig"]["InstanceType"] = "ml.m5.xlarge";
+  own_["spec"]["pipelineDefinition"] = definition.dump();
+  const Evaluation plain = Judge(Execution("train-a"));
+  EXPECT_TRUE(plain.validation.allowed) << plain.validation.message;
+
+  const Evaluation theirs =
+      Judge(Execution("train-a", {{{"name", "Role"}, {"value", "arn:aws:iam::444455556666:role/team-b-train"}}}));
+  EXPECT_EQ(CodesAt(theirs.validation.violations, "spec.pipelineParameters[0].value"),
+            CodeList{std::string(kForeignRole)})
+      << theirs.validation.message;
+  EXPECT_NE(theirs.validation.message.find("Steps[Train].Arguments.RoleArn"), std::string::npos)
+      << theirs.validation.message;
+  EXPECT_TRUE(Judge(Execution("train-a", {{{"name", "Role"}, {"value", "arn:aws:iam::111122223333:role/team-a-x"}}}))
+                  .validation.allowed);
+}
+
 }  // namespace
 }  // namespace keyward
