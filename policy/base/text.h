@@ -33,6 +33,9 @@ std::string ValidUtf8(std::string_view text);
 // HTTP header names and media types compare; no locale is consulted).
 bool EqualsIgnoringAsciiCase(std::string_view a, std::string_view b);
 
+// `text` with its ASCII letters in lower case (no locale is consulted).
+std::string AsciiLower(std::string_view text);
+
 // The Levenshtein distance between `a` and `b` (insertions, deletions and
 // substitutions of bytes): how "did you mean" hints pick the nearest name.
 size_t EditDistance(std::string_view a, std::string_view b);

@@ -1,7 +1,6 @@
 #include "policy/rules/pipeline_rules.h"
 
 #include <algorithm>
-#include <cctype>
 #include <map>
 #include <set>
 
@@ -481,12 +480,8 @@ std::string RunParameterReadAt(const Definition& definition, const std::string& 
     const json* node = pending.back();
     pending.pop_back();
     if (node->is_object()) {
-      auto get = node->find("Get");
-      if (node->size() == 1 && get != node->end() && get->is_string() &&
-          get->get_ref<const std::string&>().starts_with(kParametersPrefix)) {
-        const std::string parameter = get->get<std::string>().substr(kParametersPrefix.size());
-        if (set_by_run.count(parameter)) found = parameter;
-      }
+      const std::string parameter = definition.parameters().Resolve(node).parameter;
+      if (set_by_run.count(parameter)) found = parameter;
       for (const json& member : *node) pending.push_back(&member);
     } else if (node->is_array()) {
       for (const json& item : *node) pending.push_back(&item);
@@ -502,9 +497,10 @@ std::string RunParameterReadAt(const Definition& definition, const std::string& 
 // Pipeline's own rules judge it (DefinitionChecker), on the definition with
 // the run's values; and anything else in a step that reads such a parameter
 // (a role, a guardrail, another key member) counts where the run's values
-// add a violation the Pipeline itself does not have. Violations are reported at the run's parameter, naming
-// the step and the field. False when the pipeline is not known (or cannot
-// be read): the run is then judged by its values alone.
+// add a violation the Pipeline itself does not have. Violations are
+// reported at the run's parameter, naming the step and the field. False when
+// the pipeline is not known (or cannot be read): the run is then judged by
+// its values alone.
 bool CheckRunAgainstPipeline(const Subject& s, const json& execution, const std::string& region, SignedFindings& out) {
   const json* named = FindPlain(execution, "spec.pipelineName");
   if (s.tenant == nullptr || named == nullptr || !named->is_string() || named->get_ref<const std::string&>().empty()) {
@@ -544,6 +540,7 @@ bool CheckRunAgainstPipeline(const Subject& s, const json& execution, const std:
   const Definition before(original.doc), after(doc);
   const CatalogKind* pipeline_kind = FindCatalogKind(kAckGroup, "Pipeline");
   if (pipeline_kind == nullptr || before.slots().size() != after.slots().size()) return true;
+  const Subject as_pipeline{s.policy, s.request, *pipeline_kind, s.tenant, s.key_level};
   struct Change {
     std::string parameter;  // the run's parameter that changes the field
     KeyPurpose purpose;
@@ -551,8 +548,7 @@ bool CheckRunAgainstPipeline(const Subject& s, const json& execution, const std:
   std::map<std::string, Change> changes;  // by definition path
   for (size_t i = 0; i < after.slots().size(); ++i) {
     const KeySlot& slot = after.slots()[i];
-    const std::string path = std::string(pipeline_kind->embedded_path) + std::string(kEmbeddedPathSeparator) +
-                             slot.site->path + ".Arguments." + slot.instance.path;
+    const std::string path = DefinitionPath(as_pipeline, *slot.site, slot.instance.path);
     if (set_by_run.count(slot.value.parameter)) {
       changes[path] = {slot.value.parameter, slot.field->purpose};
       continue;
@@ -566,7 +562,6 @@ bool CheckRunAgainstPipeline(const Subject& s, const json& execution, const std:
       }
     }
   }
-  const Subject as_pipeline{s.policy, s.request, *pipeline_kind, s.tenant, s.key_level};
   SignedFindings judged(s.key_level), stored(s.key_level);
   DefinitionChecker(as_pipeline, after, region, judged).Run();
   // Elsewhere in a step (its roles, its guardrails, key members outside the
@@ -574,6 +569,7 @@ bool CheckRunAgainstPipeline(const Subject& s, const json& execution, const std:
   DefinitionChecker(as_pipeline, before, region, stored).Run();
   std::set<std::pair<std::string, std::string>> already;
   for (const Violation& v : stored.findings.violations) already.insert({v.path, v.code});
+  const std::string definition_text = text->dump();
   for (Violation& v : judged.findings.violations) {
     auto changed = changes.find(v.path);
     if (changed == changes.end()) {
@@ -586,7 +582,7 @@ bool CheckRunAgainstPipeline(const Subject& s, const json& execution, const std:
     const RunParameter& parameter = run.at(name_set);
     const std::string at = std::string(s.kind.embedded_path) + "[" + std::to_string(parameter.index) + "].value";
     const std::string place = v.path.substr(v.path.find(kEmbeddedPathSeparator) + 1);
-    out.signatures[at] = (parameter.value != nullptr ? parameter.value->dump() : "(absent)") + " in " + text->dump();
+    out.signatures[at] = (parameter.value != nullptr ? parameter.value->dump() : "(absent)") + " in " + definition_text;
     const bool empty = parameter.value == nullptr || (parameter.value->is_string() && parameter.value->empty());
     const std::string message =
         empty && v.code == kMissingKey
@@ -617,8 +613,7 @@ void CheckRunParameters(const Subject& s, const nlohmann::json& object, const st
     const json* value = parameter.contains("value") ? &parameter["value"] : nullptr;
     out.signatures[path] = parameter.dump(-1, ' ', false, json::error_handler_t::replace);
     const std::string use = "; use " + TenantKeyHint(s, KeyPurpose::kOutput, region);
-    std::string lower = name;
-    std::transform(lower.begin(), lower.end(), lower.begin(), [](unsigned char c) { return std::tolower(c); });
+    const std::string lower = AsciiLower(name);
     if (IsEmptyValue(value)) {
       if (lower.find("kms") != std::string::npos) {
         out.findings.Add(path, kMissingKey,

@@ -83,6 +83,12 @@ TEST(TextTest, EqualsIgnoringAsciiCaseFoldsAsciiLettersOnly) {
   EXPECT_FALSE(EqualsIgnoringAsciiCase("[", "{"));                  // '[' | 0x20 is '{'
 }
 
+TEST(TextTest, AsciiLowerLowersAsciiLettersOnly) {
+  EXPECT_EQ(AsciiLower("Train-B_01"), "train-b_01");
+  EXPECT_EQ(AsciiLower(""), "");
+  EXPECT_EQ(AsciiLower("\xc3\x89[Z]"), "\xc3\x89[z]");  // É stays; '[' is not a letter
+}
+
 TEST(TextTest, WithArticleTakesTheArticleOfTheNoun) {
   EXPECT_EQ(WithArticle("alias ARN"), "an alias ARN");
   EXPECT_EQ(WithArticle("alias name"), "an alias name");

@@ -114,11 +114,11 @@ NamespaceLookup ClusterContext::Fetch(std::string_view name) const {
   if (response.value().status == 404) return Unavailable(name, "does not exist (yet)");
   if (response.value().status != 200) return Unavailable(name, HttpProblem(response.value().status, response.value().body));
   Result<nlohmann::json> object = ParseBoundedJson(response.value().body);
-  if (!object.ok() || !IsNamespaceObject(object.value()) || NamespaceInfoOf(object.value()).name != name) {
+  auto info = std::make_shared<const NamespaceInfo>(object.ok() ? NamespaceInfoOf(object.value()) : NamespaceInfo{});
+  if (!object.ok() || !IsNamespaceObject(object.value()) || info->name != name) {
     return Unavailable(name, "was answered by the API server with something that is not that Namespace");
   }
-  return NamespaceLookup{LookupSource::kFetched, std::make_shared<const NamespaceInfo>(NamespaceInfoOf(object.value())),
-                         {}};
+  return NamespaceLookup{LookupSource::kFetched, std::move(info), {}};
 }
 
 }  // namespace keyward

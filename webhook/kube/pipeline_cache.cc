@@ -1,20 +1,13 @@
 #include "webhook/kube/pipeline_cache.h"
 
-#include <algorithm>
-#include <cctype>
 #include <utility>
 
+#include "policy/base/text.h"
 #include "policy/rules/known_pipelines.h"
 #include "webhook/base/json_member.h"
 
 namespace keyward {
 namespace {
-
-std::string Lower(std::string_view text) {
-  std::string out(text);
-  std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return std::tolower(c); });
-  return out;
-}
 
 const nlohmann::json* Member(const nlohmann::json& object, const char* key) {
   if (!object.is_object()) return nullptr;
@@ -49,12 +42,12 @@ std::shared_ptr<const PipelineCache::Entry> PipelineCache::EntryOf(const nlohman
 }
 
 std::string PipelineCache::KeyOf(const Entry& entry) {
-  return Lower(StringMember(entry.object.at("spec"), "pipelineName"));
+  return AsciiLower(StringMember(entry.object.at("spec"), "pipelineName"));
 }
 
 std::optional<KnownPipeline> PipelineCache::Find(std::string_view pipeline_name) const {
   const std::shared_ptr<const Snapshot> snapshot = current_.load(std::memory_order_acquire);
-  auto it = snapshot->find(Lower(pipeline_name));
+  auto it = snapshot->find(AsciiLower(pipeline_name));
   if (it == snapshot->end()) return std::nullopt;
   // The entry, and its namespace's info, live as long as the decision holds them.
   struct Held {
