@@ -101,6 +101,23 @@ json Namespace(int i, bool labelled) {
           {"status", {{"phase", "Active"}}}};
 }
 
+// Serves `namespaces` look-alikes and the `names`, unlabelled, and writes
+// DIR/kubeconfig for keyward to reach `api` with its CA file `ca_file`.
+void ServeNamespaces(FakeKubeApi& api, int namespaces, const std::vector<std::string>& names, const std::string& dir,
+                     const std::string& ca_file) {
+  std::vector<json> items;
+  for (int i = 0; i < namespaces; ++i) items.push_back(Namespace(i, false));
+  for (const std::string& name : names) {
+    items.push_back(Namespace(-1, false));
+    items.back()["metadata"]["name"] = name;
+  }
+  api.Serve("", "v1", "namespaces", "Namespace", std::move(items));
+  WriteFile(dir + "/kubeconfig", "apiVersion: v1\nkind: Config\ncurrent-context: bench\nclusters:\n- name: fake\n"
+                                 "  cluster:\n    server: " + api.server() + "\n    certificate-authority: " +
+                                     ca_file + "\ncontexts:\n- name: bench\n  context: {cluster: fake, user: "
+                                     "keyward}\nusers:\n- name: keyward\n  user:\n    token: t\n");
+}
+
 double Median(std::vector<double> values) {
   std::sort(values.begin(), values.end());
   return values.empty() ? 0 : values[values.size() / 2];
@@ -114,15 +131,7 @@ class Bench {
     ca_.Issue(dir_ + "/tls.crt", dir_ + "/tls.key", "127.0.0.1");
     WriteFile(dir_ + "/policy.yaml", PolicyYaml());
     api_ = std::make_unique<FakeKubeApi>(ca_, dir_, FakeKubeApi::Options{.page_cap = 500});
-    std::vector<json> items;
-    for (int i = 0; i < namespaces; ++i) items.push_back(Namespace(i, false));
-    items.push_back(Namespace(-1, false));
-    items.back()["metadata"]["name"] = "team-a";
-    api_->Serve("", "v1", "namespaces", "Namespace", std::move(items));
-    WriteFile(dir_ + "/kubeconfig", "apiVersion: v1\nkind: Config\ncurrent-context: bench\nclusters:\n- name: fake\n"
-                                    "  cluster:\n    server: " + api_->server() + "\n    certificate-authority: " +
-                                        dir_ + "/ca.crt\ncontexts:\n- name: bench\n  context: {cluster: fake, "
-                                        "user: keyward}\nusers:\n- name: keyward\n  user:\n    token: t\n");
+    ServeNamespaces(*api_, namespaces, {"team-a"}, dir_, dir_ + "/ca.crt");
   }
   ~Bench() { std::filesystem::remove_all(dir_); }
 
@@ -259,17 +268,7 @@ int ServeApi(int namespaces, const std::string& dir, const std::vector<std::stri
   TestCertificateAuthority ca;
   ca.WriteCertificate(dir + "/api-ca.crt");
   FakeKubeApi api(ca, dir, FakeKubeApi::Options{.page_cap = 500});
-  std::vector<json> items;
-  for (int i = 0; i < namespaces; ++i) items.push_back(Namespace(i, false));
-  for (const std::string& name : names) {
-    items.push_back(Namespace(-1, false));
-    items.back()["metadata"]["name"] = name;
-  }
-  api.Serve("", "v1", "namespaces", "Namespace", std::move(items));
-  WriteFile(dir + "/kubeconfig", "apiVersion: v1\nkind: Config\ncurrent-context: bench\nclusters:\n- name: fake\n"
-                                 "  cluster:\n    server: " + api.server() + "\n    certificate-authority: " + dir +
-                                     "/api-ca.crt\ncontexts:\n- name: bench\n  context: {cluster: fake, user: "
-                                     "keyward}\nusers:\n- name: keyward\n  user:\n    token: t\n");
+  ServeNamespaces(api, namespaces, names, dir, dir + "/api-ca.crt");
   std::printf("ready\n");
   std::fflush(stdout);
   int signal_number = 0;

@@ -9,7 +9,6 @@
 #include <unistd.h>
 
 #include <chrono>
-#include <cstdlib>
 #include <ctime>
 #include <deque>
 #include <iostream>
@@ -73,13 +72,30 @@ std::string UtcNow() {
   return text;
 }
 
-// What the report says of objects judged without their namespaces.
 // metadata.namespace, or "".
 std::string NamespaceOf(const nlohmann::json& object) {
   auto metadata = object.find("metadata");
   return metadata != object.end() && metadata->is_object() ? StringMember(*metadata, "namespace") : "";
 }
 
+// The Pipelines read so far, kept for the PipelineExecutions that name them.
+class AuditPipelines {
+ public:
+  // Keeps `object` when it is a Pipeline, with its namespace's context.
+  void Keep(const nlohmann::json& object, const NamespaceContext& namespaces) {
+    if (!IsPipelineObject(object)) return;
+    const nlohmann::json& kept = objects_.emplace_back(object);
+    known_.Add(&kept, NamespaceOf(kept), namespaces.Of(kept));
+  }
+  // Null while none is known: executions are then judged by their values alone.
+  const PipelineDirectory* directory() const { return known_.empty() ? nullptr : &known_; }
+
+ private:
+  std::deque<nlohmann::json> objects_;  // stable addresses, for known_
+  KnownPipelines known_;
+};
+
+// What the report says of objects judged without their namespaces.
 constexpr std::string_view kWithoutNamespaces =
     "; without them tenants chosen by namespaceSelector and the namespaces' region and account annotations are not "
     "seen, and objects are judged by namespace names alone";
@@ -146,8 +162,7 @@ Status ReadCluster(const AuditOptions& options, const Policy& policy, AuditRun* 
   ReadNamespaces(*client.value(), options.namespace_name, &namespaces, run);
   if (progress) std::cerr << "read " << namespaces.size() << " namespaces\n";
   std::map<std::pair<std::string, std::string>, std::set<std::string>> served;  // group/version -> resources
-  std::deque<nlohmann::json> pipeline_objects;  // stable addresses, for known_pipelines
-  KnownPipelines known_pipelines;
+  AuditPipelines pipelines;
   for (const CatalogKind& kind : Catalog()) {
     const std::pair<std::string, std::string> group_version{std::string(kind.group), std::string(kind.version)};
     if (!served.count(group_version)) {
@@ -167,12 +182,8 @@ Status ReadCluster(const AuditOptions& options, const Policy& policy, AuditRun* 
         [&](nlohmann::json item) {
           // The catalog lists Pipeline before PipelineExecution (by group,
           // then kind): each execution finds the pipeline it names.
-          if (IsPipelineObject(item)) {
-            const nlohmann::json& kept = pipeline_objects.emplace_back(item);
-            known_pipelines.Add(&kept, NamespaceOf(kept), namespaces.Of(kept));
-          }
-          std::optional<AuditedObject> audited =
-              AuditObject(policy, item, namespaces.Of(item), known_pipelines.empty() ? nullptr : &known_pipelines);
+          pipelines.Keep(item, namespaces);
+          std::optional<AuditedObject> audited = AuditObject(policy, item, namespaces.Of(item), pipelines.directory());
           if (!audited) return;
           audited->source = "cluster:" + name;
           run->objects.push_back(std::move(*audited));
@@ -199,23 +210,15 @@ std::vector<Status> ReadFiles(const AuditOptions& options, const Policy& policy,
   }
   // The Pipelines too, so that an execution finds the pipeline it names
   // wherever it stands.
-  std::deque<nlohmann::json> pipeline_objects;
-  KnownPipelines pipelines;
-  for (Status& error : ReadAuditInputs(options.inputs, standard_input,
-                                       [&](nlohmann::json object, const std::string&) {
-                                         if (!IsPipelineObject(object)) return;
-                                         const nlohmann::json& kept = pipeline_objects.emplace_back(std::move(object));
-                                         pipelines.Add(&kept, NamespaceOf(kept),
-                                                       namespaces.Of(kept));
-                                       },
-                                       "Pipeline")) {
+  AuditPipelines pipelines;
+  auto keep_pipeline = [&](nlohmann::json object, const std::string&) { pipelines.Keep(object, namespaces); };
+  for (Status& error : ReadAuditInputs(options.inputs, standard_input, keep_pipeline, "Pipeline")) {
     errors.push_back(std::move(error));
   }
   if (!errors.empty()) return errors;
-  const PipelineDirectory* directory = pipelines.empty() ? nullptr : &pipelines;
   return ReadAuditInputs(options.inputs, standard_input, [&](nlohmann::json object, const std::string& where) {
     if (IsNamespaceObject(object)) return;  // context, read above
-    std::optional<AuditedObject> audited = AuditObject(policy, object, namespaces.Of(object), directory);
+    std::optional<AuditedObject> audited = AuditObject(policy, object, namespaces.Of(object), pipelines.directory());
     if (!audited) return;  // outside the catalog
     audited->source = where;
     run->objects.push_back(std::move(*audited));
