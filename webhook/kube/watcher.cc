@@ -160,14 +160,9 @@ void Watcher::Run() {
 }
 
 Status Watcher::List() {
-  size_t count = 0;
   const ListOutcome outcome = client_->List(
       resource_.group, resource_.version, resource_.resource, "",
-      [this, &count](json item) {
-        ++count;
-        sink_->OnListItem(std::move(item));
-      },
-      options_.page_size);
+      [this](json item) { sink_->OnListItem(std::move(item)); }, options_.page_size);
   if (!outcome.complete) {
     sink_->OnListEnd(false);
     if (outcome.http_status == 410) return Status::IoError("the list of " + name_ + " expired while being paged (HTTP 410)");
@@ -190,7 +185,7 @@ Status Watcher::List() {
   }
   LogLine(first ? "listed the cluster's objects" : "listed the cluster's objects again")
       .Add("resource", name_)
-      .Add("items", static_cast<uint64_t>(count))
+      .Add("items", static_cast<uint64_t>(outcome.items))
       .Add("resource_version", outcome.resource_version)
       .Info();
   return Status::Ok();

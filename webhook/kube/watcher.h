@@ -68,23 +68,6 @@ class WatchSink {
   virtual void OnEvent(WatchEventType type, nlohmann::json object) = 0;
 };
 
-// A sink that takes each complete list as one vector.
-class CollectingWatchSink : public WatchSink {
- public:
-  // Every object of a complete list: the view becomes exactly these.
-  virtual void OnReplace(std::vector<nlohmann::json> items) = 0;
-
-  void OnListItem(nlohmann::json item) final { pending_.push_back(std::move(item)); }
-  void OnListEnd(bool complete) final {
-    std::vector<nlohmann::json> items = std::move(pending_);
-    pending_.clear();
-    if (complete) OnReplace(std::move(items));
-  }
-
- private:
-  std::vector<nlohmann::json> pending_;
-};
-
 struct WatchState {
   bool synced = false;           // a list has arrived; stays true when later attempts fail (the view is stale then)
   std::string resource_version;  // where the next watch resumes

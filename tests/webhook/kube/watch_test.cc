@@ -44,10 +44,15 @@ json Namespace(const std::string& name, const std::string& tenant = "team-a") {
           {"status", {{"phase", "Active"}}}};
 }
 
-// What the watcher handed over, in order: "REPLACE a,b,c" and "ADDED a 4243".
-class RecordingSink : public CollectingWatchSink {
+// What the watcher handed over, in order: "REPLACE a,b,c" (a complete list)
+// and "ADDED a 4243".
+class RecordingSink : public WatchSink {
  public:
-  void OnReplace(std::vector<json> items) override {
+  void OnListItem(json item) override { pending_.push_back(std::move(item)); }
+  void OnListEnd(bool complete) override {
+    std::vector<json> items = std::move(pending_);
+    pending_.clear();
+    if (!complete) return;
     std::string names;
     for (const json& item : items) names += (names.empty() ? "" : ",") + item["metadata"].value("name", "?");
     std::lock_guard<std::mutex> lock(mutex_);
@@ -77,6 +82,7 @@ class RecordingSink : public CollectingWatchSink {
   mutable std::mutex mutex_;
   std::vector<std::string> log_;
   std::vector<json> last_items_;
+  std::vector<json> pending_;  // the list being read (the watcher's thread only)
   json last_object_;
 };
 
