@@ -177,17 +177,32 @@ Status ReadCluster(const AuditOptions& options, const Policy& policy, AuditRun* 
       run->meta.not_installed.push_back(name);
       continue;
     }
-    ListOutcome outcome = client.value()->List(
-        group_version.first, group_version.second, std::string(kind.resource), options.namespace_name,
-        [&](nlohmann::json item) {
-          // The catalog lists Pipeline before PipelineExecution (by group,
-          // then kind): each execution finds the pipeline it names.
-          pipelines.Keep(item, namespaces);
-          std::optional<AuditedObject> audited = AuditObject(policy, item, namespaces.Of(item), pipelines.directory());
-          if (!audited) return;
-          audited->source = "cluster:" + name;
-          run->objects.push_back(std::move(*audited));
-        });
+    auto audit_item = [&](nlohmann::json item) {
+      // The catalog lists Pipeline before PipelineExecution (by group,
+      // then kind): each execution finds the pipeline it names.
+      pipelines.Keep(item, namespaces);
+      if (!options.namespace_name.empty() && NamespaceOf(item) != options.namespace_name) return;
+      std::optional<AuditedObject> audited = AuditObject(policy, item, namespaces.Of(item), pipelines.directory());
+      if (!audited) return;
+      audited->source = "cluster:" + name;
+      run->objects.push_back(std::move(*audited));
+    };
+    // An execution may name a pipeline of any namespace (another tenant's
+    // is ForeignPipeline), so with -n the Pipelines of every namespace are
+    // read, and only those of the namespace audited.
+    const bool every_pipeline = !options.namespace_name.empty() && kind.group == kAckGroup && kind.kind == "Pipeline";
+    ListOutcome outcome = client.value()->List(group_version.first, group_version.second,
+                                               std::string(kind.resource),
+                                               every_pipeline ? std::string() : options.namespace_name, audit_item);
+    if (every_pipeline && !outcome.complete && outcome.items == 0) {
+      run->meta.incomplete.push_back(
+          "PipelineExecutions of " + options.namespace_name + " were judged knowing only the Pipelines of " +
+          options.namespace_name + " (" + outcome.problem +
+          "); to see a run of another tenant's pipeline, grant list on pipelines.sagemaker.services.k8s.aws in every "
+          "namespace (a ClusterRole)");
+      outcome = client.value()->List(group_version.first, group_version.second, std::string(kind.resource),
+                                     options.namespace_name, audit_item);
+    }
     if (!outcome.complete) run->meta.incomplete.push_back(outcome.problem);
     if (progress) std::cerr << "listed " << outcome.items << " " << name << "\n";
   }

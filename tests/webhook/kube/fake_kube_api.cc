@@ -111,6 +111,13 @@ void FakeKubeApi::HandleList(const httplib::Request& req, httplib::Response& res
   const bool watch = req.get_param_value("watch") == "1" || req.get_param_value("watch") == "true";
   requests_.push_back(req.path + (watch ? "?watch" : req.params.empty() ? "" : "?..."));
   if (Refused(req, res, group, resource_name, watch ? "watch" : "list")) return;
+  if (ns.empty() && forbidden_at_cluster_scope_.count(resource_name)) {
+    Reply(res, 403, StatusObject(403, "Forbidden",
+                                 resource_name + "." + group + " is forbidden: User \"system:serviceaccount:audit:keyward\" "
+                                 "cannot list resource \"" + resource_name + "\" in API group \"" + group +
+                                 "\" at the cluster scope"));
+    return;
+  }
   auto found = groups_.find(api_version);
   if (found == groups_.end() || !found->second.count(resource_name)) {
     Reply(res, 404, StatusObject(404, "NotFound", "the server could not find the requested resource"));
@@ -231,6 +238,11 @@ void FakeKubeApi::AddWithoutEvent(json object) {
 void FakeKubeApi::Forbid(const std::string& resource) {
   std::lock_guard<std::mutex> lock(mutex_);
   forbidden_.insert(resource);
+}
+
+void FakeKubeApi::ForbidAtClusterScope(const std::string& resource) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  forbidden_at_cluster_scope_.insert(resource);
 }
 
 }  // namespace keyward::testing

@@ -58,6 +58,9 @@ class FakeKubeApi {
              std::vector<nlohmann::json> items);
   // Lists of this resource (and for namespaces, a GET of one) answer 403.
   void Forbid(const std::string& resource);
+  // Lists of this resource in every namespace answer 403; a namespace's own
+  // list is served (a Role in that namespace, no ClusterRole).
+  void ForbidAtClusterScope(const std::string& resource);
   // GET /api/v1/namespaces/NAME, one Namespace (404 when it is not served):
   // answers `status` with a Status instead when non-zero, and first waits
   // `delay` (a slow API server).
@@ -148,6 +151,7 @@ class FakeKubeApi {
   bool stopping_ = false;
   std::map<std::string, std::map<std::string, Resource>> groups_;  // apiVersion ("v1", "group/version") -> resource
   std::set<std::string> forbidden_;
+  std::set<std::string> forbidden_at_cluster_scope_;
   std::vector<std::string> requests_;
   std::set<std::string> tokens_;
   int64_t resource_version_ = 4242;

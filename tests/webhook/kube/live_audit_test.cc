@@ -360,6 +360,35 @@ TEST_F(LiveAuditTest, ExecutionsAreJudgedWithTheClustersPipelines) {
     foreign = foreign || (finding.value("name", "") == "run-theirs" && finding.value("code", "") == "ForeignPipeline");
   }
   EXPECT_TRUE(foreign) << audited.output;
+
+  // One namespace audited: its executions still see every namespace's
+  // Pipelines, and only its own objects are in the report.
+  const std::string kubeconfig = WriteKubeconfig("config-n", "    token: s3cr3t\n");
+  auto findings_of = [](const json& report, const std::string& name, const std::string& code) {
+    size_t count = 0;
+    for (const json& finding : report.value("findings", json::array())) {
+      count += finding.value("name", "") == name && finding.value("code", "") == code;
+    }
+    return count;
+  };
+  const RunResult one = Audit({"--kubeconfig", kubeconfig, "-n", "team-a", "--allow-incomplete"});
+  const json one_report = Report(one);
+  EXPECT_EQ(findings_of(one_report, "run-theirs", "ForeignPipeline"), 1u) << one.output;
+  for (const json& resource : one_report.value("resources", json::array())) {
+    EXPECT_EQ(resource.value("namespace", ""), "team-a") << "only team-a is audited: " << resource.dump();
+  }
+  EXPECT_EQ(one_report["summary"]["keysByNamespace"].size(), 1u) << one.output;
+
+  // Without a ClusterRole on pipelines the run is judged knowing team-a's
+  // Pipelines only, and the report says so, with the fix.
+  api_->ForbidAtClusterScope("pipelines");
+  const RunResult narrow = Audit({"--kubeconfig", kubeconfig, "-n", "team-a", "--allow-incomplete"});
+  const json narrow_report = Report(narrow);
+  EXPECT_EQ(findings_of(narrow_report, "run-theirs", "ForeignPipeline"), 0u) << narrow.output;
+  EXPECT_NE(narrow_report["incomplete"].dump().find("grant list on pipelines.sagemaker.services.k8s.aws in every "
+                                                    "namespace"),
+            std::string::npos)
+      << narrow.output;
 }
 
 TEST(Rfc3339Test, ExecCredentialExpiryTimesAreRead) {

@@ -377,19 +377,22 @@ TEST_F(ContextServerTest, InClusterWithTheServiceAccountsRotatingToken) {
 
 // A training pipeline of `ns` whose keyed volume takes its instance type
 // from the TrainType parameter (or a literal type, `typed_by_parameter`
-// false).
+// false), and whose output key comes from the OutKey parameter, a name
+// with no "kms" in it.
 json TrainingPipeline(const std::string& name, const std::string& ns, bool typed_by_parameter = true) {
   const json type = typed_by_parameter ? json{{"Get", "Parameters.TrainType"}} : json("ml.m5.xlarge");
   const json definition = {
       {"Version", "2020-12-01"},
-      {"Parameters", {{{"Name", "TrainType"}, {"Type", "String"}, {"DefaultValue", "ml.m5.xlarge"}}}},
+      {"Parameters",
+       {{{"Name", "TrainType"}, {"Type", "String"}, {"DefaultValue", "ml.m5.xlarge"}},
+        {{"Name", "OutKey"}, {"Type", "String"}, {"DefaultValue", kKeyA}}}},
       {"Steps",
        {{{"Name", "Train"},
          {"Type", "Training"},
          {"Arguments",
           {{"RoleArn", "arn:aws:iam::111122223333:role/r"},
            {"AlgorithmSpecification", {{"TrainingImage", "img"}, {"TrainingInputMode", "File"}}},
-           {"OutputDataConfig", {{"S3OutputPath", "s3://b/o"}, {"KmsKeyId", kKeyA}}},
+           {"OutputDataConfig", {{"S3OutputPath", "s3://b/o"}, {"KmsKeyId", {{"Get", "Parameters.OutKey"}}}}},
            {"ResourceConfig",
             {{"InstanceCount", 1}, {"InstanceType", type}, {"VolumeSizeInGB", 30}, {"VolumeKmsKeyId", kKeyA}}},
            {"StoppingCondition", {{"MaxRuntimeInSeconds", 60}}}}}}}}};
@@ -399,11 +402,12 @@ json TrainingPipeline(const std::string& name, const std::string& ns, bool typed
           {"spec", {{"pipelineName", name}, {"pipelineDefinition", definition.dump()}}}};
 }
 
-json Execution(const std::string& name, const std::string& pipeline, const std::string& type) {
+json Execution(const std::string& name, const std::string& pipeline, const std::string& value,
+               const std::string& parameter = "TrainType") {
   return {{"apiVersion", "sagemaker.services.k8s.aws/v1alpha1"},
           {"kind", "PipelineExecution"},
           {"metadata", {{"name", name}, {"namespace", "team-a"}}},
-          {"spec", {{"pipelineName", pipeline}, {"pipelineParameters", {{{"name", "TrainType"}, {"value", type}}}}}}};
+          {"spec", {{"pipelineName", pipeline}, {"pipelineParameters", {{{"name", parameter}, {"value", value}}}}}}};
 }
 
 // The server watches ACK Pipelines too: an execution of another tenant's
@@ -443,6 +447,53 @@ TEST_F(ContextServerTest, ExecutionsAreJudgedWithTheWatchedPipelines) {
   const json unknown = Review("/validate", theirs);
   ASSERT_TRUE(unknown.contains("warnings")) << unknown.dump();
   EXPECT_NE(unknown["warnings"].dump().find("is not known to keyward"), std::string::npos) << unknown.dump();
+}
+
+// A key parameter is judged by the steps that read it, whatever it is
+// called: the run's OutKey value is the training step's output key. An
+// empty, another tenant's, an AWS-managed or a malformed value is the
+// violation it would be in the Pipeline, at the run's parameter, through
+// the server and through keyward check alike.
+TEST_F(ContextServerTest, AKeyParameterOfTheWatchedPipelineIsJudgedWhateverItIsCalled) {
+  StartCluster({Namespace("team-a"), Namespace("team-b")});
+  const json pipeline = TrainingPipeline("train-a", "team-a");
+  api_->Serve("sagemaker.services.k8s.aws", "v1alpha1", "pipelines", "Pipeline", {pipeline});
+  StartWithContext();
+  const std::string team_b_key = "arn:aws:kms:us-east-1:111122223333:key/5d4c3b2a-1f0e-4d9c-8b7a-6f5e4d3c2b1a";
+  struct KeyCase {
+    std::string value;
+    std::set<std::string> codes;
+  };
+  const std::vector<KeyCase> cases = {{"", {"MissingKey"}},
+                                      {team_b_key, {"ForeignKey"}},
+                                      {"alias/aws/s3", {"AwsManagedKey"}},
+                                      {"not-a-key", {"KeyFormat"}},
+                                      {kKeyA, {}}};
+  std::vector<json> executions;
+  for (size_t i = 0; i < cases.size(); ++i) {
+    executions.push_back(Execution("out-" + std::to_string(i), "train-a", cases[i].value, "OutKey"));
+  }
+  auto answer = [this](const json& execution) {
+    const json validated = Review("/validate", execution);
+    return Answer{"", {}, validated["allowed"] == true, CodesIn(validated)};
+  };
+  ASSERT_TRUE(WaitFor([&] { return answer(executions[0]).codes == cases[0].codes; }))
+      << "the Pipeline is listed: " << server_->Log();
+  const std::vector<Answer> checked = ThroughCheck({Namespace("team-a"), Namespace("team-b"), pipeline}, executions);
+  ASSERT_EQ(checked.size(), cases.size() + 1) << "the Pipeline has a verdict of its own, first";
+  for (size_t i = 0; i < cases.size(); ++i) {
+    const Answer expected{"", {}, cases[i].codes.empty(), cases[i].codes};
+    const json validated = Review("/validate", executions[i]);
+    EXPECT_EQ(answer(executions[i]), expected) << "server, OutKey = \"" << cases[i].value << "\"";
+    EXPECT_EQ((Answer{"", {}, checked[i + 1].allowed, checked[i + 1].codes}), expected)
+        << "keyward check, OutKey = \"" << cases[i].value << "\"";
+    if (cases[i].codes.empty()) continue;
+    const std::string message = validated["status"]["message"].get<std::string>();
+    for (const char* named : {"spec.pipelineParameters[0].value", "\"OutKey\"", "OutputDataConfig.KmsKeyId"}) {
+      EXPECT_NE(message.find(named), std::string::npos) << "the message names " << named << ": " << message;
+    }
+  }
+  EXPECT_FALSE(Review("/mutate", executions[0]).contains("patch")) << "the fix is the run's value, not a patch";
 }
 
 TEST_F(ContextServerTest, WithoutAKubeconfigContextIsOffAndNamesAloneDecide) {
