@@ -8,7 +8,8 @@
 #         build-tsan/); only the targets they need are built.
 #   release  the container image's build stage (scripts/image-build-stage.sh:
 #         the Release binary alone, as users and the Dockerfile build it,
-#         warnings not errors), then `keyward --version` from it.
+#         warnings not errors), then `keyward --version` and
+#         `keyward test examples/tests` from it.
 #   fuzz  every libFuzzer target for KEYWARD_FUZZ_SECONDS (default 20) each
 #         (scripts/fuzz.sh): exploratory, by hand only, never in CI.
 #
@@ -66,6 +67,13 @@ run_release() {
     grep ': warning: ' "$log" | sort -u >&2
   fi
   echo "test-sanitizers: release: $(build-release/out/keyward --version)"
+  # The example policy's own test suites, as a platform team's CI runs them.
+  local suites=build-release/examples-test.log
+  if ! build-release/out/keyward test examples/tests >"$suites" 2>&1; then
+    cat "$suites" >&2
+    return 1
+  fi
+  echo "test-sanitizers: release: keyward test examples/tests: $(tail -1 "$suites")"
 }
 
 run_fuzz() {

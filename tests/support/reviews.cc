@@ -128,4 +128,14 @@ Json DecodePatch(const Json& review) {
   return Json::parse(text);
 }
 
+std::set<std::string> DeniedCodes(const nlohmann::json& response) {
+  std::set<std::string> codes;
+  const std::string message = response.value("/status/message"_json_pointer, std::string());
+  for (size_t open = message.find("] "); open != std::string::npos; open = message.find("] ", open + 1)) {
+    const size_t at = message.find(" at ", open);
+    if (at != std::string::npos) codes.insert(message.substr(open + 2, at - open - 2));
+  }
+  return codes;
+}
+
 }  // namespace keyward::testing

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <map>
+#include <set>
 #include <string>
 
 #include <nlohmann/json.hpp>
@@ -37,5 +38,8 @@ nlohmann::json LoadReviewFixture(const std::string& relative);
 // The JSON patch of an AdmissionReview response (empty array if none); a
 // test failure when it is not base64 JSONPatch.
 nlohmann::json DecodePatch(const nlohmann::json& review);
+// The violation codes a denial names (an AdmissionReview response): its
+// message lists them as "[1] Code at path: message."
+std::set<std::string> DeniedCodes(const nlohmann::json& response);
 
 }  // namespace keyward::testing

@@ -126,8 +126,10 @@ AdmissionOutcome Admit(Webhook webhook, const Policy& policy, std::string_view c
     } else {
       ValidationResult result = Validate(policy, review.request);
       outcome.decision = VerdictName(VerdictOf(result));
+      outcome.outcome = OutcomeOf(policy, review.request, result);
       for (const Violation& violation : result.violations) {
         outcome.violation_codes.push_back(violation.code);
+        outcome.violation_paths.push_back(violation.path);
         std::vector<std::string>& others = outcome.other_tenants;
         if (!violation.owners.empty() && std::find(others.begin(), others.end(), violation.owners) == others.end()) {
           others.push_back(violation.owners);

@@ -57,6 +57,10 @@ struct AdmissionOutcome {
   bool dry_run = false;
   std::string tenant;
   std::vector<std::string> violation_codes;  // validate
+  std::vector<std::string> violation_paths;  // validate: where each of violation_codes is, in the same order
+  // validate: what keyward says of the request as a whole (exempt and
+  // skipped included), as `keyward check` and `keyward test` report it.
+  Outcome outcome = Outcome::kAllowed;
   // validate: the other tenants named by ForeignKey/ForeignRole violations, each once,
   // for the decision log (the platform team's), whatever revealOtherTenants says.
   std::vector<std::string> other_tenants;

@@ -9,26 +9,11 @@
 #include <sstream>
 
 #include "policy/base/text.h"
+#include "webhook/base/markup_text.h"
 #include "webhook/cli/audit_report.h"
 
 namespace keyward {
 namespace {
-
-std::string Escape(std::string_view text) {
-  std::string out;
-  out.reserve(text.size());
-  for (char c : text) {
-    switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&#39;"; break;
-      default: out += c;
-    }
-  }
-  return out;
-}
 
 constexpr std::string_view kStyle = R"(body{font-family:system-ui,sans-serif;margin:2em;color:#222}
 h1{font-size:1.4em}h2{font-size:1.1em;margin-top:1.5em}
@@ -58,7 +43,7 @@ std::string ShareChart(const std::string& id, const std::map<std::string, Share>
   int y = 0;
   for (const auto& [name, share] : shares) {
     const double fraction = share.total == 0 ? 0 : static_cast<double>(share.compliant) / share.total;
-    svg << "<text x=\"0\" y=\"" << y + 14 << "\">" << Escape(name) << "</text>"
+    svg << "<text x=\"0\" y=\"" << y + 14 << "\">" << EscapeMarkup(name) << "</text>"
         << "<rect x=\"" << label << "\" y=\"" << y + 3 << "\" width=\"" << width << "\" height=\"14\" fill=\"#f4c7c3\"/>"
         << "<rect x=\"" << label << "\" y=\"" << y + 3 << "\" width=\"" << static_cast<int>(fraction * width)
         << "\" height=\"14\" fill=\"#4caf50\"><title>" << share.compliant << " of " << share.total << "</title></rect>"
@@ -82,9 +67,9 @@ std::string WeekChart(const std::map<std::string, size_t>& weeks) {
   for (const auto& [week, count] : weeks) {
     const int h = static_cast<int>(static_cast<double>(count) / most * height);
     svg << "<rect x=\"" << x + 4 << "\" y=\"" << height - h + 14 << "\" width=\"" << bar - 8 << "\" height=\"" << h
-        << "\" fill=\"#e57373\"><title>" << Escape(week) << ": " << count << "</title></rect>"
+        << "\" fill=\"#e57373\"><title>" << EscapeMarkup(week) << ": " << count << "</title></rect>"
         << "<text x=\"" << x + 4 << "\" y=\"" << height - h + 10 << "\">" << count << "</text>"
-        << "<text x=\"" << x << "\" y=\"" << height + 30 << "\" font-size=\"9\">" << Escape(week) << "</text>";
+        << "<text x=\"" << x << "\" y=\"" << height + 30 << "\" font-size=\"9\">" << EscapeMarkup(week) << "</text>";
     x += bar;
   }
   svg << "</svg>";
@@ -116,11 +101,11 @@ void FindingsTable(const AuditSummary& s, std::ostringstream& out) {
   std::map<std::string, std::string> controls;  // code -> its controls on one line
   for (const TrackedFinding& f : s.open) {
     auto [line, fresh] = controls.try_emplace(f.code);
-    if (fresh) line->second = Escape(ControlsLine(f.code));
-    out << "<tr><td>" << Escape(f.tenant) << "</td><td>" << Escape(f.namespace_name) << "</td><td>" << Escape(f.kind)
-        << "</td><td>" << Escape(f.name) << "</td><td>" << Escape(f.code) << "</td><td><code>" << Escape(f.path)
+    if (fresh) line->second = EscapeMarkup(ControlsLine(f.code));
+    out << "<tr><td>" << EscapeMarkup(f.tenant) << "</td><td>" << EscapeMarkup(f.namespace_name) << "</td><td>" << EscapeMarkup(f.kind)
+        << "</td><td>" << EscapeMarkup(f.name) << "</td><td>" << EscapeMarkup(f.code) << "</td><td><code>" << EscapeMarkup(f.path)
         << "</code></td><td>" << Duration(f.age_seconds) << "</td><td><small>" << line->second << "</small></td><td>"
-        << Escape(f.fix) << "<br><small>" << Escape(f.message) << "</small></td></tr>\n";
+        << EscapeMarkup(f.fix) << "<br><small>" << EscapeMarkup(f.message) << "</small></td></tr>\n";
   }
   out << "</tbody></table>\n";
 }
@@ -134,9 +119,9 @@ void NotesTable(const AuditRun& run, std::ostringstream& out) {
       << TableHead("keyless", {{"object", 22}, {"field", 18}, {"reason", 35}, {"AWS checks that will flag it", 25}});
   for (const AuditedObject& o : run.objects) {
     for (const CompliantNote& note : o.notes) {
-      out << "<tr><td>" << Escape(o.kind + " " + o.namespace_name + "/" + o.name) << "</td><td><code>"
-          << Escape(note.path) << "</code></td><td>" << Escape(note.reason) << "</td><td>"
-          << Escape(note.flagged_by.empty() ? "none known" : Join(note.flagged_by, ", ")) << "</td></tr>\n";
+      out << "<tr><td>" << EscapeMarkup(o.kind + " " + o.namespace_name + "/" + o.name) << "</td><td><code>"
+          << EscapeMarkup(note.path) << "</code></td><td>" << EscapeMarkup(note.reason) << "</td><td>"
+          << EscapeMarkup(note.flagged_by.empty() ? "none known" : Join(note.flagged_by, ", ")) << "</td></tr>\n";
     }
   }
   out << "</tbody></table>\n";
@@ -148,8 +133,8 @@ void ControlsTable(const AuditSummary& s, std::ostringstream& out) {
          "with the open findings and the objects against it.</p>\n"
       << TableHead("controls", {{"framework", 22}, {"control", 36}, {"relation", 22}, {"findings", 10}, {"objects", 10}});
   for (const ControlTally& c : s.controls) {
-    out << "<tr class=\"" << (c.findings == 0 ? "ok" : "bad") << "\"><td>" << Escape(c.framework) << "</td><td>"
-        << Escape(c.control) << "</td><td>" << Escape(c.relation) << "</td><td>" << c.findings << "</td><td>"
+    out << "<tr class=\"" << (c.findings == 0 ? "ok" : "bad") << "\"><td>" << EscapeMarkup(c.framework) << "</td><td>"
+        << EscapeMarkup(c.control) << "</td><td>" << EscapeMarkup(c.relation) << "</td><td>" << c.findings << "</td><td>"
         << c.objects << "</td></tr>\n";
   }
   out << "</tbody></table>\n";
@@ -161,14 +146,14 @@ std::string AuditHtml(const AuditRun& run) {
   const AuditSummary& s = run.summary;
   std::ostringstream out;
   out << "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>keyward audit "
-      << Escape(run.meta.generated_at) << "</title><style>" << kStyle << "</style></head><body>\n";
-  out << "<h1>keyward audit</h1>\n<p>" << Escape(run.meta.generated_at) << " &middot; keyward "
-      << Escape(run.meta.keyward_version) << " &middot; policy " << Escape(run.meta.policy_file) << " (sha256 "
-      << Escape(run.meta.policy_sha256) << ")";
-  if (!run.meta.cluster.empty()) out << " &middot; cluster " << Escape(run.meta.cluster) << " context " << Escape(run.meta.context);
-  for (const std::string& input : run.meta.inputs) out << " &middot; " << Escape(input);
+      << EscapeMarkup(run.meta.generated_at) << "</title><style>" << kStyle << "</style></head><body>\n";
+  out << "<h1>keyward audit</h1>\n<p>" << EscapeMarkup(run.meta.generated_at) << " &middot; keyward "
+      << EscapeMarkup(run.meta.keyward_version) << " &middot; policy " << EscapeMarkup(run.meta.policy_file) << " (sha256 "
+      << EscapeMarkup(run.meta.policy_sha256) << ")";
+  if (!run.meta.cluster.empty()) out << " &middot; cluster " << EscapeMarkup(run.meta.cluster) << " context " << EscapeMarkup(run.meta.context);
+  for (const std::string& input : run.meta.inputs) out << " &middot; " << EscapeMarkup(input);
   out << "</p>\n";
-  for (const std::string& what : run.meta.incomplete) out << "<p class=\"bad\"><b>Incomplete:</b> " << Escape(what) << "</p>\n";
+  for (const std::string& what : run.meta.incomplete) out << "<p class=\"bad\"><b>Incomplete:</b> " << EscapeMarkup(what) << "</p>\n";
   out << "<div><span class=\"kpi\"><b>" << Percent(s.keys) << "</b>on approved CMKs</span><span class=\"kpi\"><b>"
       << s.objects << "</b>objects</span><span class=\"kpi ok\"><b>" << s.compliant
       << "</b>compliant</span><span class=\"kpi bad\"><b>" << s.noncompliant << "</b>non-compliant</span><span class=\"kpi\"><b>"

@@ -13,6 +13,7 @@ inline constexpr int kExitDenied = 1;
 inline constexpr int kExitUsage = 2;
 
 void AddCheckCommand(CLI::App& app, int* exit_code);    // check_command.cc
+void AddTestCommand(CLI::App& app, int* exit_code);     // test_command.cc
 void AddPolicyCommand(CLI::App& app, int* exit_code);   // policy_command.cc (policy lint)
 void AddCatalogCommand(CLI::App& app, int* exit_code);  // catalog_command.cc
 void AddServeCommand(CLI::App& app, int* exit_code);    // serve_command.cc

@@ -10,6 +10,7 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   int exit_code = keyward::kExitOk;
   keyward::AddCheckCommand(app, &exit_code);
+  keyward::AddTestCommand(app, &exit_code);
   keyward::AddPolicyCommand(app, &exit_code);
   keyward::AddCatalogCommand(app, &exit_code);
   keyward::AddServeCommand(app, &exit_code);

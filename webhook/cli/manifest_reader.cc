@@ -15,25 +15,12 @@ std::string Location(const std::string& source, const YamlMark& mark) {
   return source + ":" + std::to_string(mark.line + 1);
 }
 
-// "file:line:column" (1-based), or "file" when there is no position. Built by
-// appending: "a" + std::to_string(...) makes GCC 12 at -O3 raise a false
-// -Wrestrict.
-std::string Position(const std::string& source, const YamlMark& mark) {
-  std::string out = source;
-  if (mark.is_null()) return out;
-  out += ':';
-  out += std::to_string(mark.line + 1);
-  out += ':';
-  out += std::to_string(mark.column + 1);
-  return out;
-}
-
 void AddDocument(const YamlNode& document, const std::string& source, ManifestReadResult& out) {
   if (document.IsNull()) return;  // empty document between ---
   std::string where = Location(source, document.Mark());
   if (!document.IsMap()) {
     out.errors.push_back(Status::Error("a manifest must be a mapping with apiVersion, kind and metadata",
-                                       Position(source, document.Mark())));
+                                       YamlPosition(source, document.Mark())));
     return;
   }
   nlohmann::json object = YamlToJson(document);
@@ -59,6 +46,18 @@ void AddDocument(const YamlNode& document, const std::string& source, ManifestRe
 
 }  // namespace
 
+// Built by appending: "a" + std::to_string(...) makes GCC 12 at -O3 raise a
+// false -Wrestrict.
+std::string YamlPosition(const std::string& source, const YamlMark& mark) {
+  std::string out = source;
+  if (mark.is_null()) return out;
+  out += ':';
+  out += std::to_string(mark.line + 1);
+  out += ':';
+  out += std::to_string(mark.column + 1);
+  return out;
+}
+
 ManifestReadResult ParseManifests(const std::string& text, const std::string& source_name, size_t* values_left) {
   ManifestReadResult out;
   size_t budget = kMaxManifestValues;
@@ -67,7 +66,7 @@ ManifestReadResult ParseManifests(const std::string& text, const std::string& so
     if (document.ExpandedSize() > *values_left) {
       out.errors.push_back(Status::Error("the input holds more than " + std::to_string(kMaxManifestValues) +
                                              " values in all",
-                                         Position(source_name, document.Mark()), "check it in several runs"));
+                                         YamlPosition(source_name, document.Mark()), "check it in several runs"));
       *values_left = 0;
       return false;
     }
@@ -75,12 +74,12 @@ ManifestReadResult ParseManifests(const std::string& text, const std::string& so
     try {
       AddDocument(document, source_name, out);
     } catch (const UnsupportedYamlKey& e) {
-      out.errors.push_back(Status::Error(e.what(), Position(source_name, e.mark)));
+      out.errors.push_back(Status::Error(e.what(), YamlPosition(source_name, e.mark)));
     }
     return true;
   });
   if (error) {
-    out.errors.push_back(Status::Error(error->message, Position(source_name, error->mark)));
+    out.errors.push_back(Status::Error(error->message, YamlPosition(source_name, error->mark)));
   }
   return out;
 }

@@ -30,6 +30,9 @@ struct ManifestReadResult {
 // file (kMaxManifestBytes): about 250 bytes each, 250 MiB at this bound.
 inline constexpr size_t kMaxManifestValues = 1'000'000;
 
+// "file:line:column" (1-based), or "file" when there is no position.
+std::string YamlPosition(const std::string& source, const YamlMark& mark);
+
 ManifestReadResult ReadManifests(const std::vector<std::string>& inputs, std::istream& standard_input);
 
 // Parses one YAML or JSON text (JSON is YAML) holding any number of documents,

@@ -185,17 +185,7 @@ class ContextServerTest : public ServerTest {
     return answer;
   }
 
-  // The violation codes a denial names: its message lists them as
-  // "[1] Code at path: message."
-  static std::set<std::string> CodesIn(const json& response) {
-    std::set<std::string> codes;
-    const std::string message = response.value("/status/message"_json_pointer, std::string());
-    for (size_t open = message.find("] "); open != std::string::npos; open = message.find("] ", open + 1)) {
-      const size_t at = message.find(" at ", open);
-      if (at != std::string::npos) codes.insert(message.substr(open + 2, at - open - 2));
-    }
-    return codes;
-  }
+  static std::set<std::string> CodesIn(const json& response) { return DeniedCodes(response); }
 
   // The tenant the server's decision log names for the request `uid`.
   std::string LoggedTenant(const std::string& uid) {
