@@ -1,5 +1,6 @@
 // Hostile files given to the command line: `keyward check -f` (manifests
-// from anyone's repository, in CI pipelines) and `keyward policy lint`.
+// from anyone's repository, in CI pipelines), `keyward policy lint` and
+// `keyward test` (suites).
 // Each must end with a verdict or a clear error, never a crash, a hang or
 // memory without bound.
 #include <chrono>
@@ -112,6 +113,17 @@ TEST_P(CliInputTest, PolicyLintEndsWithAnErrorNamingTheFile) {
   ASSERT_TRUE(outcome.finished) << "keyward policy lint " << outcome.why << "\n" << outcome.output.substr(0, 3000);
   // 1: the policy has problems; 2: the file cannot be read as one.
   EXPECT_TRUE(outcome.exit_status == 1 || outcome.exit_status == 2) << outcome.exit_status << "\n" << outcome.output;
+  EXPECT_NE(outcome.output.find(GetParam().name), std::string::npos) << "the error does not name the file:\n"
+                                                                     << outcome.output;
+}
+
+// The same files as `keyward test` suites (a file named on the command
+// line is read whatever its name): a malformed suite, exit 2, at the file.
+TEST_P(CliInputTest, TestEndsWithAnErrorNamingTheFile) {
+  const RunResult outcome =
+      RunKeyward({"test", file_.string()}, dir_ / "out", {.memory_kib = GetParam().memory_bound_kib});
+  ASSERT_TRUE(outcome.finished) << "keyward test " << outcome.why << "\n" << outcome.output.substr(0, 3000);
+  EXPECT_EQ(outcome.exit_status, 2) << outcome.output;
   EXPECT_NE(outcome.output.find(GetParam().name), std::string::npos) << "the error does not name the file:\n"
                                                                      << outcome.output;
 }

@@ -364,7 +364,7 @@ class SuiteReader {
       Fail(node, std::string(key) + " must be a list", "write " + std::string(key) + ": [a, b]");
       return out;
     }
-    for (size_t i = 0; i < node.size(); ++i) out.push_back(StringAt(node[i], key));
+    for (size_t i = 0; i < node.size(); ++i) out.push_back(StringAt(node[i], "each of " + std::string(key)));
     return out;
   }
 
