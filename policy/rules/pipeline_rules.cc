@@ -583,7 +583,9 @@ bool CheckRunAgainstPipeline(const Subject& s, const json& execution, const std:
     const std::string at = std::string(s.kind.embedded_path) + "[" + std::to_string(parameter.index) + "].value";
     const std::string place = v.path.substr(v.path.find(kEmbeddedPathSeparator) + 1);
     out.signatures[at] = (parameter.value != nullptr ? parameter.value->dump() : "(absent)") + " in " + definition_text;
-    const bool empty = parameter.value == nullptr || (parameter.value->is_string() && parameter.value->empty());
+    // (json::empty() is false for every string, "" included.)
+    const bool empty = parameter.value == nullptr ||
+                       (parameter.value->is_string() && parameter.value->get_ref<const std::string&>().empty());
     const std::string message =
         empty && v.code == kMissingKey
             ? "is empty, so the job has no KMS key; set it to " + TenantKeyHint(s, changed->second.purpose, region)

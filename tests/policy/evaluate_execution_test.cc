@@ -103,6 +103,12 @@ TEST_F(ExecutionTest, AKeyParameterIsJudgedWhateverItIsCalled) {
   EXPECT_EQ(CodesAt(empty.validation.violations, "spec.pipelineParameters[0].value"), CodeList{std::string(kMissingKey)})
       << empty.validation.message;
   EXPECT_NE(empty.validation.message.find(kTeamAOutput), std::string::npos) << "the fix names the key to use";
+  EXPECT_NE(empty.validation.message.find("\"OutKey\" of pipeline \"train-a\", read by Steps[Train]."), std::string::npos)
+      << empty.validation.message;
+  EXPECT_NE(empty.validation.message.find("is empty, so the job has no KMS key; set it to"), std::string::npos)
+      << "the run's value is what to change: " << empty.validation.message;
+  EXPECT_EQ(empty.validation.message.find("DefaultValue"), std::string::npos)
+      << "the Pipeline's default is not what the run gets wrong: " << empty.validation.message;
 
   const Evaluation foreign_key = Judge(Execution("train-a", {{{"name", "OutKey"}, {"value", kTeamBUsEast}}}));
   EXPECT_EQ(CodesAt(foreign_key.validation.violations, "spec.pipelineParameters[0].value"),

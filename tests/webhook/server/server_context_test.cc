@@ -479,7 +479,8 @@ TEST_F(ContextServerTest, AKeyParameterOfTheWatchedPipelineIsJudgedWhateverItIsC
         << "keyward check, OutKey = \"" << cases[i].value << "\"";
     if (cases[i].codes.empty()) continue;
     const std::string message = validated["status"]["message"].get<std::string>();
-    for (const char* named : {"spec.pipelineParameters[0].value", "\"OutKey\"", "OutputDataConfig.KmsKeyId"}) {
+    for (const char* named :
+         {"spec.pipelineParameters[0].value", "\"OutKey\"", "Steps[Train].Arguments.OutputDataConfig.KmsKeyId"}) {
       EXPECT_NE(message.find(named), std::string::npos) << "the message names " << named << ": " << message;
     }
   }
