@@ -16,6 +16,7 @@ cd "$(dirname "$0")/.."
 start=$SECONDS
 scripts/setup.sh
 scripts/get-helm.sh >/dev/null
+scripts/get-test-tools.sh >/dev/null
 status=0
 scripts/test-sanitizers.sh asan tsan release || status=$?
 echo "test: finished in $((SECONDS - start))s"

@@ -116,15 +116,7 @@ void Policy::Index() {
     for (const std::string& role : tenant.roles) role_index_.Add(role, t);
     for (const std::string& subnet : tenant.subnets) subnet_index_.Add(subnet, t);
     for (const std::string& group : tenant.security_groups) security_group_index_.Add(group, t);
-    std::vector<std::string> approved = tenant.allowed_keys;
-    std::vector<const RegionKeys*> key_sets = {&tenant.keys};
-    for (const auto& [region, keys] : tenant.keys.regions) key_sets.push_back(&keys);
-    for (const RegionKeys* keys : key_sets) {
-      for (const std::string* key : {&keys->default_key, &keys->volume_key, &keys->output_key}) {
-        if (!key->empty()) approved.push_back(*key);
-      }
-    }
-    for (const std::string& key : approved) {
+    for (const std::string& key : ApprovedKeys(tenant)) {
       key_index_.Add(key, t);
       if (IsGlob(key)) continue;
       // A bare key ID or alias name (keyReferences: any) is approved when it
@@ -172,6 +164,20 @@ bool Policy::IsTrustedUser(std::string_view user) const {
   bool found = false;
   trusted_index_.ForEachMatch(user, [&](size_t) { return !(found = true); });
   return found;
+}
+
+std::span<const std::string_view> LocalStorageFamilies() { return kLocalStorageFamilies; }
+
+std::vector<std::string> ApprovedKeys(const Tenant& tenant) {
+  std::vector<std::string> approved = tenant.allowed_keys;
+  std::vector<const RegionKeys*> key_sets = {&tenant.keys};
+  for (const auto& [region, keys] : tenant.keys.regions) key_sets.push_back(&keys);
+  for (const RegionKeys* keys : key_sets) {
+    for (const std::string* key : {&keys->default_key, &keys->volume_key, &keys->output_key}) {
+      if (!key->empty()) approved.push_back(*key);
+    }
+  }
+  return approved;
 }
 
 bool Policy::HasLocalStorage(std::string_view instance_type) const {

@@ -11,6 +11,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -203,6 +204,14 @@ class Policy {
 
   std::vector<const Tenant*> Claiming(const GlobIndex& index, std::string_view text) const;
 };
+
+// Every key a tenant may use: its allowedKeys, then the keys of each of its
+// regions (default, volume and output, where set). Exact texts and globs.
+std::vector<std::string> ApprovedKeys(const Tenant& tenant);
+
+// The instance families with local NVMe storage keyward knows without the
+// policy's localStorageInstanceTypes (ml.p4d, ml.g5, ...).
+std::span<const std::string_view> LocalStorageFamilies();
 
 struct PolicyLoadResult {
   std::shared_ptr<const Policy> policy;  // null when diagnostics is non-empty

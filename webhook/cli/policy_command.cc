@@ -1,10 +1,57 @@
 // keyward policy lint: validates KeyPolicy files before they reach a cluster.
+// keyward policy compile --target vap: the policy as ValidatingAdmissionPolicies
+// (policy/compile/vap.h), as YAML for kubectl apply.
 #include <iostream>
 
-#include "webhook/cli/commands.h"
+#include "policy/compile/vap.h"
 #include "webhook/admission/policy_file.h"
+#include "webhook/cli/commands.h"
+#include "webhook/cli/json_to_yaml.h"
 
 namespace keyward {
+namespace {
+
+struct CompileOptions {
+  std::string target = "vap";
+  std::string api_version = "v1";
+  std::string policy_path;
+};
+
+int RunCompile(const CompileOptions& options) {
+  const Result<std::shared_ptr<const Policy>> policy = LoadPolicyFile(options.policy_path);
+  if (!policy.ok()) {
+    std::cerr << policy.status().ToString() << "\n";
+    return kExitUsage;
+  }
+  const VapApiVersion version = *ValueOf<VapApiVersion>(kVapApiVersionWords, options.api_version);
+  const CompiledVap compiled = CompileVap(*policy.value(), version);
+  std::cout << "# keyward policy compile --target vap --api-version " << options.api_version << " "
+            << options.policy_path << "\n"
+            << "# Apply twice with kubectl apply -f: the first apply creates the KeyPolicyParams CRD, the second the\n"
+            << "# params that need it. After a policy change, apply the output again: only the params change.\n"
+            << "# Denied here: ";
+  for (size_t i = 0; i < compiled.covered_codes.size(); ++i) std::cout << (i ? ", " : "") << compiled.covered_codes[i];
+  std::cout << ".\n# Left to the webhook, because CEL cannot express them:\n";
+  for (const std::string& reason : compiled.not_expressed) std::cout << "#   - " << reason << "\n";
+  for (const nlohmann::json& object : compiled.objects) std::cout << "---\n" << JsonToYaml(object);
+  return kExitOk;
+}
+
+void AddCompileCommand(CLI::App& policy, int* exit_code) {
+  auto options = std::make_shared<CompileOptions>();
+  CLI::App* compile = policy.add_subcommand(
+      "compile", "Compile a policy for another enforcement point: --target vap prints ValidatingAdmissionPolicies");
+  compile->add_option("--target", options->target, "vap: ValidatingAdmissionPolicies, their bindings and params")
+      ->check(CLI::IsMember({"vap"}));
+  compile->add_option("--api-version", options->api_version,
+                      "v1 (Kubernetes 1.30 and later) or v1beta1 (1.28 and 1.29, with the "
+                      "ValidatingAdmissionPolicy feature gate)")
+      ->check(CLI::IsMember({"v1", "v1beta1"}));
+  compile->add_option("policy", options->policy_path, "KeyPolicy file")->required();
+  compile->callback([options, exit_code] { *exit_code = RunCompile(*options); });
+}
+
+}  // namespace
 
 void AddPolicyCommand(CLI::App& app, int* exit_code) {
   CLI::App* policy = app.add_subcommand("policy", "Work with KeyPolicy files");
@@ -13,6 +60,7 @@ void AddPolicyCommand(CLI::App& app, int* exit_code) {
   CLI::App* lint = policy->add_subcommand(
       "lint", "Validate policy files; prints file:line:column, the field and a fix for every problem");
   lint->add_option("files", *files, "Policy files")->required();
+  AddCompileCommand(*policy, exit_code);
   lint->callback([files, exit_code] {
     *exit_code = kExitOk;
     for (const std::string& file : *files) {

@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Installs the test-only tools from the npm registry into
+# $KEYWARD_TOOLS_DIR/npm (default .tools/npm, git-ignored): @bufbuild/cel,
+# the CEL evaluator the ValidatingAdmissionPolicy tests check the generated
+# CEL with (tests/vap). Never shipped in the image. Idempotent: nothing is
+# fetched when the pinned versions are there.
+set -euo pipefail
+
+packages=(@bufbuild/cel@0.6.1)
+
+source_dir=$(cd "$(dirname "$0")/.." && pwd)
+tools_dir=${KEYWARD_TOOLS_DIR:-$source_dir/.tools}
+prefix=$tools_dir/npm
+
+installed() {
+  local package=$1 name version
+  name=${package%@*}
+  version=${package##*@}
+  [[ -f $prefix/node_modules/$name/package.json ]] &&
+    grep -q "\"version\": \"$version\"" "$prefix/node_modules/$name/package.json"
+}
+
+missing=()
+for package in "${packages[@]}"; do
+  installed "$package" || missing+=("$package")
+done
+if ((${#missing[@]})); then
+  command -v npm >/dev/null || { echo "get-test-tools: npm is missing; run scripts/setup.sh" >&2; exit 1; }
+  echo "get-test-tools: installing ${missing[*]}" >&2
+  mkdir -p "$prefix"
+  npm install --silent --no-audit --no-fund --loglevel=error --prefix "$prefix" "${missing[@]}" >/dev/null
+fi
+echo "$prefix"

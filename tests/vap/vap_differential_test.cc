@@ -1,0 +1,433 @@
+// The ValidatingAdmissionPolicies keyward compiles (policy/compile/vap.h),
+// evaluated by an independent CEL implementation (@bufbuild/cel, through
+// tests/vap/evaluate.mjs), against the core's own decision on the same
+// request:
+//   - sound: a policy denies only what the core denies too, so the
+//     apiserver never refuses what the webhook admits;
+//   - complete: where the core denies with a code the policies cover, they
+//     deny too;
+//   - safe: no expression ever fails to evaluate.
+// Every upstream sample (EBS and local-NVMe instance types), example
+// manifest and captured UPDATE review, under every fixture policy, in each
+// tenant's namespace, an unclaimed one and an exempt one: as sent (the
+// webhook down, nothing injected) and as the mutating webhook leaves it.
+#include <stdlib.h>
+
+#include <cstdlib>
+#include <deque>
+#include <filesystem>
+#include <fstream>
+#include <set>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include "policy/compile/vap.h"
+#include "policy/rules/evaluate.h"
+#include "tests/policy/samples.h"
+#include "webhook/admission/admission_codec.h"
+#include "webhook/cli/manifest_reader.h"
+
+namespace keyward::testing {
+namespace {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+std::string ToolsDir() {
+  const char* set = std::getenv("KEYWARD_TOOLS_DIR");
+  return set != nullptr && *set != '\0' ? set : std::string(KEYWARD_SOURCE_DIR) + "/.tools";
+}
+
+// A scratch folder of its own, removed with it.
+class TempDir {
+ public:
+  TempDir() {
+    std::string pattern = (fs::temp_directory_path() / "keyward-vap-XXXXXX").string();
+    path_ = ::mkdtemp(pattern.data()) != nullptr ? pattern : "";
+  }
+  ~TempDir() {
+    std::error_code ignored;
+    if (!path_.empty()) fs::remove_all(path_, ignored);
+  }
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+  std::string File(const std::string& name) const { return path_ + "/" + name; }
+
+ private:
+  std::string path_;
+};
+
+void WriteFile(const std::string& path, const std::string& text) { std::ofstream(path, std::ios::binary) << text; }
+
+std::string Slurp(const fs::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+std::shared_ptr<const Policy> LoadFile(const fs::path& path) {
+  PolicyLoadResult loaded = LoadPolicy(Slurp(path), path.string());
+  EXPECT_TRUE(loaded.diagnostics.empty()) << path << ": " << loaded.diagnostics.front().ToString();
+  return loaded.policy;
+}
+
+std::vector<json> ManifestsIn(const fs::path& dir) {
+  std::vector<json> out;
+  std::istringstream no_input;
+  ManifestReadResult read = ReadManifests({dir.string()}, no_input);
+  EXPECT_TRUE(read.errors.empty()) << read.errors.front().ToString();
+  for (Manifest& manifest : read.manifests) out.push_back(std::move(manifest.object));
+  return out;
+}
+
+// One request, with what the core decided.
+struct Case {
+  std::string name;
+  json request;  // AdmissionRequest as the apiserver sends it (kind, resource, operation, namespace, userInfo)
+  json object;
+  json old_object;
+  json namespace_object;
+  bool core_denied = false;
+  std::set<std::string> covered;  // codes the core denies with that a policy must deny too
+};
+
+// Decides `request` with the core, as the webhook validates (no mutation).
+void Decide(const Policy& policy, const CompiledVap& compiled, const AdmissionRequest& request, Case* c) {
+  const ValidationResult result = Validate(policy, request);
+  c->core_denied = !result.allowed;
+  const CatalogKind* kind = FindCatalogKind(request.group, request.kind);
+  for (const Violation& v : result.violations) {
+    if (v.enforcement != Enforcement::kDeny) continue;
+    if (std::find(compiled.covered_codes.begin(), compiled.covered_codes.end(), v.code) ==
+        compiled.covered_codes.end()) {
+      continue;
+    }
+    // What the policies leave to the webhook (CompiledVap::not_expressed).
+    if (kind != nullptr && !kind->embedded_path.empty() && v.path.starts_with(kind->embedded_path)) continue;
+    const bool is_update = request.operation == Operation::kUpdate;
+    if (is_update && v.code != kImmutableKey && v.code != kAmbiguousTenant) continue;
+    if (v.code == kImmutableKey) {
+      const KmsField* field = nullptr;
+      for (const KmsField& f : kind->fields) field = f.path == v.path ? &f : field;
+      if (field == nullptr || field->anchor_depth != 0) continue;  // in an array or below an anchor
+    }
+    c->covered.insert(v.code + " at " + v.path);
+  }
+}
+
+json NamespaceObject(const std::string& name, const NamespaceInfo* info) {
+  json metadata = {{"name", name}};
+  if (info != nullptr && !info->labels.empty()) metadata["labels"] = info->labels;
+  if (info != nullptr && !info->annotations.empty()) metadata["annotations"] = info->annotations;
+  return {{"apiVersion", "v1"}, {"kind", "Namespace"}, {"metadata", metadata}};
+}
+
+json RequestJson(const AdmissionRequest& r, const std::string& resource) {
+  return {{"operation", OperationName(r.operation)},
+          {"namespace", r.namespace_name},
+          {"name", r.name},
+          {"kind", {{"group", r.group}, {"version", r.version}, {"kind", r.kind}}},
+          {"resource", {{"group", r.group}, {"version", r.version}, {"resource", resource}}},
+          {"userInfo", {{"username", r.username}}}};
+}
+
+class Corpus {
+ public:
+  Corpus(const Policy& policy, const CompiledVap& compiled) : policy_(policy), compiled_(compiled) {}
+
+  // `object` created in `ns` (its labels from `info`): as sent and as mutated.
+  void AddCreate(const std::string& name, json object, const std::string& ns, const NamespaceInfo* info) {
+    if (object.contains("metadata") && object["metadata"].is_object()) object["metadata"]["namespace"] = ns;
+    AdmissionRequest request = CreateRequestFor(object);
+    request.namespace_name = ns;
+    request.username = "alice@example.com";
+    request.namespace_info = info;
+    const CatalogKind* kind = FindCatalogKind(request.group, request.kind);
+    if (kind == nullptr) return;
+    Add(name + " as sent", request, object, json(), ns, info, kind);
+    const Evaluation evaluation = Evaluate(policy_, request);
+    if (!evaluation.mutation.patch.empty()) Add(name + " mutated", request, evaluation.mutated_object, json(), ns, info, kind);
+  }
+
+  // An UPDATE of `old_object` to `object`, as sent and as mutated.
+  void AddUpdate(const std::string& name, const json& object, const json& old_object, const std::string& user,
+                 const NamespaceInfo* info) {
+    AdmissionRequest request = CreateRequestFor(object);
+    request.operation = Operation::kUpdate;
+    request.username = user;
+    request.namespace_info = info;
+    request.old_object = &old_object;
+    const CatalogKind* kind = FindCatalogKind(request.group, request.kind);
+    if (kind == nullptr) return;
+    Add(name + " as sent", request, object, old_object, request.namespace_name, info, kind);
+    const Evaluation evaluation = Evaluate(policy_, request);
+    if (!evaluation.mutation.patch.empty()) {
+      Add(name + " mutated", request, evaluation.mutated_object, old_object, request.namespace_name, info, kind);
+    }
+  }
+
+  std::vector<Case>& cases() { return cases_; }
+
+ private:
+  void Add(const std::string& name, AdmissionRequest request, const json& object, const json& old_object,
+           const std::string& ns, const NamespaceInfo* info, const CatalogKind* kind) {
+    Case c;
+    c.name = name;
+    c.object = object;
+    c.old_object = old_object;
+    request.object = &c.object;
+    request.old_object = old_object.is_null() ? nullptr : &c.old_object;
+    Decide(policy_, compiled_, request, &c);
+    c.request = RequestJson(request, std::string(kind->resource));
+    c.namespace_object = NamespaceObject(ns, info);
+    cases_.push_back(std::move(c));
+  }
+
+  const Policy& policy_;
+  const CompiledVap& compiled_;
+  std::vector<Case> cases_;
+};
+
+struct Verdict {
+  bool denied = false;
+  std::vector<std::string> errors;
+  std::vector<std::string> messages;
+};
+
+// The policies' verdict on every case, from evaluate.mjs.
+std::vector<Verdict> EvaluateWithCel(const CompiledVap& compiled, const std::vector<Case>& cases, const TempDir& dir) {
+  json input = {{"policies", json::array()}, {"cases", json::array()}};
+  for (const json& object : compiled.objects) {
+    if (object["kind"] == "ValidatingAdmissionPolicy") input["policies"].push_back(object);
+    if (object["kind"] == kParamsKind) input["params"] = object;
+  }
+  for (const Case& c : cases) {
+    input["cases"].push_back({{"request", c.request},
+                              {"object", c.object},
+                              {"oldObject", c.old_object},
+                              {"namespaceObject", c.namespace_object}});
+  }
+  WriteFile(dir.File("input.json"), input.dump());
+  const std::string command = "timeout 600 node " + std::string(KEYWARD_SOURCE_DIR) + "/tests/vap/evaluate.mjs '" +
+                              ToolsDir() + "' '" + dir.File("input.json") + "' > '" + dir.File("output.json") +
+                              "' 2> '" + dir.File("errors.txt") + "'";
+  const int status = std::system(command.c_str());
+  EXPECT_EQ(status, 0) << "node failed (run scripts/get-test-tools.sh first): " << Slurp(dir.File("errors.txt"));
+  const json output = json::parse(Slurp(dir.File("output.json")), nullptr, false);
+  std::vector<Verdict> verdicts;
+  if (!output.is_array()) return verdicts;
+  for (const json& v : output) {
+    verdicts.push_back({v["denied"].get<bool>(), v["errors"].get<std::vector<std::string>>(),
+                        v["messages"].get<std::vector<std::string>>()});
+  }
+  return verdicts;
+}
+
+// Every difference between the policies and the core, one line each.
+std::vector<std::string> Differences(const std::vector<Case>& cases, const std::vector<Verdict>& verdicts) {
+  std::vector<std::string> out;
+  if (verdicts.size() != cases.size()) return {"evaluate.mjs answered " + std::to_string(verdicts.size()) + " of " +
+                                               std::to_string(cases.size()) + " cases"};
+  for (size_t i = 0; i < cases.size(); ++i) {
+    const Case& c = cases[i];
+    const Verdict& v = verdicts[i];
+    for (const std::string& error : v.errors) out.push_back(c.name + ": an expression failed: " + error);
+    if (v.denied && !c.core_denied && v.errors.empty()) {
+      out.push_back(c.name + ": the policies deny what the webhook admits: " + v.messages.front());
+    }
+    if (!v.denied && !c.covered.empty()) out.push_back(c.name + ": the core denies " + *c.covered.begin() +
+                                                       ", the policies admit it");
+  }
+  return out;
+}
+
+std::string StringOr(const json& object, const char* key) {
+  auto it = object.find(key);
+  return it != object.end() && it->is_string() ? it->get<std::string>() : "";
+}
+
+std::vector<fs::path> Policies() {
+  const fs::path fixtures = fs::path(KEYWARD_FIXTURES_DIR) / "policies";
+  return {fs::path(KEYWARD_SOURCE_DIR) / "examples" / "policy.yaml",
+          fs::path(KEYWARD_SOURCE_DIR) / "examples" / "tests" / "selectors-and-guardrails" / "policy.yaml",
+          fixtures / "team-a-b.yaml", fixtures / "team-a-b-context.yaml", fixtures / "tenants-hidden.yaml"};
+}
+
+// The corpus under one policy: each object in each tenant's first named
+// namespace, an unclaimed and an exempt one, with labels that select each
+// selector tenant; the captured UPDATE reviews; and UPDATEs that swap or
+// drop the keys the webhook set.
+std::vector<Case> CorpusFor(const Policy& policy, const CompiledVap& compiled, std::vector<NamespaceInfo>& infos) {
+  std::vector<json> objects;
+  for (const std::string& file : SampleFiles()) {
+    for (InstanceProfile profile : {InstanceProfile::kEbs, InstanceProfile::kLocalNvme}) {
+      objects.push_back(LoadSample(file, profile));
+    }
+  }
+  for (json& manifest : ManifestsIn(fs::path(KEYWARD_SOURCE_DIR) / "examples" / "manifests")) {
+    objects.push_back(std::move(manifest));
+  }
+  infos.reserve(policy.tenants.size() + 4);
+  for (const Tenant& tenant : policy.tenants) {
+    NamespaceInfo info;
+    for (const std::string& ns : tenant.namespaces) {
+      if (ns.find_first_of("*?") == std::string::npos) info.name = ns;
+    }
+    if (tenant.namespace_selector) {
+      if (info.name.empty()) info.name = "selected-" + tenant.name;
+      for (const auto& [key, value] : tenant.namespace_selector->match_labels) info.labels[key] = value;
+    }
+    if (!info.name.empty()) infos.push_back(std::move(info));
+  }
+  infos.push_back({"nobody-claims-this", {}, {}});
+  infos.push_back({"kube-system", {}, {}});
+  infos.push_back({infos.front().name, {}, {{"services.k8s.aws/default-region", "eu-west-1"}}});
+  Corpus corpus(policy, compiled);
+  for (size_t o = 0; o < objects.size(); ++o) {
+    for (const NamespaceInfo& info : infos) {
+      corpus.AddCreate("object " + std::to_string(o) + " (" + StringOr(objects[o], "kind") + ") in " + info.name,
+                       objects[o], info.name, &info);
+    }
+  }
+  // UPDATEs: the keyed object re-applied without its keys, and with each
+  // create-only key swapped for another key of the tenant's.
+  const NamespaceInfo& home = infos.front();
+  for (size_t o = 0; o < objects.size(); ++o) {
+    json object = objects[o];
+    object["metadata"]["namespace"] = home.name;
+    AdmissionRequest create = CreateRequestFor(object);
+    create.namespace_info = &home;
+    create.username = "alice@example.com";
+    const Evaluation stored = Evaluate(policy, create);
+    if (stored.mutation.patch.empty()) continue;
+    corpus.AddUpdate("update " + std::to_string(o) + " without keys", object, stored.mutated_object,
+                     "alice@example.com", &home);
+    json swapped = stored.mutated_object;
+    for (const json& op : stored.mutation.patch) {
+      if (op.value("op", "") == "add" && op["value"].is_string() && op["value"].get<std::string>().find(":kms:") !=
+                                                                         std::string::npos) {
+        swapped[json::json_pointer(op["path"].get<std::string>())] =
+            "arn:aws:kms:us-east-1:111122223333:key/99999999-0000-4000-8000-000000000099";
+      }
+    }
+    corpus.AddUpdate("update " + std::to_string(o) + " swapping keys", swapped, stored.mutated_object,
+                     "alice@example.com", &home);
+    for (const std::string& user : policy.trusted_users) {
+      if (user.find_first_of("*?") != std::string::npos) continue;
+      corpus.AddUpdate("update " + std::to_string(o) + " by " + user, swapped, stored.mutated_object, user, &home);
+    }
+  }
+  // The captured reviews, as the apiserver sent them (operation, user,
+  // oldObject), each in its namespace.
+  std::deque<NamespaceInfo> review_namespaces;
+  std::deque<json> reviews;
+  for (const auto& entry : fs::recursive_directory_iterator(fs::path(KEYWARD_FIXTURES_DIR) / "admission-reviews")) {
+    if (entry.path().extension() != ".json") continue;
+    const json& review = reviews.emplace_back(json::parse(Slurp(entry.path()), nullptr, false));
+    DecodedReview decoded;
+    if (!DecodeAdmissionReview(review, &decoded).ok() || decoded.request.object == nullptr) continue;
+    const AdmissionRequest& r = decoded.request;
+    const NamespaceInfo& info = review_namespaces.emplace_back(NamespaceInfo{r.namespace_name, {}, {}});
+    const std::string name = "review " + entry.path().parent_path().filename().string() + "/" +
+                             entry.path().filename().string();
+    if (r.operation == Operation::kUpdate && r.old_object != nullptr) {
+      corpus.AddUpdate(name, *r.object, *r.old_object, r.username, &info);
+    } else if (r.operation == Operation::kCreate) {
+      corpus.AddCreate(name, *r.object, r.namespace_name, &info);
+    }
+  }
+  return std::move(corpus.cases());
+}
+
+struct CorpusRun {
+  std::vector<Case> cases;
+  std::vector<Verdict> verdicts;
+};
+
+CorpusRun RunCorpus(const Policy& policy, const CompiledVap& compiled, const TempDir& dir) {
+  std::vector<NamespaceInfo> infos;
+  CorpusRun run;
+  run.cases = CorpusFor(policy, compiled, infos);
+  run.verdicts = EvaluateWithCel(compiled, run.cases, dir);
+  return run;
+}
+
+std::string FirstOf(const std::vector<std::string>& lines, size_t most = 15) {
+  std::string out;
+  for (size_t i = 0; i < lines.size() && i < most; ++i) out += lines[i] + "\n";
+  if (lines.size() > most) out += "... and " + std::to_string(lines.size() - most) + " more\n";
+  return out;
+}
+
+class VapDifferentialTest : public ::testing::TestWithParam<fs::path> {
+ protected:
+  TempDir dir_;
+};
+
+TEST_P(VapDifferentialTest, ThePoliciesDenyWhereTheCoreDeniesAndNowhereElse) {
+  const std::shared_ptr<const Policy> policy = LoadFile(GetParam());
+  ASSERT_NE(policy, nullptr);
+  const CompiledVap compiled = CompileVap(*policy, VapApiVersion::kV1);
+  const CorpusRun run = RunCorpus(*policy, compiled, dir_);
+  const std::vector<std::string> differences = Differences(run.cases, run.verdicts);
+  EXPECT_TRUE(differences.empty()) << differences.size() << " differences:\n" << FirstOf(differences);
+  size_t denied = 0, covered = 0, core_denied = 0;
+  for (size_t i = 0; i < run.verdicts.size(); ++i) {
+    denied += run.verdicts[i].denied;
+    covered += !run.cases[i].covered.empty();
+    core_denied += run.cases[i].core_denied;
+  }
+  std::cout << GetParam().filename() << ": " << run.cases.size() << " requests; the core denies " << core_denied
+            << ", " << covered << " with a code the policies cover; the policies deny " << denied << "\n";
+  EXPECT_GT(covered, 0u) << "the corpus must exercise the policies";
+  EXPECT_LT(covered, run.cases.size()) << "and admit some requests";
+}
+
+INSTANTIATE_TEST_SUITE_P(FixturePolicies, VapDifferentialTest, ::testing::ValuesIn(Policies()),
+                         [](const ::testing::TestParamInfo<fs::path>& info) {
+                           std::string name = info.param.parent_path().filename().string() + "_" +
+                                              info.param.stem().string();
+                           for (char& c : name) c = std::isalnum(static_cast<unsigned char>(c)) ? c : '_';
+                           return name;
+                         });
+
+// The differential catches a broken expression both ways: a rule that no
+// longer denies, and one that denies what the webhook admits.
+TEST(VapDifferentialSelfTest, ABrokenExpressionShowsAsDifferences) {
+  const std::shared_ptr<const Policy> policy =
+      LoadFile(fs::path(KEYWARD_SOURCE_DIR) / "examples" / "policy.yaml");
+  ASSERT_NE(policy, nullptr);
+  auto broken = [&](const std::string& policy_name, const std::string& from, const std::string& to) {
+    CompiledVap compiled = CompileVap(*policy, VapApiVersion::kV1);
+    for (json& object : compiled.objects) {
+      if (object["kind"] != "ValidatingAdmissionPolicy" || object["metadata"]["name"] != policy_name) continue;
+      for (json& validation : object["spec"]["validations"]) {
+        std::string expression = validation["expression"];
+        for (size_t at = expression.find(from); at != std::string::npos; at = expression.find(from, at + to.size())) {
+          expression.replace(at, from.size(), to);
+        }
+        validation["expression"] = expression;
+      }
+    }
+    TempDir dir;
+    const CorpusRun run = RunCorpus(*policy, compiled, dir);
+    return Differences(run.cases, run.verdicts);
+  };
+  const std::vector<std::string> lax = broken("keyward-keys", "!(variables.keysDeny && ", "!(false && ");
+  ASSERT_FALSE(lax.empty()) << "key rules switched off must miss the core's denials";
+  EXPECT_NE(lax.front().find("the policies admit it"), std::string::npos) << lax.front();
+  const std::vector<std::string> strict = broken("keyward-tenancy", "size(variables.claimants) == 0", "true");
+  ASSERT_FALSE(strict.empty()) << "NoTenant for every namespace must deny what the webhook admits";
+  EXPECT_NE(FirstOf(strict, 1000).find("the policies deny what the webhook admits"), std::string::npos)
+      << FirstOf(strict);
+  const std::vector<std::string> failing = broken("keyward-roles", "r == ''", "r.nope == ''");
+  EXPECT_NE(FirstOf(failing, 1000).find("an expression failed"), std::string::npos) << FirstOf(failing);
+}
+
+}  // namespace
+}  // namespace keyward::testing
