@@ -1,10 +1,12 @@
 #include "policy/compile/vap.h"
 
 #include <algorithm>
+#include <tuple>
 
 #include "policy/base/glob.h"
 #include "policy/base/key_reference.h"
 #include "policy/catalog/catalog.h"
+#include "policy/catalog/guardrails.h"
 #include "policy/catalog/violation_codes.h"
 #include "policy/compile/cel_text.h"
 
@@ -158,12 +160,12 @@ std::string EverySlot(const KmsField& field, const std::function<std::string(con
 // True when SageMaker may refuse a key in `field` (refused_fields.h): read
 // more widely than the core does (any array element, not only the key's
 // own), which only ever spares a field.
-std::string MayBeRefused(const CatalogKind& kind, const KmsField& field) {
+std::string MayBeRefused(const CatalogKind& kind, const SplitPath& field_path) {
   std::string any = "false";
   auto add = [&any](const std::string& condition) { any += " || " + condition; };
   for (const RefusedField* row : kind.refused) {
-    if (row->split_path.size() > field.split_path.size() ||
-        !std::equal(row->split_path.begin(), row->split_path.end(), field.split_path.begin(),
+    if (row->split_path.size() > field_path.size() ||
+        !std::equal(row->split_path.begin(), row->split_path.end(), field_path.begin(),
                     [](const PathSegment& a, const PathSegment& b) { return a.name == b.name && a.array == b.array; })) {
       continue;
     }
@@ -247,7 +249,7 @@ void AddKeyValidations(const CatalogKind& kind, json& validations) {
   const std::string when = "!(variables.keysDeny && " + KindIs(kind) + ")";
   for (const KmsField& field : kind.fields) {
     const std::string path(field.path);
-    const std::string refused = MayBeRefused(kind, field);
+    const std::string refused = MayBeRefused(kind, field.split_path);
     if (!field.deprecated) {
       const std::string spared = refused + " || " + OnLocalStorage(field);
       validations.push_back(Validation(
@@ -343,6 +345,114 @@ json TenancyValidations() {
                   "namespaces disjoint'")});
 }
 
+// ---- the guardrails ----
+
+// A JSON value of the guardrail table as a CEL literal.
+std::string CelLiteral(const json& value) {
+  if (value.is_string()) return CelString(value.get<std::string>());
+  return value.dump();
+}
+
+// The kind of value a network or VPC field holds, from its name: an ID
+// ("subnetID"), a list ("subnets", "securityGroupIDs") or an object
+// ("vpcConfig"). Each needs its own test of emptiness for the CEL to type
+// check against the CRD's schema.
+enum class ValueShape { kString, kList, kObject };
+ValueShape ShapeOf(std::string_view name) {
+  if (name.ends_with("ID") || name.ends_with("Id")) return ValueShape::kString;
+  if (name.ends_with("s")) return ValueShape::kList;
+  return ValueShape::kObject;
+}
+
+// For every slot of a guardrail row (its parent present, or for an
+// anchored row the anchor present), `ok(present, value)`; `present` is
+// "false" for a slot whose parent is missing, and then `value` must not be
+// used.
+std::string EveryGuardSlot(const GuardrailField& row,
+                           const std::function<std::string(const std::string&, const std::string&)>& ok) {
+  if (row.anchor_depth == 0) {
+    return ForEveryParent("object", row.split_path, [&](const std::string& parent, std::string_view name) {
+      return ok(CelHas(parent, name), CelMember(parent, name));
+    });
+  }
+  const SplitPath anchor(row.split_path.begin(), row.split_path.begin() + static_cast<long>(row.anchor_depth));
+  const SplitPath below(row.split_path.begin() + static_cast<long>(row.anchor_depth), row.split_path.end());
+  const SplitPath below_parent(below.begin(), below.end() - 1);
+  return ForEveryParent("object", anchor, [&](const std::string& parent, std::string_view name) {
+    const std::string at = CelMember(parent, name);
+    const std::string value_parent = below_parent.empty() ? at : PlainAccess(at, below_parent);
+    return "!" + CelHas(parent, name) + " || (" + PlainGuard(at, below_parent) + " ? " +
+           ok(CelHas(value_parent, below.back().name), CelMember(value_parent, below.back().name)) + " : " +
+           ok("false", "") + ")";
+  });
+}
+
+// One network ID `id` is the tenant's: it claims it, or nobody does and the
+// tenant lists none of this kind (CheckNetworkIds).
+std::string NetworkIdAllowed(const std::string& id, const std::string& owners, const std::string& patterns,
+                             const std::string& tenant_lists) {
+  const std::string t = "variables.tenant";
+  return "((" + id + " in params.spec." + owners + " && " + t + " in params.spec." + owners + "[" + id +
+         "]) || params.spec." + patterns + ".exists(p, p.tenant == " + t + " && " + id + ".matches(p.regex)) || (!(" +
+         id + " in params.spec." + owners + ") && !params.spec." + patterns + ".exists(p, " + id +
+         ".matches(p.regex)) && !params.spec.tenants[" + t + "]." + tenant_lists + "))";
+}
+
+// What one row requires, where `present` says whether the field is set.
+std::string GuardOk(const GuardrailField& row, const std::string& present, const std::string& value) {
+  const bool absent = present == "false";
+  const ValueShape shape = ShapeOf(row.split_path.back().name);
+  switch (row.check) {
+    case GuardCheck::kMustEqual:
+      return absent ? "false" : "(" + present + " && " + value + " == " + CelLiteral(row.expected) + ")";
+    case GuardCheck::kMustNotEqual:
+      return absent ? "true" : "(!" + present + " || " + value + " != " + CelLiteral(row.expected) + ")";
+    case GuardCheck::kMustExist:
+      if (absent) return "false";
+      if (shape == ValueShape::kString) return "(" + present + " && " + value + " != '')";
+      if (shape == ValueShape::kList) return "(" + present + " && size(" + value + ") > 0)";
+      return present;
+    case GuardCheck::kSubnets:
+    case GuardCheck::kSecurityGroups: {
+      if (absent) return "true";
+      const bool subnets = row.check == GuardCheck::kSubnets;
+      auto allowed = [&](const std::string& id) {
+        return subnets ? NetworkIdAllowed(id, "subnetOwners", "subnetPatterns", "hasSubnets")
+                       : NetworkIdAllowed(id, "securityGroupOwners", "securityGroupPatterns", "hasSecurityGroups");
+      };
+      if (shape == ValueShape::kString) return "(!" + present + " || " + value + " == '' || " + allowed(value) + ")";
+      return "(!" + present + " || " + value + ".all(id, " + allowed("id") + "))";
+    }
+    case GuardCheck::kApprovedImage:
+      return absent ? "true"
+                    : "(!" + present + " || " + value + " == '' || params.spec.imageRegistries.exists(r, " + value +
+                          ".matches(r)) || params.spec.tenants[variables.tenant].imageRegistries.exists(r, " + value +
+                          ".matches(r)))";
+    case GuardCheck::kMustNotMatch:
+      return absent ? "true"
+                    : "(!" + present + " || !" + value + ".matches(" + CelString(GlobRegex(row.value)) + "))";
+  }
+  return "true";
+}
+
+void AddGuardrailValidations(const CatalogKind& kind, json& validations) {
+  for (const GuardrailField& row : GuardrailsFor(kind.group, kind.kind)) {
+    const std::string rule(GuardrailName(row.rule));
+    const std::string path(row.path);
+    validations.push_back(Validation(
+        "!(variables.judged && variables.tenant != '' && " + KindIs(kind) +
+            " && params.spec.tenants[variables.tenant].guardrailsDeny[" + CelString(rule) + "]) || " +
+            MayBeRefused(kind, row.split_path) + " || " +
+            EveryGuardSlot(row, [&](const std::string& present, const std::string& value) {
+              return GuardOk(row, present, value);
+            }),
+        "keyward: " + std::string(row.code) + " at " + path + ": the " + rule + " guardrail",
+        Prefix(kind) + " + " +
+            CelString(std::string(row.code) + " at " + path + ": the " + rule + " guardrail requires it " +
+                      std::string(row.why))));
+  }
+}
+
 std::string ApiVersion(VapApiVersion version) {
   return "admissionregistration.k8s.io/" + std::string(WordOf<VapApiVersion>(kVapApiVersionWords, version));
 }
@@ -431,7 +541,12 @@ json VapParams(const Policy& policy) {
                {"keyIdOwners", json::object()},
                {"keyPatterns", json::array()},
                {"roleOwners", json::object()},
-               {"rolePatterns", json::array()}};
+               {"rolePatterns", json::array()},
+               {"subnetOwners", json::object()},
+               {"subnetPatterns", json::array()},
+               {"securityGroupOwners", json::object()},
+               {"securityGroupPatterns", json::array()},
+               {"imageRegistries", RegexList(policy.image_registries)}};
   for (const Tenant& tenant : policy.tenants) {
     for (const std::string& ns : tenant.namespaces) {
       if (IsGlob(ns)) {
@@ -441,9 +556,28 @@ json VapParams(const Policy& policy) {
       }
     }
     if (tenant.namespace_selector) spec["selectors"].push_back(SelectorParams(tenant));
+    json guardrails_deny = json::object();
+    for (const auto& [rule, name] : kGuardrailWords) {
+      guardrails_deny[std::string(name)] = policy.GuardrailFor(&tenant, rule).level == RuleLevel::kDeny;
+    }
     spec["tenants"][tenant.name] = {{"region", policy.RegionFor(tenant)},
                                     {"keysDeny", policy.EnforcementFor(&tenant) == Enforcement::kDeny},
-                                    {"hasRoles", !tenant.roles.empty()}};
+                                    {"hasRoles", !tenant.roles.empty()},
+                                    {"hasSubnets", !tenant.subnets.empty()},
+                                    {"hasSecurityGroups", !tenant.security_groups.empty()},
+                                    {"imageRegistries", RegexList(tenant.image_registries)},
+                                    {"guardrailsDeny", std::move(guardrails_deny)}};
+    for (const auto& [ids, owners, patterns] :
+         {std::tuple{&tenant.subnets, "subnetOwners", "subnetPatterns"},
+          std::tuple{&tenant.security_groups, "securityGroupOwners", "securityGroupPatterns"}}) {
+      for (const std::string& id : *ids) {
+        if (IsGlob(id)) {
+          spec[patterns].push_back({{"regex", GlobRegex(id)}, {"tenant", tenant.name}});
+        } else {
+          AddOwner(spec[owners], id, tenant.name);
+        }
+      }
+    }
     for (const std::string& key : ApprovedKeys(tenant)) {
       if (IsGlob(key)) {
         spec["keyPatterns"].push_back({{"regex", GlobRegex(key)}, {"tenant", tenant.name}});
@@ -474,21 +608,26 @@ CompiledVap CompileVap(const Policy& policy, VapApiVersion version) {
   CompiledVap out;
   out.objects.push_back(ParamsCrd());
   out.objects.push_back(VapParams(policy));
-  json keys = json::array(), roles = json::array(), immutable = json::array();
+  json keys = json::array(), roles = json::array(), immutable = json::array(), guardrails = json::array();
   for (const CatalogKind& kind : Catalog()) {
     AddKeyValidations(kind, keys);
     AddRoleValidations(kind, roles);
     AddImmutableValidations(kind, immutable);
+    AddGuardrailValidations(kind, guardrails);
   }
   AddPolicy(out, version, "keyward-tenancy", "NoTenant, AmbiguousTenant", {"CREATE", "UPDATE"}, TenancyValidations());
   AddPolicy(out, version, "keyward-keys", "MissingKey, AwsManagedKey, ForeignKey, UnapprovedKey, RegionMismatch",
             {"CREATE"}, std::move(keys));
   AddPolicy(out, version, "keyward-roles", "ForeignRole, UnapprovedRole", {"CREATE"}, std::move(roles));
   AddPolicy(out, version, "keyward-immutable-keys", "ImmutableKey", {"UPDATE"}, std::move(immutable));
+  AddPolicy(out, version, "keyward-guardrails", "the guardrails at deny", {"CREATE"}, std::move(guardrails));
   out.covered_codes = {std::string(kNoTenant),      std::string(kAmbiguousTenant), std::string(kMissingKey),
                        std::string(kAwsManagedKey), std::string(kForeignKey),      std::string(kUnapprovedKey),
                        std::string(kRegionMismatch), std::string(kForeignRole),    std::string(kUnapprovedRole),
                        std::string(kImmutableKey)};
+  for (const ViolationCode& code : ViolationCodes()) {
+    if (code.family == CodeFamily::kGuardrail) out.covered_codes.emplace_back(code.code);
+  }
   out.not_expressed = {
       "Keys inside a Pipeline's spec.pipelineDefinition and a PipelineExecution's parameters: the definition is a "
       "JSON string, and CEL in Kubernetes cannot parse JSON.",
@@ -499,7 +638,7 @@ CompiledVap CompileVap(const Policy& policy, VapApiVersion version) {
       "place with the stored object, element by element; the policies judge CREATE only.",
       "KeyFormat, LocalStorageKey, CrossAccountKey and S3ExpressOutput: the webhook's alone (each still denies "
       "through the key rules when the key is not an approved customer key).",
-      "The guardrails: not compiled yet; the webhook enforces them.",
+      "The guardrails inside a pipeline definition's steps (JSON, as above), and on UPDATE (as above).",
       "Tenants chosen by namespaceSelector are matched on the namespace's labels (namespaceObject) whether or not "
       "the webhook runs with the cluster context; without it the webhook decides from names alone.",
   };
