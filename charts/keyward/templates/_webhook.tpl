@@ -55,7 +55,7 @@ reinvocationPolicy (mutating only).
     caBundle: {{ . }}
     {{- end }}
   rules: {{- include "keyward.catalogRules" $root | trim | nindent 4 }}
-  failurePolicy: {{ $values.failurePolicy }}
+  failurePolicy: {{ include "keyward.failurePolicy" $root }}
   matchPolicy: Equivalent
   sideEffects: None
   timeoutSeconds: {{ $values.timeoutSeconds }}
@@ -67,4 +67,46 @@ reinvocationPolicy (mutating only).
   {{- with .reinvocationPolicy }}
   reinvocationPolicy: {{ . }}
   {{- end }}
+  {{- with (include "keyward.matchConditions" $root | trim) }}
+  matchConditions: {{- . | nindent 4 }}
+  {{- end }}
+{{- end }}
+
+{{/*
+The webhooks' failure policy: the value set, else Ignore when the
+ValidatingAdmissionPolicy fallback is installed (an outage falls back to it)
+and Fail when it is not.
+*/}}
+{{- define "keyward.failurePolicy" -}}
+{{- if .Values.webhooks.failurePolicy -}}
+{{ .Values.webhooks.failurePolicy }}
+{{- else if .Values.fallback.vap.manifest -}}
+Ignore
+{{- else -}}
+Fail
+{{- end -}}
+{{- end }}
+
+{{/*
+matchConditions (Kubernetes 1.28 and later): the trusted users' UPDATEs never
+reach keyward, which admits them anyway; so while keyward is down the ACK
+controller can still write status, remove finalizers and late-initialise
+fields. The users are the policy's own spec.trustedUsers (globs become
+anchored regular expressions), read from the one policy value, so the two
+lists cannot drift.
+*/}}
+{{- define "keyward.matchConditions" -}}
+{{- if semverCompare ">=1.28-0" .Capabilities.KubeVersion.Version }}
+{{- $policy := .Values.policy | fromYaml }}
+{{- $users := list }}
+{{- range (dig "spec" "trustedUsers" list $policy) }}
+{{- $regex := regexQuoteMeta . | replace "\\*" "(?s:.*)" | replace "\\?" "(?s:.)" }}
+{{- $users = append $users (printf "'^%s$'" ($regex | replace "\\" "\\\\")) }}
+{{- end }}
+{{- if $users }}
+{{- $expression := printf "!(request.operation == 'UPDATE' && [%s].exists(p, request.userInfo.username.matches(p)))" (join ", " $users) }}
+- name: trusted-users-updates-skip-keyward
+  expression: {{ $expression | quote }}
+{{- end }}
+{{- end }}
 {{- end }}
