@@ -1,12 +1,15 @@
 #!/usr/bin/env bash
 # Installs the test-only tools from the npm registry into
-# $KEYWARD_TOOLS_DIR/npm (default .tools/npm, git-ignored): @bufbuild/cel,
-# the CEL evaluator the ValidatingAdmissionPolicy tests check the generated
-# CEL with (tests/vap). Never shipped in the image. Idempotent: nothing is
-# fetched when the pinned versions are there.
+# $KEYWARD_TOOLS_DIR/npm (default .tools/npm, git-ignored), for the
+# ValidatingAdmissionPolicy tests (tests/vap): @bufbuild/cel, the CEL
+# evaluator that checks the generated CEL, and kubernetes-models, whose
+# validators are generated from the Kubernetes OpenAPI schemas
+# (admissionregistration.k8s.io/v1, apiextensions.k8s.io/v1). Never shipped
+# in the image. Idempotent: nothing is fetched when the pinned versions are
+# there.
 set -euo pipefail
 
-packages=(@bufbuild/cel@0.6.1)
+packages=(@bufbuild/cel@0.6.1 kubernetes-models@5.1.0)
 
 source_dir=$(cd "$(dirname "$0")/.." && pwd)
 tools_dir=${KEYWARD_TOOLS_DIR:-$source_dir/.tools}

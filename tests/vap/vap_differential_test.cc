@@ -429,5 +429,54 @@ TEST(VapDifferentialSelfTest, ABrokenExpressionShowsAsDifferences) {
   EXPECT_NE(FirstOf(failing, 1000).find("an expression failed"), std::string::npos) << FirstOf(failing);
 }
 
+// Every object the compiler writes, but the params (a kind of keyward's
+// own), validates against the Kubernetes OpenAPI schema of its kind. The
+// v1beta1 policies (1.28 and 1.29) use only fields v1 kept, with the same
+// shapes, so they are checked against the v1 schema under v1's apiVersion.
+TEST(VapSchemaTest, EveryCompiledObjectValidatesAgainstItsKubernetesSchema) {
+  TempDir dir;
+  size_t checked = 0;
+  for (const fs::path& file : Policies()) {
+    const std::shared_ptr<const Policy> policy = LoadFile(file);
+    ASSERT_NE(policy, nullptr);
+    for (VapApiVersion version : {VapApiVersion::kV1, VapApiVersion::kV1beta1}) {
+      json objects = json::array();
+      for (json object : CompileVap(*policy, version).objects) {
+        if (object["kind"] == kParamsKind) continue;
+        if (version == VapApiVersion::kV1beta1 && object["kind"] != "CustomResourceDefinition") {
+          EXPECT_EQ(object["apiVersion"], "admissionregistration.k8s.io/v1beta1");
+          object["apiVersion"] = "admissionregistration.k8s.io/v1";
+        }
+        objects.push_back(std::move(object));
+      }
+      WriteFile(dir.File("objects.json"), objects.dump());
+      const std::string command = "timeout 300 node " + std::string(KEYWARD_SOURCE_DIR) +
+                                  "/tests/vap/validate_schema.mjs '" + ToolsDir() + "' '" + dir.File("objects.json") +
+                                  "' > '" + dir.File("errors.json") + "' 2> '" + dir.File("stderr.txt") + "'";
+      ASSERT_EQ(std::system(command.c_str()), 0) << Slurp(dir.File("stderr.txt")) << " (run scripts/get-test-tools.sh)";
+      const json errors = json::parse(Slurp(dir.File("errors.json")));
+      ASSERT_EQ(errors.size(), objects.size());
+      for (size_t i = 0; i < errors.size(); ++i) {
+        EXPECT_TRUE(errors[i].empty()) << file << " " << objects[i]["kind"] << " " << objects[i]["metadata"]["name"]
+                                       << ": " << errors[i].dump();
+        ++checked;
+      }
+    }
+  }
+  EXPECT_EQ(checked, Policies().size() * 2 * 11) << "the CRD, five policies and five bindings each";
+
+  // The validator is not lenient: a binding without its policy name fails.
+  WriteFile(dir.File("bad.json"),
+            json::array({{{"apiVersion", "admissionregistration.k8s.io/v1"},
+                          {"kind", "ValidatingAdmissionPolicyBinding"},
+                          {"metadata", {{"name", "x"}}},
+                          {"spec", {{"policyName", 3}}}}})
+                .dump());
+  const std::string bad = "timeout 300 node " + std::string(KEYWARD_SOURCE_DIR) + "/tests/vap/validate_schema.mjs '" +
+                          ToolsDir() + "' '" + dir.File("bad.json") + "' > '" + dir.File("bad-errors.json") + "'";
+  ASSERT_EQ(std::system(bad.c_str()), 0);
+  EXPECT_FALSE(json::parse(Slurp(dir.File("bad-errors.json")))[0].empty());
+}
+
 }  // namespace
 }  // namespace keyward::testing
