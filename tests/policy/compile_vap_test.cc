@@ -74,7 +74,7 @@ TEST(CompileVapTest, EveryCatalogFieldReachesThePoliciesAndThePolicyOnlyTheParam
     }
     if (object["kind"] == kParamsKind) params = object;
   }
-  EXPECT_EQ(bindings, 4u);
+  EXPECT_EQ(bindings, 5u);
   for (const CatalogKind& kind : Catalog()) {
     for (const KmsField& field : kind.fields) {
       EXPECT_NE(keys.find("at " + std::string(field.path) + ":"), std::string::npos) << kind.kind << " " << field.path;

@@ -73,6 +73,12 @@ std::string_view LookupSourceName(LookupSource source) {
   return "unavailable";
 }
 
+std::vector<std::string> CodesOf(const AdmissionOutcome& outcome) {
+  std::vector<std::string> codes;
+  for (const Violation& violation : outcome.violations) codes.push_back(violation.code);
+  return codes;
+}
+
 std::string_view WebhookName(Webhook webhook) { return webhook == Webhook::kMutate ? "mutate" : "validate"; }
 
 bool IsJsonContentType(std::string_view content_type) {
@@ -123,13 +129,12 @@ AdmissionOutcome Admit(Webhook webhook, const Policy& policy, std::string_view c
       outcome.body = EncodeMutationReview(review, result);
       outcome.tenant = std::move(result.tenant);
       outcome.injected = std::move(result.injected);
+      outcome.guardrails_set = std::move(result.guardrails_set);
     } else {
       ValidationResult result = Validate(policy, review.request);
       outcome.decision = VerdictName(VerdictOf(result));
       outcome.outcome = OutcomeOf(policy, review.request, result);
       for (const Violation& violation : result.violations) {
-        outcome.violation_codes.push_back(violation.code);
-        outcome.violation_paths.push_back(violation.path);
         std::vector<std::string>& others = outcome.other_tenants;
         if (!violation.owners.empty() && std::find(others.begin(), others.end(), violation.owners) == others.end()) {
           others.push_back(violation.owners);
@@ -137,6 +142,8 @@ AdmissionOutcome Admit(Webhook webhook, const Policy& policy, std::string_view c
       }
       outcome.body = EncodeValidationReview(review, result);
       outcome.tenant = std::move(result.tenant);
+      outcome.enforcement = result.enforcement;
+      outcome.violations = std::move(result.violations);
     }
   } catch (const std::exception& e) {
     AdmissionOutcome failed = Refuse(500, kDecisionError, std::string("internal error while deciding: ") + e.what());

@@ -56,8 +56,9 @@ struct AdmissionOutcome {
   Operation operation = Operation::kCreate;
   bool dry_run = false;
   std::string tenant;
-  std::vector<std::string> violation_codes;  // validate
-  std::vector<std::string> violation_paths;  // validate: where each of violation_codes is, in the same order
+  std::vector<Violation> violations;  // validate: every violation, each at its own level
+  // validate: the strictest level that applied (ValidationResult::enforcement).
+  Enforcement enforcement = Enforcement::kDeny;
   // validate: what keyward says of the request as a whole (exempt and
   // skipped included), as `keyward check` and `keyward test` report it.
   Outcome outcome = Outcome::kAllowed;
@@ -65,6 +66,7 @@ struct AdmissionOutcome {
   // for the decision log (the platform team's), whatever revealOtherTenants says.
   std::vector<std::string> other_tenants;
   std::vector<Injection> injected;           // mutate (keys included)
+  std::vector<std::string> guardrails_set;   // mutate: fields set to a guardrail's safe value
   // With cluster context on, how the namespace was learnt (for the metric).
   std::optional<LookupSource> namespace_lookup;
 };
@@ -85,6 +87,9 @@ struct AdmitOptions {
   // Null: executions are judged by their values alone.
   const PipelineDirectory* pipelines = nullptr;
 };
+
+// The codes of the outcome's violations, in order (for the decision log).
+std::vector<std::string> CodesOf(const AdmissionOutcome& outcome);
 
 AdmissionOutcome Admit(Webhook webhook, const Policy& policy, std::string_view content_type, std::string_view body,
                        const AdmitOptions& options = {});

@@ -1,5 +1,6 @@
 // keyward check: what the apiserver would do with each manifest (mutate,
-// then validate the mutated object), without a cluster. An AdmissionReview
+// then validate the mutated object, through the server's Admit:
+// as_the_apiserver.h), without a cluster. An AdmissionReview
 // among the inputs is judged as the request it holds (operation, oldObject
 // and user included), so a captured review can be replayed.
 #include <iostream>
@@ -7,6 +8,7 @@
 #include "policy/rules/evaluate.h"
 #include "policy/rules/known_pipelines.h"
 #include "webhook/admission/admission_codec.h"
+#include "webhook/admission/as_the_apiserver.h"
 #include "webhook/admission/policy_file.h"
 #include "webhook/base/json_member.h"
 #include "webhook/cli/commands.h"
@@ -28,11 +30,19 @@ struct CheckOptions {
 
 struct CheckedObject {
   const Manifest* manifest;
-  std::unique_ptr<DecodedReview> review;  // set for an AdmissionReview input; owns nothing, borrows the manifest
-  AdmissionRequest request;
-  Evaluation evaluation;
-  Outcome verdict = Outcome::kAllowed;
-  std::string skip_reason;  // with kSkipped
+  // What was decided about, from the review sent (or given).
+  std::string api_version;
+  std::string kind;
+  std::string namespace_name;
+  std::string name;
+  Operation operation = Operation::kCreate;
+  ApiServerRun run;
+  std::string skip_reason;  // with Outcome::kSkipped
+
+  const AdmissionOutcome& validation() const { return run.validation; }
+  Outcome verdict() const { return run.validation.outcome; }
+  bool allowed() const { return run.error.empty() && run.validation.decision != VerdictName(Verdict::kDenied); }
+  std::string tenant() const { return run.validation.tenant.empty() ? run.mutation.tenant : run.validation.tenant; }
 };
 
 bool IsAdmissionReview(const nlohmann::json& object) {
@@ -41,83 +51,77 @@ bool IsAdmissionReview(const nlohmann::json& object) {
          (api_version == kAdmissionV1 || api_version == kAdmissionV1beta1);
 }
 
-AdmissionRequest RequestFor(const nlohmann::json& object, const CheckOptions& options) {
-  AdmissionRequest request = CreateRequestFor(object);
-  if (request.namespace_name.empty()) request.namespace_name = options.namespace_name;
-  if (request.namespace_name.empty()) request.namespace_name = "default";
-  if (auto metadata = object.find("metadata"); request.name.empty() && metadata != object.end()) {
-    request.name = StringMember(*metadata, "generateName");
-  }
+// The review a CREATE of the manifest makes, as the apiserver sends it.
+nlohmann::json CreateReviewFor(const nlohmann::json& object, const CheckOptions& options) {
+  ReviewRequest request;
+  request.namespace_name = options.namespace_name;
+  const std::string own = CreateRequestFor(object).namespace_name;
+  if (!own.empty()) request.namespace_name = own;
   request.username = options.user;
-  return request;
-}
-
-std::vector<std::string> AllWarnings(const Evaluation& e) {
-  std::vector<std::string> warnings = e.mutation.warnings;
-  warnings.insert(warnings.end(), e.validation.warnings.begin(), e.validation.warnings.end());
-  return warnings;
+  request.write_namespace = false;  // -o yaml prints the manifests as written
+  return ReviewFor(object, request);
 }
 
 nlohmann::json ToJson(const CheckedObject& checked) {
-  const Evaluation& e = checked.evaluation;
   nlohmann::json violations = nlohmann::json::array();
-  for (const Violation& v : e.validation.violations) {
+  for (const Violation& v : checked.validation().violations) {
     violations.push_back(
         {{"path", v.path}, {"code", v.code}, {"message", v.message}, {"enforcement", EnforcementName(v.enforcement)}});
   }
-  const nlohmann::json& object =
-      checked.request.object != nullptr ? *checked.request.object : *checked.request.old_object;
-  std::vector<std::string> warnings = AllWarnings(e);
+  std::vector<std::string> warnings = checked.run.warnings;
   if (!checked.skip_reason.empty()) warnings.push_back(checked.skip_reason);
-  return {{"apiVersion", StringMember(object, "apiVersion")},
-          {"kind", checked.request.kind},
-          {"namespace", checked.request.namespace_name},
-          {"name", checked.request.name},
+  return {{"apiVersion", checked.api_version},
+          {"kind", checked.kind},
+          {"namespace", checked.namespace_name},
+          {"name", checked.name},
           {"source", checked.manifest->source},
-          {"tenant", e.validation.tenant.empty() ? e.mutation.tenant : e.validation.tenant},
-          {"allowed", e.validation.allowed},
-          {"enforcement", EnforcementName(e.validation.enforcement)},
+          {"tenant", checked.tenant()},
+          {"allowed", checked.allowed()},
+          {"enforcement", EnforcementName(checked.validation().enforcement)},
           {"violations", std::move(violations)},
           {"warnings", std::move(warnings)},
-          {"patch", e.mutation.patch},
-          {"verdict", WordOf<Outcome>(kOutcomeWords, checked.verdict)},
-          {"exempt", checked.verdict == Outcome::kExempt},
-          {"operation", OperationName(checked.request.operation)}};
+          {"patch", checked.run.patch},
+          {"verdict", WordOf<Outcome>(kOutcomeWords, checked.verdict())},
+          {"exempt", checked.verdict() == Outcome::kExempt},
+          {"operation", OperationName(checked.operation)}};
 }
 
 void PrintText(const CheckedObject& checked, std::ostream& out) {
-  const Evaluation& e = checked.evaluation;
-  const AdmissionRequest& r = checked.request;
-  std::string tenant = e.validation.tenant.empty() ? e.mutation.tenant : e.validation.tenant;
-  out << r.kind << " " << r.namespace_name << "/" << r.name << " (" << checked.manifest->source << ")";
-  if (r.operation != Operation::kCreate) out << " " << OperationName(r.operation);
+  const std::string tenant = checked.tenant();
+  out << checked.kind << " " << checked.namespace_name << "/" << checked.name << " (" << checked.manifest->source
+      << ")";
+  if (checked.operation != Operation::kCreate) out << " " << OperationName(checked.operation);
   if (!tenant.empty()) out << " tenant " << tenant;
-  switch (checked.verdict) {
+  switch (checked.verdict()) {
     case Outcome::kDenied:
       out << ": DENIED\n";
       break;
     case Outcome::kWarned:
     case Outcome::kAudited:
-      out << ": ALLOWED with violations (enforcement " << EnforcementName(e.validation.enforcement) << ")\n";
+      out << ": ALLOWED with violations (enforcement " << EnforcementName(checked.validation().enforcement) << ")\n";
       break;
     case Outcome::kAllowed:
       out << ": ALLOWED\n";
       break;
     case Outcome::kExempt:
-      out << ": EXEMPT (namespace " << r.namespace_name << " is in exemptNamespaces; keyward does not judge it)\n";
+      out << ": EXEMPT (namespace " << checked.namespace_name
+          << " is in exemptNamespaces; keyward does not judge it)\n";
       return;
     case Outcome::kSkipped:
       out << ": SKIPPED\n  warning: " << checked.skip_reason << "\n";
       return;
   }
-  for (const Injection& injection : e.mutation.injected) {
+  for (const Injection& injection : checked.run.mutation.injected) {
     out << "  injected " << injection.path << " = " << injection.key << "\n";
   }
-  for (const std::string& path : e.mutation.guardrails_set) out << "  set " << path << " (guardrail)\n";
-  for (const Violation& v : e.validation.violations) {
+  for (const std::string& path : checked.run.mutation.guardrails_set) out << "  set " << path << " (guardrail)\n";
+  for (const Violation& v : checked.validation().violations) {
     out << "  " << v.code << " " << v.path << ": " << v.message << "\n";
   }
-  for (const std::string& warning : e.validation.warnings) out << "  warning: " << warning << "\n";
+  // The mutating webhook's warnings are the injections printed above.
+  for (size_t i = checked.run.mutation_warnings; i < checked.run.warnings.size(); ++i) {
+    out << "  warning: " << checked.run.warnings[i] << "\n";
+  }
 }
 
 int RunCheck(const CheckOptions& options) {
@@ -143,35 +147,55 @@ int RunCheck(const CheckOptions& options) {
   KnownPipelines pipelines;
   for (const Manifest& manifest : read.manifests) {
     if (!IsPipelineObject(manifest.object)) continue;
-    const std::string ns = RequestFor(manifest.object, options).namespace_name;
+    std::string ns = CreateRequestFor(manifest.object).namespace_name;
+    if (ns.empty()) ns = options.namespace_name.empty() ? "default" : options.namespace_name;
     pipelines.Add(&manifest.object, ns, namespaces.Find(ns));
   }
+  NamespaceContextSource namespace_source(namespaces);
+  AdmitOptions admit;
+  admit.namespaces = &namespace_source;
+  // With no Pipeline given, executions are judged as a server without
+  // cluster context judges them: by their values alone.
+  if (!pipelines.empty()) admit.pipelines = &pipelines;
   std::vector<CheckedObject> checked;
   checked.reserve(read.manifests.size());
   for (const Manifest& manifest : read.manifests) {
     if (IsNamespaceObject(manifest.object)) continue;
-    CheckedObject c{&manifest, nullptr, {}, {}, Outcome::kAllowed, {}};
+    CheckedObject c{&manifest, StringMember(manifest.object, "apiVersion"), {}, {}, {}, Operation::kCreate, {}, {}};
+    nlohmann::json review;
     if (IsAdmissionReview(manifest.object)) {
-      c.review = std::make_unique<DecodedReview>();
-      if (Status decoded = DecodeAdmissionReview(manifest.object, c.review.get()); !decoded.ok()) {
-        std::cerr << "error: " << manifest.source << ": " << decoded.ToString() << "\n";
+      DecodedReview decoded;
+      if (Status status = DecodeAdmissionReview(manifest.object, &decoded); !status.ok()) {
+        std::cerr << "error: " << manifest.source << ": " << status.ToString() << "\n";
         return kExitUsage;
       }
-      c.request = c.review->request;
+      const nlohmann::json* object = decoded.request.object != nullptr ? decoded.request.object
+                                                                      : decoded.request.old_object;
+      if (object != nullptr) c.api_version = StringMember(*object, "apiVersion");
+      review = manifest.object;
     } else {
-      c.request = RequestFor(manifest.object, options);
+      review = CreateReviewFor(manifest.object, options);
     }
-    c.request.namespace_info = namespaces.Find(c.request.namespace_name);
-    // With no Pipeline given, executions are judged as a server without
-    // cluster context judges them: by their values alone.
-    if (!pipelines.empty()) c.request.pipelines = &pipelines;
-    c.evaluation = Evaluate(*policy.value(), c.request);
-    c.verdict = OutcomeOf(*policy.value(), c.request, c.evaluation.validation);
-    if (c.verdict == Outcome::kSkipped) c.skip_reason = SkipReason(c.request);
+    const nlohmann::json& request = review["request"];
+    c.kind = request["kind"]["kind"].get<std::string>();
+    c.namespace_name = StringMember(request, "namespace");
+    c.name = StringMember(request, "name");
+    ParseOperation(StringMember(request, "operation"), &c.operation);
+    c.run = AdmitAsTheApiServer(*policy.value(), std::move(review), admit);
+    if (!c.run.error.empty()) {
+      std::cerr << "error: " << manifest.source << ": " << c.run.error << "\n";
+      return kExitUsage;
+    }
+    if (c.verdict() == Outcome::kSkipped) {
+      AdmissionRequest skipped;
+      skipped.group = c.run.validation.group;
+      skipped.kind = c.kind;
+      c.skip_reason = SkipReason(skipped);
+    }
     checked.push_back(std::move(c));
   }
-  bool any_denied = std::any_of(checked.begin(), checked.end(),
-                                [](const CheckedObject& c) { return !c.evaluation.validation.allowed; });
+  bool any_denied =
+      std::any_of(checked.begin(), checked.end(), [](const CheckedObject& c) { return !c.allowed(); });
   if (options.output == "json") {
     nlohmann::json report = nlohmann::json::array();
     for (const CheckedObject& c : checked) report.push_back(ToJson(c));
@@ -179,9 +203,9 @@ int RunCheck(const CheckOptions& options) {
   } else if (options.output == "yaml") {
     // Mutated manifests on stdout (for kubectl apply), verdicts on stderr.
     for (const CheckedObject& c : checked) {
-      if (c.request.object == nullptr) continue;  // a DELETE review: nothing is stored
-      std::cout << "---\n" << JsonToYaml(c.evaluation.mutated_object);
-      if (!c.evaluation.validation.allowed || !c.evaluation.validation.violations.empty()) PrintText(c, std::cerr);
+      if (c.run.patched.is_null()) continue;  // a DELETE review: nothing is stored
+      std::cout << "---\n" << JsonToYaml(c.run.patched);
+      if (!c.allowed() || !c.validation().violations.empty()) PrintText(c, std::cerr);
     }
   } else {
     for (const CheckedObject& c : checked) PrintText(c, std::cout);

@@ -5,10 +5,9 @@
 #include <map>
 #include <sstream>
 
-#include "policy/base/text.h"
-#include "policy/catalog/catalog.h"
 #include "policy/catalog/violation_codes.h"
 #include "webhook/admission/admission_codec.h"
+#include "webhook/admission/as_the_apiserver.h"
 #include "webhook/admission/policy_file.h"
 #include "webhook/base/json_member.h"
 #include "webhook/base/text_file.h"
@@ -284,41 +283,13 @@ class SuiteReader {
     if (has("user")) user = StringAt(entries["user"], "user");
     if (!object) return;
 
-    AdmissionRequest request = CreateRequestFor(*object);
-    std::string namespace_name = has("namespace") ? StringAt(entries["namespace"], "namespace") : "";
-    if (namespace_name.empty()) namespace_name = request.namespace_name;
-    if (namespace_name.empty()) namespace_name = "default";
-    // As `kubectl apply -n` and the API server do: the object is in the
-    // request's namespace.
-    for (nlohmann::json* stored : {&*object, old_object ? &*old_object : nullptr}) {
-      if (stored == nullptr) continue;
-      if (auto metadata = stored->find("metadata"); metadata != stored->end() && metadata->is_object()) {
-        (*metadata)["namespace"] = namespace_name;
-      }
-    }
-    std::string name = request.name;
-    if (auto metadata = object->find("metadata"); name.empty() && metadata != object->end()) {
-      name = StringMember(*metadata, "generateName");
-    }
-    const CatalogKind* kind = FindCatalogKind(request.group, request.kind);
-    std::string resource = kind != nullptr ? std::string(kind->resource) : AsciiLower(request.kind) + "s";
-    nlohmann::json review_request = {
-        {"uid", "keyward-test-" + std::to_string(index + 1)},
-        {"kind", {{"group", request.group}, {"version", request.version}, {"kind", request.kind}}},
-        {"resource", {{"group", request.group}, {"version", request.version}, {"resource", resource}}},
-        {"name", name},
-        {"namespace", namespace_name},
-        {"operation", OperationName(operation)},
-        {"userInfo", {{"username", user}}},
-        {"dryRun", false}};
-    // A DELETE carries the object being deleted as the stored one.
-    if (operation == Operation::kDelete) {
-      review_request["oldObject"] = std::move(*object);
-    } else {
-      review_request["object"] = std::move(*object);
-      if (old_object) review_request["oldObject"] = std::move(*old_object);
-    }
-    test_case->review = {{"apiVersion", kAdmissionV1}, {"kind", "AdmissionReview"}, {"request", review_request}};
+    ReviewRequest request;
+    request.operation = operation;
+    request.namespace_name = has("namespace") ? StringAt(entries["namespace"], "namespace") : "";
+    request.username = user;
+    request.old_object = old_object ? &*old_object : nullptr;
+    request.uid = "keyward-test-" + std::to_string(index + 1);
+    test_case->review = ReviewFor(*object, request);
   }
 
   CaseExpectation ReadExpectation(const YamlNode& node) {

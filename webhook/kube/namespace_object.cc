@@ -50,4 +50,10 @@ const NamespaceInfo* NamespaceContext::Of(const nlohmann::json& object) const {
   return Find(StringMember(*metadata, "namespace"));
 }
 
+NamespaceLookup NamespaceContextSource::Lookup(std::string_view name) const {
+  // An aliasing pointer that owns nothing: the context outlives the lookup.
+  return {LookupSource::kCache, std::shared_ptr<const NamespaceInfo>(std::shared_ptr<void>(), namespaces_.Find(name)),
+          ""};
+}
+
 }  // namespace keyward

@@ -11,6 +11,7 @@
 #include <nlohmann/json.hpp>
 
 #include "policy/model/namespace_info.h"
+#include "webhook/admission/namespace_source.h"
 
 namespace keyward {
 
@@ -40,6 +41,19 @@ class NamespaceContext {
 
  private:
   std::map<std::string, NamespaceInfo, std::less<>> by_name_;
+};
+
+// A NamespaceContext answering Admit as the server's watched cache does
+// (`keyward check` and `keyward test`); a namespace it does not hold is
+// decided from its name alone, never "unavailable". Borrows the context,
+// which must outlive it and every decision made with it.
+class NamespaceContextSource final : public NamespaceSource {
+ public:
+  explicit NamespaceContextSource(const NamespaceContext& namespaces) : namespaces_(namespaces) {}
+  NamespaceLookup Lookup(std::string_view name) const override;
+
+ private:
+  const NamespaceContext& namespaces_;
 };
 
 }  // namespace keyward

@@ -47,7 +47,7 @@ HttpReply AdmissionHandler::Handle(Webhook webhook, std::string_view content_typ
   const std::string_view kind_label = KindLabel(outcome.group, outcome.kind);
   const std::string_view operation = OperationName(outcome.operation);
   for (const Injection& injection : outcome.injected) metrics_->CountInjection(kind_label, injection.purpose);
-  for (const std::string& code : outcome.violation_codes) metrics_->CountViolation(kind_label, code);
+  for (const Violation& violation : outcome.violations) metrics_->CountViolation(kind_label, violation.code);
   metrics_->CountAdmission(webhook_name, kind_label, operation, outcome.decision, seconds);
   // A request denied for want of its namespace is the operator's concern:
   // it is logged as a warning, at any log level.
@@ -68,7 +68,7 @@ HttpReply AdmissionHandler::Handle(Webhook webhook, std::string_view content_typ
         .Add("dryRun", outcome.dry_run)
         .Add("decision", outcome.decision)
         .Add("tenant", outcome.tenant)
-        .Add("violations", outcome.violation_codes)
+        .Add("violations", CodesOf(outcome))
         .Add("otherTenants", outcome.other_tenants)
         .Add("injected", injected_paths)
         .Add("latency_us", MicrosecondsSince(start));

@@ -97,7 +97,7 @@ TEST_F(AdmitTest, ValidatingACreateWithoutKeysNamesEveryMissingKey) {
   EXPECT_EQ(outcome.decision, "denied");
   EXPECT_FALSE(answer["response"].at("allowed").get<bool>());
   EXPECT_EQ(answer["response"]["status"].at("code"), 403);
-  EXPECT_EQ(outcome.violation_codes, (std::vector<std::string>{"MissingKey", "MissingKey"}));
+  EXPECT_EQ(CodesOf(outcome), (std::vector<std::string>{"MissingKey", "MissingKey"}));
   EXPECT_EQ(outcome.tenant, "team-a");
 }
 
@@ -106,7 +106,7 @@ TEST_F(AdmitTest, ValidatingTheTenantsOwnKeysAllows) {
       AdmitFixture(Webhook::kValidate, "TrainingJob/07-create-dryrun-kms.validating.json");
   EXPECT_EQ(outcome.decision, "allowed");
   EXPECT_TRUE(answer["response"].at("allowed").get<bool>());
-  EXPECT_TRUE(outcome.violation_codes.empty()) << ::testing::PrintToString(outcome.violation_codes);
+  EXPECT_TRUE(CodesOf(outcome).empty()) << ::testing::PrintToString(CodesOf(outcome));
   EXPECT_TRUE(outcome.dry_run);
 }
 

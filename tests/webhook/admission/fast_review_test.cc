@@ -130,7 +130,7 @@ std::string Observable(const AdmissionOutcome& o) {
               {"decoded", o.decoded}, {"apiVersion", o.api_version}, {"uid", o.uid}, {"group", o.group},
               {"kind", o.kind}, {"namespace", o.namespace_name}, {"name", o.name}, {"subResource", o.sub_resource},
               {"user", o.username}, {"operation", static_cast<int>(o.operation)}, {"dryRun", o.dry_run},
-              {"tenant", o.tenant}, {"codes", o.violation_codes}, {"others", o.other_tenants},
+              {"tenant", o.tenant}, {"codes", CodesOf(o)}, {"others", o.other_tenants},
               {"injected", injected}}
       .dump(-1, ' ', false, json::error_handler_t::replace);
 }

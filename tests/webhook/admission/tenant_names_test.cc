@@ -61,7 +61,7 @@ TEST_P(TenantNamesTest, TheAnswerSaysAnotherTenantAndTheOutcomeKeepsTheName) {
   AdmissionOutcome outcome = Admit(Webhook::kValidate, *policy_, "application/json", body);
   ASSERT_EQ(outcome.http_status, 200) << outcome.error;
   EXPECT_EQ(outcome.decision, c.verdict);
-  EXPECT_EQ(outcome.violation_codes, (std::vector<std::string>{"ForeignKey", "ForeignRole"}));
+  EXPECT_EQ(CodesOf(outcome), (std::vector<std::string>{"ForeignKey", "ForeignRole"}));
   EXPECT_EQ(outcome.other_tenants, (std::vector<std::string>{kHiddenName}));  // each name once
 
   const json answer = json::parse(outcome.body);
