@@ -1,7 +1,6 @@
 #include "policy/compile/vap.h"
 
 #include <algorithm>
-#include <tuple>
 
 #include "policy/base/glob.h"
 #include "policy/base/key_reference.h"
@@ -21,6 +20,18 @@ void AddOwner(json& owners, const std::string& text, const std::string& tenant) 
   json& list = owners[text];
   if (!list.is_array()) list = json::array();
   if (std::find(list.begin(), list.end(), tenant) == list.end()) list.push_back(tenant);
+}
+
+// A tenant's claim on `text` (a namespace, key, role or network ID): exact
+// texts in the map `owners` (text -> tenants), globs as regular
+// expressions in the list `patterns`.
+void AddClaim(json& spec, const char* owners, const char* patterns, const std::string& text,
+              const std::string& tenant) {
+  if (IsGlob(text)) {
+    spec[patterns].push_back({{"regex", GlobRegex(text)}, {"tenant", tenant}});
+  } else {
+    AddOwner(spec[owners], text, tenant);
+  }
 }
 
 json RegexList(const std::vector<std::string>& globs) {
@@ -549,11 +560,7 @@ json VapParams(const Policy& policy) {
                {"imageRegistries", RegexList(policy.image_registries)}};
   for (const Tenant& tenant : policy.tenants) {
     for (const std::string& ns : tenant.namespaces) {
-      if (IsGlob(ns)) {
-        spec["namespacePatterns"].push_back({{"regex", GlobRegex(ns)}, {"tenant", tenant.name}});
-      } else {
-        AddOwner(spec["namespaceTenants"], ns, tenant.name);
-      }
+      AddClaim(spec, "namespaceTenants", "namespacePatterns", ns, tenant.name);
     }
     if (tenant.namespace_selector) spec["selectors"].push_back(SelectorParams(tenant));
     json guardrails_deny = json::object();
@@ -567,36 +574,20 @@ json VapParams(const Policy& policy) {
                                     {"hasSecurityGroups", !tenant.security_groups.empty()},
                                     {"imageRegistries", RegexList(tenant.image_registries)},
                                     {"guardrailsDeny", std::move(guardrails_deny)}};
-    for (const auto& [ids, owners, patterns] :
-         {std::tuple{&tenant.subnets, "subnetOwners", "subnetPatterns"},
-          std::tuple{&tenant.security_groups, "securityGroupOwners", "securityGroupPatterns"}}) {
-      for (const std::string& id : *ids) {
-        if (IsGlob(id)) {
-          spec[patterns].push_back({{"regex", GlobRegex(id)}, {"tenant", tenant.name}});
-        } else {
-          AddOwner(spec[owners], id, tenant.name);
-        }
-      }
+    for (const std::string& id : tenant.subnets) AddClaim(spec, "subnetOwners", "subnetPatterns", id, tenant.name);
+    for (const std::string& id : tenant.security_groups) {
+      AddClaim(spec, "securityGroupOwners", "securityGroupPatterns", id, tenant.name);
     }
     for (const std::string& key : ApprovedKeys(tenant)) {
-      if (IsGlob(key)) {
-        spec["keyPatterns"].push_back({{"regex", GlobRegex(key)}, {"tenant", tenant.name}});
-        continue;
-      }
-      AddOwner(spec["keyOwners"], key, tenant.name);
+      AddClaim(spec, "keyOwners", "keyPatterns", key, tenant.name);
+      if (IsGlob(key)) continue;
       KeyParseResult parsed = ParseKeyReference(key);
       if (parsed.key && parsed.key->IsArn()) {
         AddOwner(spec["keyIdOwners"], parsed.key->IsAlias() ? "alias/" + parsed.key->resource : parsed.key->resource,
                  tenant.name);
       }
     }
-    for (const std::string& role : tenant.roles) {
-      if (IsGlob(role)) {
-        spec["rolePatterns"].push_back({{"regex", GlobRegex(role)}, {"tenant", tenant.name}});
-      } else {
-        AddOwner(spec["roleOwners"], role, tenant.name);
-      }
-    }
+    for (const std::string& role : tenant.roles) AddClaim(spec, "roleOwners", "rolePatterns", role, tenant.name);
   }
   return {{"apiVersion", std::string(kParamsGroup) + "/" + std::string(kParamsVersion)},
           {"kind", kParamsKind},
