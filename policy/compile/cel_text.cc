@@ -20,7 +20,13 @@ bool IsIdentifier(std::string_view name) {
   return true;
 }
 
-std::string LoopVariable(int depth) { return "e" + std::to_string(depth); }
+// Built by appending: "e" + std::to_string(...) makes GCC 12 at -O3 raise a
+// false -Wrestrict.
+std::string LoopVariable(int depth) {
+  std::string name = "e";
+  name += std::to_string(depth);
+  return name;
+}
 
 }  // namespace
 
@@ -65,7 +71,7 @@ std::string CelMember(std::string_view base, std::string_view name) {
 
 std::string CelHas(std::string_view base, std::string_view name) {
   if (IsIdentifier(name)) return "has(" + std::string(base) + "." + std::string(name) + ")";
-  return "(" + CelString(name) + " in " + std::string(base) + ")";
+  return std::string("(") + CelString(name) + " in " + std::string(base) + ")";
 }
 
 std::string ForEveryParent(std::string_view root, const SplitPath& path,

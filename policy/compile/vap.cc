@@ -140,7 +140,7 @@ std::string KindIs(const CatalogKind& kind) {
 
 // A key field's value at `parent.name`, "" when absent.
 std::string ValueAt(const std::string& parent, std::string_view name) {
-  return "(" + CelHas(parent, name) + " ? " + CelMember(parent, name) + " : '')";
+  return std::string("(") + CelHas(parent, name) + " ? " + CelMember(parent, name) + " : '')";
 }
 
 // For every place of `field` (its parent present, or for an anchored field
@@ -161,9 +161,9 @@ std::string EverySlot(const KmsField& field, const std::function<std::string(con
                               CelMember(value_parent, below.back().name) + " : '')";
     const std::string switched_off = field.anchor_switch.empty()
                                          ? "false"
-                                         : "(" + CelHas(at, field.anchor_switch) + " && " +
+                                         : std::string("(") + CelHas(at, field.anchor_switch) + " && " +
                                                CelMember(at, field.anchor_switch) + " == false)";
-    return "!" + CelHas(parent, name) + " || (" + parent_present + " ? " + ok(value) + " : (" + switched_off +
+    return std::string("!") + CelHas(parent, name) + " || (" + parent_present + " ? " + ok(value) + " : (" + switched_off +
            " || " + ok("''") + "))";
   });
 }
@@ -228,7 +228,7 @@ std::string ApprovedForTenant(const std::string& k) {
     return "((" + text + " in params.spec.keyOwners && variables.tenant in params.spec.keyOwners[" + text +
            "]) || params.spec.keyPatterns.exists(p, p.tenant == variables.tenant && " + text + ".matches(p.regex)))";
   };
-  return "(" + owns(k) + " || (" + k + ".startsWith('arn:') ? [" + KeyIdOf(k) + "].all(id, id != '' && " +
+  return std::string("(") + owns(k) + " || (" + k + ".startsWith('arn:') ? [" + KeyIdOf(k) + "].all(id, id != '' && " +
          owns("id") + ") : (params.spec.keyReferencesAny && " + k + " in params.spec.keyIdOwners && " +
          "variables.tenant in params.spec.keyIdOwners[" + k + "])))";
 }
@@ -274,7 +274,7 @@ void AddKeyValidations(const CatalogKind& kind, json& validations) {
     }
     validations.push_back(Validation(
         when + " || " + refused + " || " + EverySlot(field, [](const std::string& v) {
-          return "[" + v + "].all(k, k == '' || (!" + AwsManaged("k") + " && " + ApprovedForTenant("k") + " && !" +
+          return std::string("[") + v + "].all(k, k == '' || (!" + AwsManaged("k") + " && " + ApprovedForTenant("k") + " && !" +
                  InAnotherRegion("k") + "))";
         }),
         "keyward: " + path + " names a key the tenant may not use",
@@ -303,7 +303,7 @@ void AddRoleValidations(const CatalogKind& kind, json& validations) {
         "!(variables.keysDeny && " + KindIs(kind) + ") || " +
             ForEveryParent("object", field.split_path,
                            [](const std::string& parent, std::string_view name) {
-                             return "[" + ValueAt(parent, name) + "].all(r, r == '' || " + RoleAllowed("r") + ")";
+                             return std::string("[") + ValueAt(parent, name) + "].all(r, r == '' || " + RoleAllowed("r") + ")";
                            }),
         "keyward: " + path + " names a role the tenant may not use",
         Prefix(kind) + " + " + CelString("ForeignRole or UnapprovedRole at " + path + ": use a role of tenant ") +
@@ -325,7 +325,7 @@ void AddImmutableValidations(const CatalogKind& kind, json& validations) {
     const std::string name(field.split_path.back().name);
     auto value = [&](const std::string& root) {
       const std::string at = parent.empty() ? root : PlainAccess(root, parent);
-      return "(" + CelHas(at, name) + " ? " + CelMember(at, name) + " : '')";
+      return std::string("(") + CelHas(at, name) + " ? " + CelMember(at, name) + " : '')";
     };
     const std::string now_there = PlainGuard("object", parent);
     const std::string was_there = PlainGuard("oldObject", parent);
@@ -392,7 +392,7 @@ std::string EveryGuardSlot(const GuardrailField& row,
   return ForEveryParent("object", anchor, [&](const std::string& parent, std::string_view name) {
     const std::string at = CelMember(parent, name);
     const std::string value_parent = below_parent.empty() ? at : PlainAccess(at, below_parent);
-    return "!" + CelHas(parent, name) + " || (" + PlainGuard(at, below_parent) + " ? " +
+    return std::string("!") + CelHas(parent, name) + " || (" + PlainGuard(at, below_parent) + " ? " +
            ok(CelHas(value_parent, below.back().name), CelMember(value_parent, below.back().name)) + " : " +
            ok("false", "") + ")";
   });
