@@ -74,6 +74,16 @@ json SelectorParams(const Tenant& tenant) {
 
 // ---- the CEL ----
 
+// The admitted and the stored object, for the fields of one kind. The
+// apiserver type-checks every expression of a policy against the schema of
+// each kind it matches (status.typeChecking), and one policy matches every
+// SageMaker kind: a path of one kind read from the typed `object` would be an
+// "undefined field" warning on all the others. The kind's own paths are read
+// through dyn() instead; the catalog's tests check each path against its own
+// kind's CRD schema (tests/policy/catalog_test.cc).
+constexpr const char* kObject = "variables.untypedObject";
+constexpr const char* kOldObject = "variables.untypedOldObject";
+
 // Facts of the request every policy's validations read, computed once per
 // request (variables are evaluated lazily, at most once).
 json Variables() {
@@ -100,8 +110,8 @@ json Variables() {
     if (kind.region_path.empty()) continue;
     const SplitPath path = SplitFieldPath(kind.region_path);
     region += "(request.kind.group == " + CelString(kind.group) + " && request.kind.kind == " +
-              CelString(kind.kind) + " && " + PlainGuard("object", path) + " && " + PlainAccess("object", path) +
-              " != '') ? " + PlainAccess("object", path) + " : ";
+              CelString(kind.kind) + " && " + PlainGuard(kObject, path) + " && " + PlainAccess(kObject, path) +
+              " != '') ? " + PlainAccess(kObject, path) + " : ";
   }
   region +=
       "namespaceObject != null && has(namespaceObject.metadata) && has(namespaceObject.metadata.annotations) && "
@@ -110,6 +120,8 @@ json Variables() {
       "namespaceObject.metadata.annotations['services.k8s.aws/default-region'] : variables.tenant != '' ? "
       "params.spec.tenants[variables.tenant].region : params.spec.defaultRegion";
   return json::array({
+      {{"name", "untypedObject"}, {"expression", "dyn(object)"}},
+      {{"name", "untypedOldObject"}, {"expression", "dyn(oldObject)"}},
       // `namespace` is a reserved word in CEL, so request.namespace cannot
       // be written; a namespaced object's namespace is namespaceObject.
       {{"name", "namespace"},
@@ -147,13 +159,13 @@ std::string ValueAt(const std::string& parent, std::string_view name) {
 // the anchor present and not switched off), `ok(value)`.
 std::string EverySlot(const KmsField& field, const std::function<std::string(const std::string&)>& ok) {
   if (field.anchor_depth == 0) {
-    return ForEveryParent("object", field.split_path,
+    return ForEveryParent(kObject, field.split_path,
                           [&](const std::string& parent, std::string_view name) { return ok(ValueAt(parent, name)); });
   }
   const SplitPath anchor(field.split_path.begin(), field.split_path.begin() + static_cast<long>(field.anchor_depth));
   const SplitPath below(field.split_path.begin() + static_cast<long>(field.anchor_depth), field.split_path.end());
   const SplitPath below_parent(below.begin(), below.end() - 1);
-  return ForEveryParent("object", anchor, [&](const std::string& parent, std::string_view name) {
+  return ForEveryParent(kObject, anchor, [&](const std::string& parent, std::string_view name) {
     const std::string at = CelMember(parent, name);
     const std::string parent_present = PlainGuard(at, below_parent);
     const std::string value_parent = below_parent.empty() ? at : PlainAccess(at, below_parent);
@@ -185,13 +197,13 @@ std::string MayBeRefused(const CatalogKind& kind, const SplitPath& field_path) {
         case Refusal::kLocalStorage:
           break;
         case Refusal::kModelVariants:
-          add(ForSomeValue("object", read, [](const std::string& v) { return v + " != ''"; }));
+          add(ForSomeValue(kObject, read, [](const std::string& v) { return v + " != ''"; }));
           break;
         case Refusal::kServerlessVariants:
-          add(ForSomeValue("object", read, [](const std::string&) { return std::string("true"); }));
+          add(ForSomeValue(kObject, read, [](const std::string&) { return std::string("true"); }));
           break;
         case Refusal::kS3ExpressOutput:
-          add(ForSomeValue("object", read, [](const std::string& v) { return v + ".contains('--x-s3')"; }));
+          add(ForSomeValue(kObject, read, [](const std::string& v) { return v + ".contains('--x-s3')"; }));
           break;
       }
     }
@@ -205,7 +217,7 @@ std::string OnLocalStorage(const KmsField& field) {
   if (field.local_storage != LocalStorageRule::kRejectKey) return "false";
   std::string any = "false";
   for (const SplitPath& types : field.split_instance_type_paths) {
-    any += " || " + ForSomeValue("object", types, [](const std::string& v) {
+    any += " || " + ForSomeValue(kObject, types, [](const std::string& v) {
       return "params.spec.localStorageTypes.exists(r, " + v + ".matches(r))";
     });
   }
@@ -301,7 +313,7 @@ void AddRoleValidations(const CatalogKind& kind, json& validations) {
     const std::string path(field.path);
     validations.push_back(Validation(
         "!(variables.keysDeny && " + KindIs(kind) + ") || " +
-            ForEveryParent("object", field.split_path,
+            ForEveryParent(kObject, field.split_path,
                            [](const std::string& parent, std::string_view name) {
                              return std::string("[") + ValueAt(parent, name) + "].all(r, r == '' || " + RoleAllowed("r") + ")";
                            }),
@@ -327,18 +339,18 @@ void AddImmutableValidations(const CatalogKind& kind, json& validations) {
       const std::string at = parent.empty() ? root : PlainAccess(root, parent);
       return std::string("(") + CelHas(at, name) + " ? " + CelMember(at, name) + " : '')";
     };
-    const std::string now_there = PlainGuard("object", parent);
-    const std::string was_there = PlainGuard("oldObject", parent);
-    const std::string changed = "((" + now_there + ") && (" + was_there + ") && " + value("object") + " != " +
-                                value("oldObject") + ") || (!(" + now_there + ") && (" + was_there + ") && " +
-                                value("oldObject") + " != '')";
+    const std::string now_there = PlainGuard(kObject, parent);
+    const std::string was_there = PlainGuard(kOldObject, parent);
+    const std::string changed = "((" + now_there + ") && (" + was_there + ") && " + value(kObject) + " != " +
+                                value(kOldObject) + ") || (!(" + now_there + ") && (" + was_there + ") && " +
+                                value(kOldObject) + " != '')";
     const std::string path(field.path);
     validations.push_back(Validation(
         "!(variables.keysDeny && !variables.trusted && " + KindIs(kind) + ") || !(" + changed + ")",
         "keyward: ImmutableKey at " + path + ": SageMaker cannot change this key after creation",
         Prefix(kind) + " + " +
             CelString("ImmutableKey at " + path + ": SageMaker cannot change this key after creation; restore ") +
-            " + string(" + value("oldObject") + ") + " + CelString(", or to change it, " + std::string(ReplacementFix(kind)))));
+            " + string(" + value(kOldObject) + ") + " + CelString(", or to change it, " + std::string(ReplacementFix(kind)))));
   }
 }
 
@@ -382,14 +394,14 @@ ValueShape ShapeOf(std::string_view name) {
 std::string EveryGuardSlot(const GuardrailField& row,
                            const std::function<std::string(const std::string&, const std::string&)>& ok) {
   if (row.anchor_depth == 0) {
-    return ForEveryParent("object", row.split_path, [&](const std::string& parent, std::string_view name) {
+    return ForEveryParent(kObject, row.split_path, [&](const std::string& parent, std::string_view name) {
       return ok(CelHas(parent, name), CelMember(parent, name));
     });
   }
   const SplitPath anchor(row.split_path.begin(), row.split_path.begin() + static_cast<long>(row.anchor_depth));
   const SplitPath below(row.split_path.begin() + static_cast<long>(row.anchor_depth), row.split_path.end());
   const SplitPath below_parent(below.begin(), below.end() - 1);
-  return ForEveryParent("object", anchor, [&](const std::string& parent, std::string_view name) {
+  return ForEveryParent(kObject, anchor, [&](const std::string& parent, std::string_view name) {
     const std::string at = CelMember(parent, name);
     const std::string value_parent = below_parent.empty() ? at : PlainAccess(at, below_parent);
     return std::string("!") + CelHas(parent, name) + " || (" + PlainGuard(at, below_parent) + " ? " +

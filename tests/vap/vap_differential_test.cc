@@ -25,6 +25,7 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include "policy/catalog/catalog.h"
 #include "policy/compile/vap.h"
 #include "policy/rules/evaluate.h"
 #include "tests/policy/samples.h"
@@ -476,6 +477,83 @@ TEST(VapSchemaTest, EveryCompiledObjectValidatesAgainstItsKubernetesSchema) {
                           ToolsDir() + "' '" + dir.File("bad.json") + "' > '" + dir.File("bad-errors.json") + "'";
   ASSERT_EQ(std::system(bad.c_str()), 0);
   EXPECT_FALSE(json::parse(Slurp(dir.File("bad-errors.json")))[0].empty());
+}
+
+// status.typeChecking: the apiserver types `object` as the schema of each
+// kind a policy matches and reports every field a path names that the kind
+// lacks. tests/vap/type_check.mjs does the same with the SageMaker CRDs of
+// tests/fixtures/crds (every kind, where the apiserver stops at ten).
+json TypeCheck(const std::vector<json>& objects, const TempDir& dir) {
+  static const std::vector<json> crds = [] {
+    std::vector<json> out;
+    for (const auto& entry : fs::recursive_directory_iterator(fs::path(KEYWARD_FIXTURES_DIR) / "crds")) {
+      if (entry.path().extension() != ".yaml") continue;
+      for (json& object : ManifestsIn(entry.path())) {
+        if (object["kind"] == "CustomResourceDefinition") out.push_back(std::move(object));
+      }
+    }
+    return out;
+  }();
+  WriteFile(dir.File("type-check.json"), json({{"objects", objects}, {"crds", crds}}).dump());
+  const std::string command = "timeout 300 node " + std::string(KEYWARD_SOURCE_DIR) + "/tests/vap/type_check.mjs '" +
+                              ToolsDir() + "' '" + dir.File("type-check.json") + "' > '" + dir.File("warnings.json") +
+                              "' 2> '" + dir.File("stderr.txt") + "'";
+  EXPECT_EQ(std::system(command.c_str()), 0) << Slurp(dir.File("stderr.txt")) << " (run scripts/get-test-tools.sh)";
+  return json::parse(Slurp(dir.File("warnings.json")), nullptr, false);
+}
+
+TEST(VapTypeCheckTest, EveryExpressionTypeChecksAgainstEveryKindThePolicyMatches) {
+  TempDir dir;
+  for (const fs::path& file : Policies()) {
+    const std::shared_ptr<const Policy> policy = LoadFile(file);
+    ASSERT_NE(policy, nullptr);
+    for (VapApiVersion version : {VapApiVersion::kV1, VapApiVersion::kV1beta1}) {
+      const json result = TypeCheck(CompileVap(*policy, version).objects, dir);
+      ASSERT_TRUE(result.is_object()) << file;
+      ASSERT_EQ(result["checked"].size(), 5u) << file;
+      for (const auto& [name, kinds] : result["checked"].items()) {
+        EXPECT_EQ(kinds.size(), Catalog().size()) << name << ": every catalogued kind has its CRD";
+      }
+      std::vector<std::string> warnings;
+      for (const json& w : result["warnings"]) {
+        warnings.push_back(w["policy"].get<std::string>() + " " + w["fieldRef"].get<std::string>() + " (" +
+                           w["kind"].get<std::string>() + "): " + w["warning"].get<std::string>());
+      }
+      EXPECT_TRUE(warnings.empty()) << file << ": " << warnings.size() << " warnings:\n" << FirstOf(warnings);
+    }
+  }
+}
+
+// The check is not lenient: a kind's field read from the typed `object`
+// warns on every other kind, and a misspelt variable or request field warns.
+TEST(VapTypeCheckTest, AFieldTheKindLacksIsAWarning) {
+  const std::shared_ptr<const Policy> policy = LoadFile(fs::path(KEYWARD_SOURCE_DIR) / "examples" / "policy.yaml");
+  ASSERT_NE(policy, nullptr);
+  std::vector<json> objects = CompileVap(*policy, VapApiVersion::kV1).objects;
+  for (json& object : objects) {
+    if (object["kind"] != "ValidatingAdmissionPolicy") continue;
+    for (const char* list : {"variables", "validations"}) {
+      for (json& entry : object["spec"][list]) {
+        std::string expression = entry["expression"];
+        for (const auto& [from, to] : {std::pair<std::string, std::string>{"variables.untypedObject.", "object."},
+                                       {"request.userInfo.username", "request.userInfo.name"},
+                                       {"variables.tenant ", "variables.tennant "}}) {
+          for (size_t at = expression.find(from); at != std::string::npos; at = expression.find(from, at + to.size())) {
+            expression.replace(at, from.size(), to);
+          }
+        }
+        entry["expression"] = expression;
+      }
+    }
+  }
+  TempDir dir;
+  const json result = TypeCheck(objects, dir);
+  ASSERT_TRUE(result.is_object());
+  std::set<std::string> seen;
+  for (const json& w : result["warnings"]) seen.insert(w["warning"].get<std::string>());
+  EXPECT_TRUE(seen.count("undefined field 'transformOutput'")) << result["warnings"].size() << " warnings";
+  EXPECT_TRUE(seen.count("undefined field 'name'")) << "request.userInfo has no name";
+  EXPECT_TRUE(seen.count("undefined field 'tennant'")) << "no such variable";
 }
 
 }  // namespace
