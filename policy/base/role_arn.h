@@ -12,4 +12,8 @@ namespace keyward {
 // colon-separated parts, each of which may hold * and ?.
 std::string RoleArnProblem(std::string_view pattern);
 
+// The same for an IAM role or user ARN (or glob): the principals that read
+// a tenant's encrypted output (tenants[].keyUsers).
+std::string PrincipalArnProblem(std::string_view pattern);
+
 }  // namespace keyward

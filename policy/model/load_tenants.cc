@@ -25,9 +25,12 @@ struct ClaimedList {
   std::vector<std::string> Tenant::*list;
   std::string_view rule;
 };
-const std::array<ClaimedList, 4> kClaimedLists = {{
+const std::array<ClaimedList, 5> kClaimedLists = {{
     {"namespaces", &Tenant::namespaces, "a namespace may belong to one tenant only: make the names or globs disjoint"},
     {"roles", &Tenant::roles, "a role may belong to one tenant only: make the role ARNs or globs disjoint"},
+    {"callerRoles", &Tenant::caller_roles,
+     "a caller role may belong to one tenant only: its AWS guardrails deny it every other tenant's keys, so "
+     "give each tenant a role of its own"},
     {"subnets", &Tenant::subnets, "a subnet may belong to one tenant only: make the IDs or globs disjoint"},
     {"securityGroups", &Tenant::security_groups,
      "a security group may belong to one tenant only: make the IDs or globs disjoint"},
@@ -114,8 +117,8 @@ class TenantsReader {
     tenant_mark_ = node.Mark();
     Fields f = reader_.Expect(node, path,
                               {"name", "namespaces", "namespaceSelector", "region", "enforcement", "keys",
-                               "allowedKeys", "allowedKeyAccounts", "roles", "guardrails", "subnets",
-                               "securityGroups", "imageRegistries"});
+                               "allowedKeys", "allowedKeyAccounts", "roles", "callerRoles", "keyUsers",
+                               "guardrails", "subnets", "securityGroups", "imageRegistries"});
     if (!f.count("name")) {
       reader_.Report(node.Mark(), path + ".name", "missing; every tenant needs a name");
     } else if (auto name = reader_.Scalar(f["name"], path + ".name")) {
@@ -161,6 +164,12 @@ class TenantsReader {
     ListItems roles = reader_.StringList(f, "roles", path, [](const std::string& v) { return RoleArnProblem(v); });
     tenant.roles = PolicyReader::Values(roles);
     Remember("roles", roles);
+    ListItems callers =
+        reader_.StringList(f, "callerRoles", path, [](const std::string& v) { return RoleArnProblem(v); });
+    tenant.caller_roles = PolicyReader::Values(callers);
+    Remember("callerRoles", callers);
+    tenant.key_users = PolicyReader::Values(
+        reader_.StringList(f, "keyUsers", path, [](const std::string& v) { return PrincipalArnProblem(v); }));
     ListItems subnets = ReadSubnets(reader_, f, path);
     tenant.subnets = PolicyReader::Values(subnets);
     Remember("subnets", subnets);

@@ -98,6 +98,13 @@ struct Tenant {
   // IAM role ARNs (or globs) this tenant's resources may run as. Empty: the
   // tenant's unlisted roles are not checked (other tenants' still are).
   std::vector<std::string> roles;
+  // The roles that create the tenant's SageMaker resources (its ACK
+  // controller's role), one tenant's only: the AWS guardrails (policy
+  // compile --target aws) deny them what the tenant may not use.
+  std::vector<std::string> caller_roles;
+  // The IAM roles and users that read the tenant's encrypted output; its
+  // keys' policies let them decrypt through S3.
+  std::vector<std::string> key_users;
   std::array<GuardrailOverride, kGuardrailCount> guardrails = {};
   std::vector<std::string> subnets;           // IDs or globs, checked under the vpc rule
   std::vector<std::string> security_groups;   // IDs or globs

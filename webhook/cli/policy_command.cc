@@ -1,8 +1,11 @@
 // keyward policy lint: validates KeyPolicy files before they reach a cluster.
 // keyward policy compile --target vap: the policy as ValidatingAdmissionPolicies
-// (policy/compile/vap.h), as YAML for kubectl apply.
+// (policy/compile/vap.h), as YAML for kubectl apply; --target aws: as IAM
+// guardrails, SCPs and KMS key policy statements (policy/compile/aws.h), as
+// JSON or Terraform JSON.
 #include <iostream>
 
+#include "policy/compile/aws.h"
 #include "policy/compile/vap.h"
 #include "webhook/admission/policy_file.h"
 #include "webhook/cli/commands.h"
@@ -14,8 +17,23 @@ namespace {
 struct CompileOptions {
   std::string target = "vap";
   std::string api_version = "v1";
+  std::string tenant;
+  std::string output = "json";
   std::string policy_path;
 };
+
+int RunCompileAws(const CompileOptions& options, const Policy& policy) {
+  const CompiledAws compiled = CompileAws(policy, options.tenant);
+  if (!compiled.errors.empty()) {
+    for (const std::string& error : compiled.errors) {
+      std::cerr << "keyward policy compile --target aws: " << options.policy_path << ": " << error << "\n";
+    }
+    return kExitUsage;
+  }
+  const nlohmann::json out = options.output == "terraform" ? AwsTerraform(compiled.document) : compiled.document;
+  std::cout << out.dump(2) << "\n";
+  return kExitOk;
+}
 
 int RunCompile(const CompileOptions& options) {
   const Result<std::shared_ptr<const Policy>> policy = LoadPolicyFile(options.policy_path);
@@ -23,6 +41,7 @@ int RunCompile(const CompileOptions& options) {
     std::cerr << policy.status().ToString() << "\n";
     return kExitUsage;
   }
+  if (options.target == "aws") return RunCompileAws(options, *policy.value());
   const VapApiVersion version = *ValueOf<VapApiVersion>(kVapApiVersionWords, options.api_version);
   const CompiledVap compiled = CompileVap(*policy.value(), version);
   std::cout << "# keyward policy compile --target vap --api-version " << options.api_version << " "
@@ -40,9 +59,17 @@ int RunCompile(const CompileOptions& options) {
 void AddCompileCommand(CLI::App& policy, int* exit_code) {
   auto options = std::make_shared<CompileOptions>();
   CLI::App* compile = policy.add_subcommand(
-      "compile", "Compile a policy for another enforcement point: --target vap prints ValidatingAdmissionPolicies");
-  compile->add_option("--target", options->target, "vap: ValidatingAdmissionPolicies, their bindings and params")
-      ->check(CLI::IsMember({"vap"}));
+      "compile",
+      "Compile a policy for another enforcement point: --target vap prints ValidatingAdmissionPolicies, --target aws "
+      "IAM guardrail policies, SCPs and KMS key policy statements");
+  compile
+      ->add_option("--target", options->target,
+                   "vap: ValidatingAdmissionPolicies, their bindings and params; aws: per tenant, IAM guardrail "
+                   "policies for its caller roles, SCPs and KMS key policy statements")
+      ->check(CLI::IsMember({"vap", "aws"}));
+  compile->add_option("--tenant", options->tenant, "--target aws: this tenant only");
+  compile->add_option("-o,--output", options->output, "--target aws: json (default) or terraform (.tf.json)")
+      ->check(CLI::IsMember({"json", "terraform"}));
   compile->add_option("--api-version", options->api_version,
                       "v1 (Kubernetes 1.30 and later) or v1beta1 (1.28 and 1.29, with the "
                       "ValidatingAdmissionPolicy feature gate)")
