@@ -7,11 +7,18 @@
 //
 // INPUT: {policies: [ValidatingAdmissionPolicy], params: KeyPolicyParams,
 //         cases: [{request, object, oldObject, namespaceObject}]}
-// OUTPUT: [{denied, errors: [text], messages: [text]}] in the cases' order.
+// OUTPUT: [{denied, errors: [text], messages: [text], cost: {expression, policy}}]
+// in the cases' order.
 // A validation that evaluates to false denies with its messageExpression
 // (its message when that fails); one that fails to evaluate denies too, as
 // under failurePolicy: Fail, and is listed in errors: the generated CEL must
 // never fail on an object the CRD schema admits.
+//
+// Runtime cost, approximated as cel-go's tracker counts it for Kubernetes:
+// one unit per node evaluated (a comprehension's body once per element),
+// plus a tenth of a unit per character a string function reads (rounded
+// up). `cost.expression` is the largest of any one expression (variables
+// included) for the case, `cost.policy` the largest sum over one policy.
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
@@ -21,6 +28,47 @@ const load = (path) => import(pathToFileURL(join(toolsDir, "npm/node_modules/@bu
 const cel = await load("index.js");
 const { strings } = await load("ext/index.js");
 const env = cel.celEnv({ funcs: strings });
+const { Planner } = await load("planner.js");
+
+// Counts node evaluations: every interpretable's eval is wrapped once, its
+// classes found by planning an expression that uses each kind of node.
+let cost = 0;
+const STRING_FUNCTIONS = new Set(["matches", "contains", "startsWith", "endsWith", "split", "substring",
+                                  "indexOf", "lastIndexOf", "replace", "lowerAscii", "upperAscii", "trim"]);
+const stringCost = (values) => {
+  let characters = 0;
+  for (const v of values) if (typeof v === "string") characters += v.length;
+  return Math.ceil(characters / 10);
+};
+{
+  const sample = new Planner(env.funcs, env.registry, env.namespace).plan(cel.parse(
+      "has(a.b) && [1].all(x, x > 0) || {'k': 1}['k'] == size(a.c) || !('x'.startsWith('y')) || (a.d ? 1 : 2) == 1").expr);
+  const prototypes = new Set();
+  const seen = new Set();
+  const walk = (node) => {
+    if (node === null || typeof node !== "object" || seen.has(node)) return;
+    seen.add(node);
+    if (typeof node.eval === "function") prototypes.add(Object.getPrototypeOf(node));
+    for (const v of Object.values(node)) Array.isArray(v) ? v.forEach(walk) : walk(v);
+  };
+  walk(sample);
+  for (const prototype of prototypes) {
+    const original = prototype.eval;
+    prototype.eval = function (ctx) {
+      cost += 1;
+      if (this.func !== undefined && STRING_FUNCTIONS.has(this.name)) {
+        const func = this.func;
+        this.func = { call: (id, target, vals) => { cost += stringCost([target, ...vals]); return func.call(id, target, vals); } };
+        try {
+          return original.call(this, ctx);
+        } finally {
+          this.func = func;
+        }
+      }
+      return original.call(this, ctx);
+    };
+  }
+}
 
 // JSON as CEL sees Kubernetes objects: integers are int, objects are maps.
 function toCel(value) {
@@ -49,8 +97,9 @@ function program(expression) {
 }
 
 function evaluate(expression, bindings) {
+  cost = 0;
   const result = program(expression)(bindings);
-  return cel.isCelError(result) ? { error: String(result.message ?? result) } : { value: result };
+  return cel.isCelError(result) ? { error: String(result.message ?? result), cost } : { value: result, cost };
 }
 
 function matches(policy, request) {
@@ -66,7 +115,11 @@ const input = JSON.parse(readFileSync(inputPath, "utf8"));
 const params = toCel(input.params);
 const output = [];
 for (const c of input.cases) {
-  const verdict = { denied: false, errors: [], messages: [] };
+  const verdict = { denied: false, errors: [], messages: [], cost: { expression: 0, policy: 0 } };
+  const spend = (result, policyCost) => {
+    verdict.cost.expression = Math.max(verdict.cost.expression, result.cost);
+    return policyCost + result.cost;
+  };
   const bindings = {
     object: toCel(c.object ?? null),
     oldObject: toCel(c.oldObject ?? null),
@@ -80,8 +133,10 @@ for (const c of input.cases) {
     const variables = new Map();
     bindings.variables = variables;
     let variableError = "";
+    let policyCost = 0;
     for (const variable of policy.spec.variables ?? []) {
       const result = evaluate(variable.expression, bindings);
+      policyCost = spend(result, policyCost);
       if (result.error !== undefined) {
         variableError = `${policy.metadata.name}: variable ${variable.name}: ${result.error}`;
         break;
@@ -95,6 +150,8 @@ for (const c of input.cases) {
     }
     for (const validation of policy.spec.validations) {
       const result = evaluate(validation.expression, bindings);
+      policyCost = spend(result, policyCost);
+      verdict.cost.policy = Math.max(verdict.cost.policy, policyCost);
       if (result.error !== undefined) {
         verdict.denied = true;
         verdict.errors.push(`${policy.metadata.name}: ${result.error}: ${validation.expression.slice(0, 200)}`);
@@ -102,7 +159,9 @@ for (const c of input.cases) {
       }
       if (result.value === true) continue;
       verdict.denied = true;
-      const message = validation.messageExpression ? evaluate(validation.messageExpression, bindings) : {};
+      const message = validation.messageExpression ? evaluate(validation.messageExpression, bindings) : { cost: 0 };
+      policyCost = spend(message, policyCost);
+      verdict.cost.policy = Math.max(verdict.cost.policy, policyCost);
       verdict.messages.push(typeof message.value === "string" ? message.value : validation.message);
       if (message.error !== undefined) verdict.errors.push(`${policy.metadata.name}: messageExpression: ${message.error}`);
     }

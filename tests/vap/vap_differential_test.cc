@@ -198,7 +198,14 @@ struct Verdict {
   bool denied = false;
   std::vector<std::string> errors;
   std::vector<std::string> messages;
+  long expression_cost = 0;  // the costliest expression, in cel-go's runtime cost units (evaluate.mjs)
+  long policy_cost = 0;      // the costliest policy, all its expressions
 };
+
+// The apiserver's runtime cost limits (k8s.io/apiserver/pkg/apis/cel):
+// PerCallLimit per expression, RuntimeCELCostBudget per admission request.
+constexpr long kPerExpressionLimit = 1'000'000;
+constexpr long kRequestBudget = 10'000'000;
 
 // The policies' verdict on every case, from evaluate.mjs.
 std::vector<Verdict> EvaluateWithCel(const CompiledVap& compiled, const std::vector<Case>& cases, const TempDir& dir) {
@@ -224,7 +231,8 @@ std::vector<Verdict> EvaluateWithCel(const CompiledVap& compiled, const std::vec
   if (!output.is_array()) return verdicts;
   for (const json& v : output) {
     verdicts.push_back({v["denied"].get<bool>(), v["errors"].get<std::vector<std::string>>(),
-                        v["messages"].get<std::vector<std::string>>()});
+                        v["messages"].get<std::vector<std::string>>(), v["cost"]["expression"].get<long>(),
+                        v["cost"]["policy"].get<long>()});
   }
   return verdicts;
 }
@@ -378,13 +386,23 @@ TEST_P(VapDifferentialTest, ThePoliciesDenyWhereTheCoreDeniesAndNowhereElse) {
   const std::vector<std::string> differences = Differences(run.cases, run.verdicts);
   EXPECT_TRUE(differences.empty()) << differences.size() << " differences:\n" << FirstOf(differences);
   size_t denied = 0, covered = 0, core_denied = 0;
+  long expression_cost = 0, policy_cost = 0;
   for (size_t i = 0; i < run.verdicts.size(); ++i) {
     denied += run.verdicts[i].denied;
     covered += !run.cases[i].covered.empty();
     core_denied += run.cases[i].core_denied;
+    expression_cost = std::max(expression_cost, run.verdicts[i].expression_cost);
+    policy_cost = std::max(policy_cost, run.verdicts[i].policy_cost);
   }
   std::cout << GetParam().filename() << ": " << run.cases.size() << " requests; the core denies " << core_denied
-            << ", " << covered << " with a code the policies cover; the policies deny " << denied << "\n";
+            << ", " << covered << " with a code the policies cover; the policies deny " << denied
+            << "; runtime cost at most " << expression_cost << " for one expression, " << policy_cost
+            << " for one policy\n";
+  // A safety bound with a wide margin: an expression over the limit is an
+  // error, and an error denies (failurePolicy: Fail).
+  EXPECT_GT(expression_cost, 0) << "the cost is counted";
+  EXPECT_LT(expression_cost, kPerExpressionLimit / 10);
+  EXPECT_LT(policy_cost * 5, kRequestBudget / 10) << "five policies, each well inside the request's budget";
   EXPECT_GT(covered, 0u) << "the corpus must exercise the policies";
   EXPECT_LT(covered, run.cases.size()) << "and admit some requests";
 }
@@ -396,6 +414,57 @@ INSTANTIATE_TEST_SUITE_P(FixturePolicies, VapDifferentialTest, ::testing::Values
                            for (char& c : name) c = std::isalnum(static_cast<unsigned char>(c)) ? c : '_';
                            return name;
                          });
+
+// The cost grows with the policy (the params' lists the expressions walk)
+// and the object (its arrays): every sample and manifest, under a policy of
+// 300 tenants, each with an exact and a glob namespace, a key, a key glob and
+// a role glob. The largest cost is reported in the README; the bound asserted
+// is the apiserver's limit with a wide margin.
+TEST(VapCostTest, ThreeHundredTenantsStayFarWithinTheApiserversBudget) {
+  std::string yaml =
+      "apiVersion: keyward.dev/v1alpha1\nkind: KeyPolicy\nspec:\n  defaultRegion: us-east-1\n"
+      "  enforcement: deny\n  keyReferences: arn\n  unmatchedNamespaces: deny\n  tenants:\n";
+  for (int i = 0; i < 300; ++i) {
+    char key[64];
+    std::snprintf(key, sizeof key, "%08d-0000-4000-8000-000000000001", i);
+    const std::string n = std::to_string(i);
+    yaml += "    - name: team-" + n + "\n      namespaces: [team-" + n + ", \"team-" + n + "-*\"]\n" +
+            "      keys: {default: \"arn:aws:kms:us-east-1:111122223333:key/" + key + "\"}\n" +
+            "      allowedKeys: [\"arn:aws:kms:us-east-1:111122223333:key/" + std::string(key, 8) + "-*\"]\n" +
+            "      roles: [\"arn:aws:iam::111122223333:role/team-" + n + "-*\"]\n";
+  }
+  PolicyLoadResult loaded = LoadPolicy(yaml, "three-hundred.yaml");
+  ASSERT_TRUE(loaded.diagnostics.empty()) << loaded.diagnostics.front().ToString();
+  const Policy& policy = *loaded.policy;
+  const CompiledVap compiled = CompileVap(policy, VapApiVersion::kV1);
+  std::vector<json> objects;
+  for (const std::string& file : SampleFiles()) {
+    for (InstanceProfile profile : {InstanceProfile::kEbs, InstanceProfile::kLocalNvme}) {
+      objects.push_back(LoadSample(file, profile));
+    }
+  }
+  for (json& manifest : ManifestsIn(fs::path(KEYWARD_SOURCE_DIR) / "examples" / "manifests")) {
+    objects.push_back(std::move(manifest));
+  }
+  const std::vector<NamespaceInfo> infos = {{"team-299-dev", {}, {}}, {"team-150", {}, {}}};
+  Corpus corpus(policy, compiled);
+  for (size_t o = 0; o < objects.size(); ++o) {
+    for (const NamespaceInfo& info : infos) corpus.AddCreate("object " + std::to_string(o), objects[o], info.name, &info);
+  }
+  TempDir dir;
+  const std::vector<Verdict> verdicts = EvaluateWithCel(compiled, corpus.cases(), dir);
+  const std::vector<std::string> differences = Differences(corpus.cases(), verdicts);
+  EXPECT_TRUE(differences.empty()) << FirstOf(differences);
+  long expression_cost = 0, policy_cost = 0;
+  for (const Verdict& v : verdicts) {
+    expression_cost = std::max(expression_cost, v.expression_cost);
+    policy_cost = std::max(policy_cost, v.policy_cost);
+  }
+  std::cout << corpus.cases().size() << " requests under 300 tenants; runtime cost at most " << expression_cost
+            << " for one expression, " << policy_cost << " for one policy\n";
+  EXPECT_LT(expression_cost, kPerExpressionLimit / 10);
+  EXPECT_LT(policy_cost * 5, kRequestBudget / 10);
+}
 
 // The differential catches a broken expression both ways: a rule that no
 // longer denies, and one that denies what the webhook admits.
