@@ -1,11 +1,21 @@
 # keyward_discover_tests(<target> LABELS <label>... [FILTER <gtest filter>]
-#                        [TIMEOUT <seconds>])
+#                        [TIMEOUT <seconds>] [EACH])
 #
 # Registers the GoogleTest tests of <target> with CTest, each labelled
 # LABELS (tests/CMakeLists.txt says what each label means), and makes
 # <target> part of keyward_<label>_tests. With FILTER, only the tests it
 # matches: one executable whose tests need different labels is registered
 # once per filter.
+#
+# Tests labelled unit alone are pure and quick: each registration is one
+# CTest test that runs the whole executable (its FILTER applied), not one
+# process per test. Under the sanitizers a process costs far more than a
+# unit test does (hundreds of them took most of CI's test time); a failing
+# test is still named in the output (--gtest_brief prints failures only).
+# EACH keeps one CTest test per test, for an executable of few long tests
+# that two CTest workers should share.
+# Run one with the executable itself: build/tests/policy/evaluate_test
+# --gtest_filter=NAME.
 #
 # gtest_discover_tests cannot pass a list in its PROPERTIES (CMake 3.25
 # splits it, and the second label is lost), so several labels are set by a
@@ -14,7 +24,7 @@
 # such a test would have no label, which EveryTestHasALabel reports.
 function(keyward_discover_tests target)
   unset(script)
-  cmake_parse_arguments(PARSE_ARGV 1 arg "" "FILTER;TIMEOUT" "LABELS")
+  cmake_parse_arguments(PARSE_ARGV 1 arg "EACH" "FILTER;TIMEOUT" "LABELS")
   if(NOT arg_LABELS)
     message(FATAL_ERROR "${target}: every test needs a label (${KEYWARD_TEST_LABELS})")
   endif()
@@ -30,6 +40,24 @@ function(keyward_discover_tests target)
   list(LENGTH registrations index)
   set_property(TARGET ${target} APPEND PROPERTY KEYWARD_TEST_REGISTRATIONS ${index})
   set(list_name "${target}_tests_${index}")
+
+  if(arg_LABELS STREQUAL "unit" AND NOT arg_EACH)
+    set(name ${target})
+    if(index GREATER 0)
+      set(name ${target}_${index})
+    endif()
+    set(command ${target} --gtest_brief=1)
+    if(DEFINED arg_FILTER)
+      list(APPEND command "--gtest_filter=${arg_FILTER}")
+    endif()
+    set(timeout 600)
+    if(DEFINED arg_TIMEOUT)
+      set(timeout ${arg_TIMEOUT})
+    endif()
+    add_test(NAME ${name} COMMAND ${command})
+    set_tests_properties(${name} PROPERTIES LABELS unit TIMEOUT ${timeout})
+    return()
+  endif()
 
   set(options TEST_LIST ${list_name})
   if(DEFINED arg_FILTER)
