@@ -157,6 +157,11 @@ TEST(AwsOutputTest, WhatCannotBeCompiledIsRefusedWithTheFix) {
                                         FixturePath("policies/aws-three-tenants.yaml")});
   EXPECT_EQ(run.exit_code, 2);
   EXPECT_NE(run.err.find("no such tenant"), std::string::npos) << run.err;
+  const CommandRun vap = RunKeywardCommand({"policy", "compile", "--target", "vap", "-o", "terraform",
+                                            FixturePath("policies/aws-three-tenants.yaml")});
+  EXPECT_EQ(vap.exit_code, 2);
+  EXPECT_NE(vap.err.find("--tenant and -o apply to --target aws"), std::string::npos) << vap.err;
+  EXPECT_TRUE(vap.out.empty());
 }
 
 }  // namespace

@@ -36,6 +36,11 @@ int RunCompileAws(const CompileOptions& options, const Policy& policy) {
 }
 
 int RunCompile(const CompileOptions& options) {
+  if (options.target == "vap" && (!options.tenant.empty() || options.output != "json")) {
+    std::cerr << "keyward policy compile: --tenant and -o apply to --target aws; --target vap prints YAML for "
+                 "every tenant\n";
+    return kExitUsage;
+  }
   const Result<std::shared_ptr<const Policy>> policy = LoadPolicyFile(options.policy_path);
   if (!policy.ok()) {
     std::cerr << policy.status().ToString() << "\n";
