@@ -121,6 +121,20 @@ TEST(AwsCatalogTest, TheReadmeListsTheFieldsNoConditionKeyCovers) {
     }
   }
   EXPECT_GT(uncovered, 0u);
+  // And the table of what each covers says what the table in the core says.
+  for (const AwsCall& call : AwsCalls()) {
+    if (call.keys.empty()) continue;
+    const std::string row = "| " + std::string(call.kind) + " (" + (call.group == kAckGroup ? "ACK" : "legacy") +
+                            ") | `" + std::string(call.action.substr(call.action.find(':') + 1)) + "` | ";
+    const size_t at = readme.find(row);
+    ASSERT_NE(at, std::string::npos) << "README lacks the row " << row;
+    const std::string line = readme.substr(at, readme.find('\n', at) - at);
+    for (const AwsKeyField& key : call.keys) {
+      const std::string pair = "`" + std::string(key.field) + "` → `" +
+                               std::string(key.condition_key.substr(key.condition_key.find(':') + 1)) + "`";
+      EXPECT_NE(line.find(pair), std::string::npos) << row << " lacks " << pair;
+    }
+  }
 }
 
 // "A key that SageMaker does not define for an action must not be emitted
