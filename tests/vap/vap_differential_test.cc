@@ -267,11 +267,9 @@ std::vector<fs::path> Policies() {
           fixtures / "team-a-b.yaml", fixtures / "team-a-b-context.yaml", fixtures / "tenants-hidden.yaml"};
 }
 
-// The corpus under one policy: each object in each tenant's first named
-// namespace, an unclaimed and an exempt one, with labels that select each
-// selector tenant; the captured UPDATE reviews; and UPDATEs that swap or
-// drop the keys the webhook set.
-std::vector<Case> CorpusFor(const Policy& policy, const CompiledVap& compiled, std::vector<NamespaceInfo>& infos) {
+// Every upstream sample (EBS and local-NVMe instance types) and example
+// manifest: the objects each corpus sends.
+std::vector<json> CorpusObjects() {
   std::vector<json> objects;
   for (const std::string& file : SampleFiles()) {
     for (InstanceProfile profile : {InstanceProfile::kEbs, InstanceProfile::kLocalNvme}) {
@@ -281,6 +279,15 @@ std::vector<Case> CorpusFor(const Policy& policy, const CompiledVap& compiled, s
   for (json& manifest : ManifestsIn(fs::path(KEYWARD_SOURCE_DIR) / "examples" / "manifests")) {
     objects.push_back(std::move(manifest));
   }
+  return objects;
+}
+
+// The corpus under one policy: each object in each tenant's first named
+// namespace, an unclaimed and an exempt one, with labels that select each
+// selector tenant; the captured UPDATE reviews; and UPDATEs that swap or
+// drop the keys the webhook set.
+std::vector<Case> CorpusFor(const Policy& policy, const CompiledVap& compiled, std::vector<NamespaceInfo>& infos) {
+  const std::vector<json> objects = CorpusObjects();
   infos.reserve(policy.tenants.size() + 4);
   for (const Tenant& tenant : policy.tenants) {
     NamespaceInfo info;
@@ -437,15 +444,7 @@ TEST(VapCostTest, ThreeHundredTenantsStayFarWithinTheApiserversBudget) {
   ASSERT_TRUE(loaded.diagnostics.empty()) << loaded.diagnostics.front().ToString();
   const Policy& policy = *loaded.policy;
   const CompiledVap compiled = CompileVap(policy, VapApiVersion::kV1);
-  std::vector<json> objects;
-  for (const std::string& file : SampleFiles()) {
-    for (InstanceProfile profile : {InstanceProfile::kEbs, InstanceProfile::kLocalNvme}) {
-      objects.push_back(LoadSample(file, profile));
-    }
-  }
-  for (json& manifest : ManifestsIn(fs::path(KEYWARD_SOURCE_DIR) / "examples" / "manifests")) {
-    objects.push_back(std::move(manifest));
-  }
+  const std::vector<json> objects = CorpusObjects();
   const std::vector<NamespaceInfo> infos = {{"team-299-dev", {}, {}}, {"team-150", {}, {}}};
   Corpus corpus(policy, compiled);
   for (size_t o = 0; o < objects.size(); ++o) {
