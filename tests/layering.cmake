@@ -78,9 +78,14 @@ foreach(file IN LISTS shell)
   if(text MATCHES "nlohmann::detail::" AND NOT file MATCHES "webhook/base/bounded_json\\.cc$")
     string(APPEND problems "\n  ${file}: nlohmann::detail is used only in webhook/base/bounded_json.cc")
   endif()
-  if(text MATCHES "svr_sock_|process_and_close_socket|read_timeout_sec_" AND
-     NOT file MATCHES "webhook/server/tls_server\\.(h|cc)$")
-    string(APPEND problems "\n  ${file}: cpp-httplib's protected members are used only in webhook/server/tls_server")
+  # The ops port uses cpp-httplib's public API only; the admission port
+  # does not use cpp-httplib at all.
+  if(text MATCHES "svr_sock_|process_and_close_socket|read_timeout_sec_|process_request|: public httplib::(SSL)?Server")
+    string(APPEND problems "\n  ${file}: cpp-httplib's protected members are not used")
+  endif()
+  if(file MATCHES "webhook/server/(admission_server|connection_loop|acceptor|http_message)\\.(h|cc)$" AND
+     text MATCHES "httplib::|<httplib\\.h>")
+    string(APPEND problems "\n  ${file}: the admission port does not use cpp-httplib")
   endif()
 endforeach()
 

@@ -187,6 +187,7 @@ bool Convert(dom::element element, size_t depth, const PruneRule* rule, Json* ou
 }  // namespace
 
 std::optional<Json> ParseReviewFast(std::string_view body, ReviewPruning pruning) {
+  if (body.size() > kMaxFastReviewBytes) return std::nullopt;
   std::unique_ptr<dom::parser> parser = Parsers().Take();
   if (!BoundDepth(*parser)) return std::nullopt;
   const PruneRule* rule = pruning == ReviewPruning::kIgnoredMembers ? &kReview : nullptr;

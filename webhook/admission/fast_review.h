@@ -27,6 +27,7 @@
 // and both dump as 0).
 #pragma once
 
+#include <cstddef>
 #include <optional>
 #include <string_view>
 
@@ -34,12 +35,23 @@
 
 namespace keyward {
 
+// Bodies larger than this take the slow path. simdjson holds about fifteen
+// times the body while it parses (the padded copy, the structural index,
+// the tape and the strings), every loop may parse at once, and an UPDATE of
+// two 3 MiB objects would take about 100 MiB. The slow path holds the body's
+// trimmed copy and the document, a few times the body. Reviews this large
+// are rare (a pipeline's inline definition), and parsing one the slow way
+// costs milliseconds, so the fast path keeps every ordinary review (a few
+// KiB to some hundreds) and the memory of a huge one is bounded.
+inline constexpr size_t kMaxFastReviewBytes = 1u << 20;
+
 enum class ReviewPruning {
   kIgnoredMembers,  // leave out what no rule and no decoder reads (above)
   kNone,            // the whole document (the oracle's view)
 };
 
-// The review as nlohmann::json, or nullopt: then parse with the slow path.
+// The review as nlohmann::json, or nullopt: then parse with the slow path
+// (always for a body above kMaxFastReviewBytes).
 std::optional<nlohmann::json> ParseReviewFast(std::string_view body,
                                               ReviewPruning pruning = ReviewPruning::kIgnoredMembers);
 

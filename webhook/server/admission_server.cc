@@ -1,27 +1,73 @@
 #include "webhook/server/admission_server.h"
 
-#include <httplib.h>
+#include <algorithm>
+#include <thread>
 
 #include "webhook/admission/admission_codec.h"
-#include "webhook/observe/log.h"
 #include "webhook/server/tls_context.h"
-#include "webhook/server/tls_server.h"
 
 namespace keyward {
-
-// Answers are never compressed. The kube-apiserver (Go's net/http) always
-// sends Accept-Encoding: gzip, and cpp-httplib gzips an "application/json"
-// answer when it does; an answer is about 700 bytes (at most some KiB of
-// warnings, more only for a pipeline definition's replace), so compressing
-// costs more CPU and latency than the bytes it saves on a cluster network.
-// cpp-httplib compresses only the exact media types it lists, so a charset
-// parameter (which the apiserver reads as application/json) turns it off.
-constexpr char kAnswerContentType[] = "application/json; charset=utf-8";
 namespace {
 
-void ReplyError(httplib::Response& res, int status, std::string_view message) {
-  res.status = status;
-  res.set_content(EncodeHttpError(status, message), "application/json");
+// Answers are JSON, and never compressed: an answer is about 700 bytes (at
+// most some KiB of warnings, more only for a pipeline definition's
+// replace), so compressing would cost more CPU and latency than the bytes
+// it saves on a cluster network.
+constexpr std::string_view kAnswerContentType = "application/json; charset=utf-8";
+
+struct Route {
+  std::string_view path;
+  Webhook webhook;
+};
+constexpr Route kRoutes[] = {{"/mutate", Webhook::kMutate}, {"/validate", Webhook::kValidate}};
+
+// Every request the routes do not answer, and its answer: a Kubernetes
+// Status with this code and message.
+enum class Refused { kMalformed, kChunked, kTooLarge, kNoRoute, kNotPost, kFailed };
+struct Refusal {
+  Refused why;
+  int status;
+  std::string_view allow;  // the Allow header
+  bool names_request;      // the message starts with "METHOD /path"
+  std::string_view message;
+};
+static_assert(kMaxReviewBytes == 8u << 20, "the 413 message states the limit");
+constexpr Refusal kRefusals[] = {
+    {Refused::kMalformed, 400, "", false, "malformed HTTP request"},
+    {Refused::kChunked, 411, "", false,
+     "chunked bodies are not accepted: send the AdmissionReview with a Content-Length"},
+    {Refused::kTooLarge, 413, "", false,
+     "the body is larger than 8388608 bytes (8 MiB), more than an AdmissionReview of two 3 MiB objects"},
+    {Refused::kNoRoute, 404, "", false,
+     "no such endpoint: the admission server answers POST /mutate and POST /validate"},
+    {Refused::kNotPost, 405, "POST", true, " is not supported: send the AdmissionReview with POST"},
+    {Refused::kFailed, 500, "", false, "internal error"},
+};
+
+Refused RefusedFor(HttpProblem problem) {
+  switch (problem) {
+    case HttpProblem::kChunked: return Refused::kChunked;
+    case HttpProblem::kTooLarge: return Refused::kTooLarge;
+    case HttpProblem::kMalformed:
+    case HttpProblem::kNone: break;
+  }
+  return Refused::kMalformed;
+}
+
+HttpAnswer Refuse(Refused why, const HttpRequest& request) {
+  const Refusal& row = *std::find_if(std::begin(kRefusals), std::end(kRefusals),
+                                     [why](const Refusal& refusal) { return refusal.why == why; });
+  std::string message;
+  if (row.names_request) message.append(request.method).append(" ").append(request.path);
+  message.append(row.message);
+  return HttpAnswer{row.status, EncodeHttpError(row.status, message), kAnswerContentType, row.allow, false};
+}
+
+// One loop per core: a request is CPU work from its last byte to its
+// answer, so more loops than cores only add switching.
+size_t LoopCount(size_t max_connections) {
+  const size_t cores = std::max(1u, std::thread::hardware_concurrency());
+  return std::clamp<size_t>(std::min<size_t>(cores, 8), 1, std::max<size_t>(max_connections, 1));
 }
 
 }  // namespace
@@ -30,91 +76,57 @@ AdmissionServer::AdmissionServer(AdmissionServerOptions options, const Credentia
                                  const AdmissionHandler* handler, const std::atomic<bool>* draining)
     : options_(std::move(options)), credentials_(credentials), handler_(handler), draining_(draining) {}
 
-AdmissionServer::~AdmissionServer() = default;
+AdmissionServer::~AdmissionServer() {
+  Stop();
+  for (auto& loop : loops_) loop->Join();
+}
 
 Status AdmissionServer::Bind() {
+  context_.reset(SSL_CTX_new(TLS_server_method()));
+  if (context_ == nullptr || !ConfigureServerTls(context_.get(), credentials_)) {
+    return Status::Error("cannot set up TLS: OpenSSL refused the protocol or cipher settings");
+  }
+  Result<ListeningSocket> listening = Listen(options_.address);
+  if (!listening.ok()) return listening.status();
+  port_ = listening.value().port;
   ConnectionLimits limits = options_.connections;
   limits.max_body_bytes = kMaxReviewBytes;
-  server_ = std::make_unique<TlsServer>(
-      [this](SSL_CTX& context) { return ConfigureServerTls(&context, credentials_); }, draining_, limits);
-  if (!server_->is_valid()) return Status::Error("cannot set up TLS: OpenSSL refused the protocol or cipher settings");
-  Route();
-  // cpp-httplib reads the length limit itself too (a 413 for a body it was
-  // about to read), and states the keep-alive bounds in its answers.
-  server_->set_payload_max_length(kMaxReviewBytes);
-  server_->set_keep_alive_timeout(
-      static_cast<time_t>(std::chrono::duration_cast<std::chrono::seconds>(limits.keep_alive_timeout).count()));
-  server_->set_keep_alive_max_count(limits.keep_alive_max_requests);
-  Result<int> port = BindServer(*server_, options_.address);
-  if (!port.ok()) return port.status();
-  port_ = port.value();
+  const size_t loops = LoopCount(limits.max_connections);
+  limits.max_connections = (limits.max_connections + loops - 1) / loops;
+  auto respond = [this](const HttpRequest& request) { return Respond(request); };
+  for (size_t i = 0; i < loops; ++i) {
+    loops_.push_back(std::make_unique<ConnectionLoop>(context_.get(), respond, draining_, limits));
+  }
+  acceptor_ = std::make_unique<Acceptor>(listening.value().fd, [this](int sock, LoopClock::time_point accepted_at) {
+    loops_[next_loop_.fetch_add(1, std::memory_order_relaxed) % loops_.size()]->Adopt(sock, accepted_at);
+  });
   return Status::Ok();
 }
 
-void AdmissionServer::Route() {
-  // Runs before the body is read: refuse what must not be read at all. The
-  // unread body would be taken for the next request, so these close the
-  // connection.
-  server_->set_pre_routing_handler([](const httplib::Request& req, httplib::Response& res) {
-    if (req.has_header("Transfer-Encoding")) {
-      res.set_header("Connection", "close");
-      ReplyError(res, 411, "chunked bodies are not accepted: send the AdmissionReview with a Content-Length");
-      return httplib::Server::HandlerResponse::Handled;
-    }
-    if (req.get_header_value<uint64_t>("Content-Length") > kMaxReviewBytes) {
-      res.set_header("Connection", "close");
-      ReplyError(res, 413, "the body is larger than " + std::to_string(kMaxReviewBytes) + " bytes");
-      return httplib::Server::HandlerResponse::Handled;
-    }
-    return httplib::Server::HandlerResponse::Unhandled;
-  });
-  auto not_post = [](const httplib::Request& req, httplib::Response& res) {
-    res.set_header("Allow", "POST");
-    ReplyError(res, 405, req.method + " " + req.path + " is not supported: send the AdmissionReview with POST");
-  };
-  for (const char* path : {"/mutate", "/validate"}) {
-    server_->Get(path, not_post).Put(path, not_post).Patch(path, not_post).Delete(path, not_post);
-    server_->Options(path, not_post);
-  }
-  auto serve = [this](Webhook webhook) {
-    return [this, webhook](const httplib::Request& req, httplib::Response& res) {
-      HttpReply reply = handler_->Handle(webhook, req.get_header_value("Content-Type"), req.body);
-      res.status = reply.status;
-      res.set_content(std::move(reply.body), kAnswerContentType);
-    };
-  };
-  server_->Post("/mutate", serve(Webhook::kMutate));
-  server_->Post("/validate", serve(Webhook::kValidate));
-  // The same two routes for the apiserver's plain requests, without
-  // cpp-httplib's general parsing (see TlsServer::SetPlainPost).
-  server_->SetPlainPost(
-      [this](std::string_view path, std::string_view content_type,
-             std::string_view body) -> std::optional<PlainAnswer> {
-        if (path != "/mutate" && path != "/validate") return std::nullopt;
-        HttpReply reply = handler_->Handle(path == "/mutate" ? Webhook::kMutate : Webhook::kValidate, content_type, body);
-        return PlainAnswer{reply.status, std::move(reply.body)};
-      },
-      kAnswerContentType);
-  // Fills errors cpp-httplib produces itself (400 on an unreadable request,
-  // 413 on an oversized body it was about to read).
-  server_->set_error_handler(httplib::Server::HandlerWithResponse(
-      [](const httplib::Request&, httplib::Response& res) {
-        if (!res.body.empty()) return httplib::Server::HandlerResponse::Unhandled;
-        ReplyError(res, res.status,
-                   res.status == 404   ? "no such endpoint: the admission server answers POST /mutate and POST /validate"
-                   : res.status == 413 ? "the body is larger than the limit"
-                                       : "malformed HTTP request");
-        return httplib::Server::HandlerResponse::Handled;
-      }));
-  server_->set_exception_handler([](const httplib::Request&, httplib::Response& res, std::exception_ptr) {
-    ReplyError(res, 500, "internal error");
-  });
+bool AdmissionServer::Serve() {
+  const bool served = acceptor_ != nullptr && acceptor_->Run();
+  for (auto& loop : loops_) loop->Stop();
+  for (auto& loop : loops_) loop->Join();
+  return served;
 }
 
-bool AdmissionServer::Serve() { return server_->Serve(); }
-
 void AdmissionServer::Stop() {
-  if (server_) server_->StopServing();
+  if (acceptor_) acceptor_->Stop();
+  for (auto& loop : loops_) loop->Stop();
+}
+
+HttpAnswer AdmissionServer::Respond(const HttpRequest& request) const {
+  if (request.problem != HttpProblem::kNone) return Refuse(RefusedFor(request.problem), request);
+  const Route* route = std::find_if(std::begin(kRoutes), std::end(kRoutes),
+                                    [&request](const Route& r) { return r.path == request.path; });
+  if (route == std::end(kRoutes)) return Refuse(Refused::kNoRoute, request);
+  if (request.method != "POST") return Refuse(Refused::kNotPost, request);
+  try {
+    HttpReply reply = handler_->Handle(route->webhook, request.content_type, request.body);
+    return HttpAnswer{reply.status, std::move(reply.body), kAnswerContentType, "", false};
+  } catch (...) {  // the handler's own failures are answers; this is a bug's
+    return Refuse(Refused::kFailed, request);
+  }
 }
 
 }  // namespace keyward

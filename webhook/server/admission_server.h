@@ -1,22 +1,29 @@
 // The HTTPS server the kube-apiserver calls: POST /mutate and POST
 // /validate, nothing else.
+//
+// A request's path goes down only: an Acceptor (acceptor.h) hands each
+// connection to one of a few ConnectionLoops (connection_loop.h), which do
+// the TLS, parse the head once, enforce every bound, and call Respond() with
+// the whole request; Respond() answers every request, through the handler
+// for the two routes and from one table for the rest; the loop writes the
+// answer. cpp-httplib serves only the operations port (ops_server.h).
 #pragma once
 
 #include <atomic>
-#include <chrono>
 #include <cstddef>
 #include <memory>
-#include <string>
+#include <vector>
+
+#include <openssl/ssl.h>
 
 #include "webhook/base/status.h"
+#include "webhook/server/acceptor.h"
 #include "webhook/server/admission_handler.h"
 #include "webhook/server/connection_loop.h"
 #include "webhook/server/listen_address.h"
 #include "webhook/server/tls_credentials.h"
 
 namespace keyward {
-
-class TlsServer;
 
 // Bodies above this get 413 before they are read. The apiserver caps
 // objects at 3 MiB (etcd's request limit); an UPDATE review carries two.
@@ -42,16 +49,22 @@ class AdmissionServer {
   int port() const { return port_; }
   // Serves until Stop(); returns after in-flight requests have finished.
   bool Serve();
+  // Stops accepting, and closes connections waiting for their next request;
+  // requests in flight finish. Any thread.
   void Stop();
 
- private:
-  void Route();
+  // Answers one whole request. Any thread, many at once; never throws.
+  HttpAnswer Respond(const HttpRequest& request) const;
 
+ private:
   AdmissionServerOptions options_;
   const CredentialStore* credentials_;
   const AdmissionHandler* handler_;
   const std::atomic<bool>* draining_;
-  std::unique_ptr<TlsServer> server_;
+  std::unique_ptr<SSL_CTX, decltype(&SSL_CTX_free)> context_{nullptr, SSL_CTX_free};
+  std::vector<std::unique_ptr<ConnectionLoop>> loops_;
+  std::atomic<size_t> next_loop_{0};
+  std::unique_ptr<Acceptor> acceptor_;
   int port_ = -1;
 };
 

@@ -1,7 +1,5 @@
 #include "webhook/server/connection_loop.h"
 
-#include <arpa/inet.h>
-#include <fcntl.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <sys/epoll.h>
@@ -13,14 +11,13 @@
 #include <cerrno>
 #include <climits>
 #include <cstdint>
-#include <cstring>
+#include <optional>
 #include <string>
 #include <string_view>
 
 #include <openssl/err.h>
 #include <openssl/ssl.h>
 
-#include "webhook/server/request_framing.h"
 
 namespace keyward {
 
@@ -49,20 +46,6 @@ constexpr size_t kAnswersPerTurn = 16;
 constexpr auto kIdleBufferRelease = std::chrono::seconds(1);
 constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
 
-void AddressOf(const sockaddr_storage& address, std::string* ip, int* port) {
-  char text[INET6_ADDRSTRLEN] = "";
-  if (address.ss_family == AF_INET) {
-    const auto& v4 = reinterpret_cast<const sockaddr_in&>(address);
-    inet_ntop(AF_INET, &v4.sin_addr, text, sizeof text);
-    *port = ntohs(v4.sin_port);
-  } else if (address.ss_family == AF_INET6) {
-    const auto& v6 = reinterpret_cast<const sockaddr_in6&>(address);
-    inet_ntop(AF_INET6, &v6.sin6_addr, text, sizeof text);
-    *port = ntohs(v6.sin6_port);
-  }
-  *ip = text;
-}
-
 }  // namespace
 
 enum class Phase {
@@ -74,11 +57,14 @@ enum class Phase {
 
 class Connection {
  public:
-  ConnectionInfo info;  // the socket, its TLS session and its addresses
+  int sock = -1;
+  SSL* ssl = nullptr;
   Phase phase = Phase::kHandshake;
   bool closed = false;  // freed once the current batch of events is done
 
   std::string in;        // received, not yet answered
+  std::optional<RequestHead> head;  // the current request's, once it has arrived
+  size_t scanned = 0;    // of `in`, searched for the end of a head
   std::string out;       // to send
   size_t out_sent = 0;
   bool interim = false;  // `out` is a 100 Continue: reading resumes after it
@@ -96,10 +82,10 @@ class Connection {
   uint32_t watched = 0;                // epoll events asked for
 };
 
-ConnectionLoop::ConnectionLoop(SSL_CTX* context, RequestProcessor* processor, const std::atomic<bool>* draining,
+ConnectionLoop::ConnectionLoop(SSL_CTX* context, Responder responder, const std::atomic<bool>* draining,
                                ConnectionLimits limits)
     : context_(context),
-      processor_(processor),
+      responder_(std::move(responder)),
       draining_(draining),
       limits_(limits),
       epoll_(::epoll_create1(EPOLL_CLOEXEC)),
@@ -210,7 +196,6 @@ void ConnectionLoop::Start(int sock, Clock::time_point accepted_at) {
     ::close(sock);
     return;
   }
-  ::fcntl(sock, F_SETFL, ::fcntl(sock, F_GETFL) | O_NONBLOCK);
   const int one = 1;
   // An answer is one write, but Nagle would still hold back an answer that
   // follows another until the client's delayed ACK (40 ms).
@@ -225,17 +210,8 @@ void ConnectionLoop::Start(int sock, Clock::time_point accepted_at) {
   SSL_set_read_ahead(ssl, 1);
   SSL_clear_mode(ssl, SSL_MODE_RELEASE_BUFFERS);  // released when idle instead
   auto* connection = new Connection;
-  connection->info.sock = sock;
-  connection->info.ssl = ssl;
-  sockaddr_storage address{};
-  socklen_t length = sizeof address;
-  if (::getpeername(sock, reinterpret_cast<sockaddr*>(&address), &length) == 0) {
-    AddressOf(address, &connection->info.remote_ip, &connection->info.remote_port);
-  }
-  length = sizeof address;
-  if (::getsockname(sock, reinterpret_cast<sockaddr*>(&address), &length) == 0) {
-    AddressOf(address, &connection->info.local_ip, &connection->info.local_port);
-  }
+  connection->sock = sock;
+  connection->ssl = ssl;
   connection->request_deadline = request_deadline;
   Clock::time_point deadline = std::min(request_deadline, now + limits_.read_timeout);
   if (stopping_) deadline = std::min(deadline, now + kFirstRequestGrace);
@@ -254,12 +230,12 @@ void ConnectionLoop::Drive(Connection* c) {
     switch (c->phase) {
       case Phase::kHandshake: {
         ERR_clear_error();
-        const int accepted = SSL_accept(c->info.ssl);
+        const int accepted = SSL_accept(c->ssl);
         if (accepted == 1) {
           c->phase = Phase::kReading;
           continue;
         }
-        if (!WaitFor(c, SSL_get_error(c->info.ssl, accepted))) Close(c);
+        if (!WaitFor(c, SSL_get_error(c->ssl, accepted))) Close(c);
         return;
       }
       case Phase::kReading: {
@@ -278,7 +254,7 @@ void ConnectionLoop::Drive(Connection* c) {
       case Phase::kLingering: {
         char discard[kReadChunk];
         for (;;) {
-          const ssize_t n = ::recv(c->info.sock, discard, sizeof discard, 0);
+          const ssize_t n = ::recv(c->sock, discard, sizeof discard, 0);
           if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)) return Watch(c, EPOLLIN);
           if (n <= 0) return Close(c);
           c->lingered += static_cast<size_t>(n);
@@ -305,16 +281,25 @@ bool ConnectionLoop::WaitFor(Connection* c, int ssl_error) {
 // socket has nothing more for now (false).
 bool ConnectionLoop::Receive(Connection* c) {
   for (;;) {
-    const RequestFrame frame = FrameRequest(c->in, limits_.max_head_bytes, limits_.max_body_bytes);
-    if (frame.complete) {
-      Answer(c, frame);
+    if (!c->head) {
+      RequestHead head;
+      switch (ParseRequestHead(c->in, c->scanned, limits_.max_head_bytes, limits_.max_body_bytes, &head)) {
+        case HeadScan::kComplete:
+          c->head = std::move(head);
+          break;
+        case HeadScan::kTooLarge:
+          Close(c);
+          return false;
+        case HeadScan::kIncomplete:
+          c->scanned = c->in.size();
+          break;
+      }
+    }
+    if (c->head && c->in.size() >= c->head->length + c->head->body_length) {
+      Answer(c);
       return true;
     }
-    if (frame.head_too_large) {
-      Close(c);
-      return false;
-    }
-    if (frame.awaits_continue && !c->continue_sent) {
+    if (c->head && c->head->expect_continue && !c->continue_sent) {
       c->continue_sent = true;
       c->interim = true;
       c->out.assign(kContinue);
@@ -323,9 +308,9 @@ bool ConnectionLoop::Receive(Connection* c) {
     }
     char buffer[kReadChunk];
     ERR_clear_error();
-    const int n = SSL_read(c->info.ssl, buffer, sizeof buffer);
+    const int n = SSL_read(c->ssl, buffer, sizeof buffer);
     if (n <= 0) {
-      const int error = SSL_get_error(c->info.ssl, n);
+      const int error = SSL_get_error(c->ssl, n);
       if (error == SSL_ERROR_ZERO_RETURN || !WaitFor(c, error)) Close(c);
       return false;
     }
@@ -341,15 +326,27 @@ void ConnectionLoop::StartRequest(Connection* c, Clock::time_point now) {
   c->request_deadline = now + limits_.request_timeout;
 }
 
-void ConnectionLoop::Answer(Connection* c, const RequestFrame& frame) {
+void ConnectionLoop::Answer(Connection* c) {
+  const RequestHead& head = *c->head;
+  const HttpRequest request = ViewRequest(head, c->in);
+  const HttpAnswer answer = responder_(request);
   ++c->answered;
-  const bool last = c->answered >= limits_.keep_alive_max_requests || stopping_ ||
-                    draining_->load(std::memory_order_relaxed);
+  // A request with a problem closes: its body was not read (what still
+  // arrives is discarded by the lingering close), or what follows its head
+  // cannot be framed.
+  const bool close = answer.close || head.close || head.problem != HttpProblem::kNone ||
+                     c->answered >= limits_.keep_alive_max_requests || stopping_ ||
+                     draining_->load(std::memory_order_relaxed);
   c->out.clear();
-  const bool stays_open = processor_->Answer(std::string_view(c->in).substr(0, frame.length), last, c->info, &c->out);
-  c->in.erase(0, frame.length);
-  // A refused body still arriving is discarded by the lingering close.
-  c->close_after_write = !stays_open || last || frame.body_refused;
+  AppendHttpAnswer(answer,
+                   AnswerFraming{close, request.method == "HEAD",
+                                 std::chrono::duration_cast<std::chrono::seconds>(limits_.keep_alive_timeout),
+                                 limits_.keep_alive_max_requests},
+                   &c->out);
+  c->in.erase(0, head.length + head.body_length);
+  c->head.reset();
+  c->scanned = 0;
+  c->close_after_write = close;
   c->in_request = false;
   c->first_request = false;
   c->continue_sent = false;
@@ -362,10 +359,10 @@ void ConnectionLoop::Answer(Connection* c, const RequestFrame& frame) {
 bool ConnectionLoop::Send(Connection* c) {
   while (c->out_sent < c->out.size()) {
     ERR_clear_error();
-    const int n = SSL_write(c->info.ssl, c->out.data() + c->out_sent,
+    const int n = SSL_write(c->ssl, c->out.data() + c->out_sent,
                             static_cast<int>(std::min<size_t>(c->out.size() - c->out_sent, INT_MAX)));
     if (n <= 0) {
-      if (!WaitFor(c, SSL_get_error(c->info.ssl, n))) Close(c);
+      if (!WaitFor(c, SSL_get_error(c->ssl, n))) Close(c);
       return false;
     }
     c->out_sent += static_cast<size_t>(n);
@@ -383,7 +380,7 @@ bool ConnectionLoop::Send(Connection* c) {
     return false;
   }
   const Clock::time_point now = Clock::now();
-  if (!c->in.empty() || SSL_has_pending(c->info.ssl) == 1) {
+  if (!c->in.empty() || SSL_has_pending(c->ssl) == 1) {
     StartRequest(c, now);  // pipelined: already under way
     SetDeadline(c, std::min(c->request_deadline, now + limits_.read_timeout));
     return true;
@@ -400,8 +397,8 @@ bool ConnectionLoop::Send(Connection* c) {
 
 void ConnectionLoop::Linger(Connection* c) {
   ERR_clear_error();
-  SSL_shutdown(c->info.ssl);  // close_notify, best effort
-  ::shutdown(c->info.sock, SHUT_WR);
+  SSL_shutdown(c->ssl);  // close_notify, best effort
+  ::shutdown(c->sock, SHUT_WR);
   c->phase = Phase::kLingering;
   SetDeadline(c, Clock::now() + kLingerTime);
   Drive(c);
@@ -410,9 +407,9 @@ void ConnectionLoop::Linger(Connection* c) {
 void ConnectionLoop::Close(Connection* c) {
   if (c->closed) return;
   c->closed = true;
-  ::epoll_ctl(epoll_, EPOLL_CTL_DEL, c->info.sock, nullptr);
-  SSL_free(c->info.ssl);
-  ::close(c->info.sock);
+  ::epoll_ctl(epoll_, EPOLL_CTL_DEL, c->sock, nullptr);
+  SSL_free(c->ssl);
+  ::close(c->sock);
   connections_.erase(c);
   std::erase(ready_, c);
   closed_.push_back(c);  // events of this batch may still name it
@@ -428,7 +425,7 @@ void ConnectionLoop::Watch(Connection* c, uint32_t events) {
   epoll_event event{};
   event.events = events;
   event.data.ptr = c;
-  ::epoll_ctl(epoll_, EPOLL_CTL_MOD, c->info.sock, &event);
+  ::epoll_ctl(epoll_, EPOLL_CTL_MOD, c->sock, &event);
   c->watched = events;
 }
 
@@ -452,7 +449,7 @@ void ConnectionLoop::CheckDeadlines(Clock::time_point now) {
   for (Connection* c : due) {
     const bool idle = c->phase == Phase::kReading && !c->in_request;
     if (idle && c->holds_buffers && c->deadline < c->idle_until) {
-      SSL_free_buffers(c->info.ssl);  // refused (harmlessly) if a record is pending
+      SSL_free_buffers(c->ssl);  // refused (harmlessly) if a record is pending
       c->holds_buffers = false;
       SetDeadline(c, c->idle_until);
     } else if (idle) {

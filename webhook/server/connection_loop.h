@@ -3,10 +3,15 @@
 // One thread per connection cost, per request, a wake-up and a context
 // switch into that thread, with its own cold stack and malloc arena: about
 // half of the server's CPU time under load. A loop instead waits on all of
-// its connections at once (epoll), reads and writes without blocking, and
-// runs a request through cpp-httplib only once the whole request is in
-// memory, so parsing, deciding and answering never wait on the network.
-// Under load one wake-up serves many connections.
+// its connections at once (epoll), reads and writes without blocking,
+// parses each head once (http_message.h), and hands a request to its
+// responder only once the whole request is in memory, so deciding and
+// answering never wait on the network. Under load one wake-up serves many
+// connections.
+//
+// The path of a request goes down only: the loop calls its responder, the
+// responder calls nothing back in the loop, and the answer is written here
+// (http_message.h).
 //
 // Every defence of the blocking design holds here without a thread to
 // spare for it:
@@ -27,7 +32,7 @@
 #include <chrono>
 #include <cstddef>
 #include <deque>
-#include <memory>
+#include <functional>
 #include <mutex>
 #include <string>
 #include <string_view>
@@ -37,30 +42,17 @@
 
 #include <openssl/ssl.h>
 
+#include "webhook/server/http_message.h"
+
 namespace keyward {
 
 using LoopClock = std::chrono::steady_clock;
 
-// The ends of a connection, for the HTTP layer.
-struct ConnectionInfo {
-  int sock = -1;
-  SSL* ssl = nullptr;
-  std::string remote_ip;
-  int remote_port = 0;
-  std::string local_ip;
-  int local_port = 0;
-};
-
-// What the loop needs from the HTTP layer: answer one request, whole in
-// `request` (head and body), appending the answer to *answer. Returns false
-// when the connection must close after the answer; `close_connection` asks
-// the answer to say so.
-class RequestProcessor {
- public:
-  virtual ~RequestProcessor() = default;
-  virtual bool Answer(std::string_view request, bool close_connection, const ConnectionInfo& connection,
-                      std::string* answer) = 0;
-};
+// Answers one whole request. Called on the loop's thread, by every loop at
+// once; it must not throw. The answer's `close` closes the connection after
+// it; so does any request with a problem (its body was not read, or what
+// follows its head cannot be framed), whatever the answer says.
+using Responder = std::function<HttpAnswer(const HttpRequest&)>;
 
 struct ConnectionLimits {
   std::chrono::milliseconds request_timeout{10'000};
@@ -70,22 +62,20 @@ struct ConnectionLimits {
   size_t keep_alive_max_requests = 1000;
   size_t max_head_bytes = 64 * 1024;
   size_t max_body_bytes = 8u << 20;
-  size_t max_connections = 512;  // read at once (TlsServer shares them out among its loops)
+  size_t max_connections = 512;  // read at once (the admission server shares them out among its loops)
 };
 
 class Connection;
-struct RequestFrame;
 
 class ConnectionLoop {
  public:
-  // `context`, `processor` and `draining` must outlive the loop. While
-  // *draining is true, every answer closes its connection.
-  ConnectionLoop(SSL_CTX* context, RequestProcessor* processor, const std::atomic<bool>* draining,
-                 ConnectionLimits limits);
+  // `context` and `draining` must outlive the loop. While *draining is
+  // true, every answer closes its connection.
+  ConnectionLoop(SSL_CTX* context, Responder responder, const std::atomic<bool>* draining, ConnectionLimits limits);
   ~ConnectionLoop();  // Stop(), then Join()
 
-  // Takes ownership of an accepted socket, whose first deadline runs from
-  // `accepted_at`. Any thread.
+  // Takes ownership of an accepted, non-blocking socket, whose first
+  // deadline runs from `accepted_at`. Any thread.
   void Adopt(int sock, LoopClock::time_point accepted_at);
   // Begins stopping (see above). Any thread.
   void Stop();
@@ -105,7 +95,7 @@ class ConnectionLoop {
   void Drive(Connection* c);
   bool Receive(Connection* c);
   void StartRequest(Connection* c, LoopClock::time_point now);
-  void Answer(Connection* c, const RequestFrame& frame);
+  void Answer(Connection* c);
   bool Send(Connection* c);
   // Waits for what OpenSSL asked for; false on a real error.
   bool WaitFor(Connection* c, int ssl_error);
@@ -118,7 +108,7 @@ class ConnectionLoop {
   void BeginStopping(LoopClock::time_point now);
 
   SSL_CTX* const context_;
-  RequestProcessor* const processor_;
+  const Responder responder_;
   const std::atomic<bool>* const draining_;
   const ConnectionLimits limits_;
   int epoll_ = -1;

@@ -12,6 +12,7 @@
 #include "webhook/server/file_watcher.h"
 #include "webhook/server/ops_server.h"
 #include "webhook/server/policy_store.h"
+#include "webhook/server/readiness.h"
 #include "webhook/server/server_metrics.h"
 #include "webhook/server/shutdown_signals.h"
 #include "webhook/server/tls_credentials.h"
@@ -58,15 +59,8 @@ ServeOutcome RunServer(const ServeOptions& options) {
   AdmissionServer admission(options.admission, &credentials, &handler, &draining);
   OpsServer ops(
       options.metrics_address, &metrics,
-      [&draining, &cluster] {
-        if (draining.load()) return std::string("shutting down");
-        if (cluster && !cluster->synced()) {
-          std::string why = "the namespaces are not listed yet (cluster context)";
-          const Status problem = cluster->watch_state().last_problem;
-          if (!problem.ok()) why.append(": ").append(problem.ToString());
-          return why;
-        }
-        return std::string();
+      [sources = ReadinessSources{&draining, &policies, &credentials, cluster.get()}] {
+        return NotReadyBecause(sources);
       },
       [&metrics, &cluster] {
         if (cluster) metrics.SetNamespaceCache(cluster->synced(), cluster->StalenessSeconds(), cluster->namespaces());

@@ -11,6 +11,7 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <fstream>
 #include <map>
 #include <memory>
 #include <optional>
@@ -25,6 +26,7 @@
 #include "fuzz/fuzz_policies.h"
 #include "fuzz/seed_corpora.h"
 #include "tests/support/files.h"
+#include "tests/support/reviews.h"
 #include "webhook/admission/admit.h"
 #include "webhook/admission/ignored_metadata.h"
 #include "webhook/admission/policy_file.h"
@@ -341,6 +343,53 @@ TEST(FastReviewTest, RefusesWhatOnlyTheSlowPathCanJudge) {
                                   Nested(127), Nested(127, "[]"), NestedObjects(127)}) {
     EXPECT_TRUE(ParseReviewFast(body).has_value()) << body.substr(0, 40);
   }
+}
+
+// Linux: the peak resident memory becomes the current one.
+void ResetPeakMemory() { std::ofstream("/proc/self/clear_refs") << "5"; }
+// The process's peak resident memory since the last reset, in bytes; -1
+// where Linux does not say.
+int64_t PeakMemory() {
+  std::ifstream status("/proc/self/status");
+  for (std::string line; std::getline(status, line);) {
+    if (line.rfind("VmHWM:", 0) == 0) return std::stoll(line.substr(6)) * 1024;
+  }
+  return -1;
+}
+int64_t CurrentMemory() {
+  std::ifstream status("/proc/self/status");
+  for (std::string line; std::getline(status, line);) {
+    if (line.rfind("VmRSS:", 0) == 0) return std::stoll(line.substr(6)) * 1024;
+  }
+  return -1;
+}
+
+TEST(FastReviewTest, AReviewAboveTheFastPathsLimitTakesTheSlowPath) {
+  json review = LoadReviewFixture("TrainingJob/01-create-base.mutating.json");
+  std::string body = review.dump();
+  const std::string padding = ",\"padding\":\"";
+  body.insert(body.size() - 1, padding + std::string(kMaxFastReviewBytes - body.size() - padding.size() - 1, 'x') + "\"");
+  ASSERT_EQ(body.size(), kMaxFastReviewBytes);
+  EXPECT_TRUE(ParseReviewFast(body).has_value());
+  body.insert(body.size() - 2, "x");
+  EXPECT_FALSE(ParseReviewFast(body).has_value());
+  EXPECT_TRUE(ExpectSameAnswers(body, "just above the limit", {AllPolicies().front()}) == false);
+}
+
+// Safety bound, with a wide margin: a 7 MiB review (the largest the server
+// reads is 8 MiB) is decided within a few times its size (about 4 here).
+TEST(FastReviewTest, AHugeReviewIsDecidedWithinAFewTimesItsSize) {
+  json review = LoadReviewFixture("TrainingJob/01-create-base.mutating.json");
+  review["request"]["object"]["metadata"]["annotations"]["padding"] = std::string(7u << 20, 'x');
+  const std::string body = review.dump();
+  const std::shared_ptr<const Policy> policy = AllPolicies().front();
+  ResetPeakMemory();
+  const int64_t before = CurrentMemory();
+  if (PeakMemory() < 0 || before < 0 || PeakMemory() > before + (1 << 20)) GTEST_SKIP() << "no peak reset here";
+  const AdmissionOutcome outcome = Admit(Webhook::kMutate, *policy, "application/json", body, {});
+  const int64_t growth = PeakMemory() - before;
+  EXPECT_EQ(outcome.http_status, 200) << outcome.error;
+  EXPECT_LT(growth, static_cast<int64_t>(6 * body.size())) << "peak growth " << growth << " bytes";
 }
 
 TEST(FastReviewTest, NumbersGetNlohmannsTypes) {
