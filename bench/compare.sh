@@ -17,6 +17,13 @@
 #   KEYWARD_BENCH_NAMESPACES  namespaces of the cluster that a second keyward,
 #                          with cluster context on, watches through the
 #                          in-test API server (default 10000; 0: none)
+#   KEYWARD_BENCH_CONTENTION  the contended mode: loads, comma-separated, that
+#                          run at normal priority through every measurement:
+#                          cpu (4 busy loops), fork (2 shells starting
+#                          /bin/true without pause: short-lived processes),
+#                          io (256 MiB files written and synced, over and
+#                          over), compile (this project's sources compiled
+#                          with g++ -O2, 4 at a time, over and over)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 repo=$PWD
@@ -41,7 +48,12 @@ context_tool=$build_dir/bench/keyward_context_bench
 
 scratch=$(mktemp -d -t keyward-compare-XXXXXX)
 pids=()
-stop_all() { for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done; wait 2>/dev/null || true; }
+loads=()  # process groups of the contended mode's loads
+stop_all() {
+  for pid in "${loads[@]}"; do kill -TERM -- "-$pid" 2>/dev/null || true; done
+  for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+}
 trap stop_all EXIT
 scripts/dev-certs.sh "$scratch"
 
@@ -143,6 +155,36 @@ for port in $keyward_port $peer_port ${context_entry:+$context_port}; do
     "https://127.0.0.1:$port/mutate" | grep -q '"patch"' || { echo "compare: no patch from port $port" >&2; exit 1; }
 done
 
+# The contended mode's loads, started once every server answers.
+start_contention() {
+  local load
+  for load in ${KEYWARD_BENCH_CONTENTION//,/ }; do
+    case $load in
+      cpu) for _ in 1 2 3 4; do run_load 'while :; do :; done'; done ;;
+      fork) for _ in 1 2; do run_load 'while :; do /bin/true; done'; done ;;
+      io) run_load "while :; do dd if=/dev/zero of='$scratch/io.bin' bs=1M count=256 conv=fsync status=none; done" ;;
+      compile)
+        python3 - "$build_dir/compile_commands.json" "$scratch" >"$scratch/compile.sh" <<'PY'
+import json, re, shlex, sys
+units = [u for u in json.load(open(sys.argv[1])) if re.search(r"/(policy|webhook)/", u["file"])][:16]
+for i, unit in enumerate(units):
+    command = re.sub(r" -o \S+", " -o %s/compile-%d.o" % (sys.argv[2], i), unit["command"])
+    print("(cd %s && %s) &" % (shlex.quote(unit["directory"]), command))
+    if i % 4 == 3:
+        print("wait")
+print("wait")
+PY
+        run_load "while :; do bash '$scratch/compile.sh' >/dev/null 2>&1; done" ;;
+      *) echo "compare: unknown load '$load' in KEYWARD_BENCH_CONTENTION (cpu, fork, io, compile)" >&2; exit 2 ;;
+    esac
+  done
+}
+run_load() {  # shell loop, in a process group of its own
+  setsid bash -c "$1" &
+  loads+=($!)
+}
+start_contention
+
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 
 # One wrk run: "req/s p99_ms errors cpu_us_per_request".
@@ -163,7 +205,8 @@ measure() {  # pid url body [no-gzip]
 median() { sort -g | awk '{v[NR] = $1} END {print v[int((NR + 1) / 2)]}'; }
 
 echo "keyward $("$keyward" --version | awk '{print $2}') on $(nproc) cores, $(uname -r)"
-echo "wrk -t1 -c$connections -d${seconds}s, TLS keep-alive, apiserver headers (Accept-Encoding: gzip), $rounds rounds"
+echo "wrk -t1 -c$connections -d${seconds}s, TLS keep-alive, apiserver headers (Accept-Encoding: gzip), $rounds rounds," \
+  "contention: ${KEYWARD_BENCH_CONTENTION:-none}"
 echo
 echo "| round | server | body | req/s | p99 ms | errors | server CPU us/request |"
 echo "|---|---|---|---|---|---|---|"

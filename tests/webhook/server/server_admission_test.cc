@@ -293,9 +293,10 @@ TEST_F(AdmissionTest, AnswersAreNotCompressedForAGoClientThatAcceptsGzip) {
   EXPECT_EQ(answer["response"]["patchType"], "JSONPatch");
 }
 
-// The apiserver's requests take the plain path (no general HTTP parser);
-// requests of any other shape go through cpp-httplib. Both must give the
-// same answer, headers included, and the same decision on each webhook.
+// The apiserver's plain requests and the other shapes an HTTP/1.1 client
+// may send (a percent-encoded path, an Expect header, a closing request)
+// must give the same answer, headers included, and the same decision on
+// each webhook.
 TEST_F(AdmissionTest, PlainRequestsAndOtherRequestsGetTheSameAnswer) {
   StartServer();
   std::string error;
@@ -309,7 +310,6 @@ TEST_F(AdmissionTest, PlainRequestsAndOtherRequestsGetTheSameAnswer) {
     std::vector<std::pair<std::string, std::string>> shapes = {
         {"plain", plain},
         {"plain with the apiserver's query", Replace(plain, webhook + " ", webhook + "?timeout=10s ")},
-        // cpp-httplib's: a percent-encoded path, an Expect header, a bare LF.
         {"percent-encoded path", Replace(plain, webhook + " ", webhook.substr(0, webhook.size() - 1) + "%65 ")},
         {"Expect: 100-continue", Replace(plain, "\r\n\r\n", "\r\nExpect: 100-continue\r\n\r\n")},
         {"closing", Replace(plain, "\r\n\r\n", "\r\nConnection: close\r\n\r\n")},
