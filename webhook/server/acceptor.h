@@ -3,6 +3,7 @@
 // Thread safety: Run() on one thread; Stop() from any other.
 #pragma once
 
+#include <atomic>
 #include <functional>
 
 #include "webhook/server/connection_loop.h"
@@ -15,7 +16,7 @@ class Acceptor {
   // was accepted, from which its first request's deadline runs.
   using HandOff = std::function<void(int sock, LoopClock::time_point accepted_at)>;
 
-  // Owns `listening_socket` (non-blocking), which closes when Run() returns.
+  // Owns `listening_socket` (blocking), closed with the acceptor.
   Acceptor(int listening_socket, HandOff hand_off);
   ~Acceptor();
   Acceptor(const Acceptor&) = delete;
@@ -27,9 +28,9 @@ class Acceptor {
   void Stop();
 
  private:
-  int listening_;
-  int wake_;  // eventfd: stop
-  HandOff hand_off_;
+  const int listening_;
+  const HandOff hand_off_;
+  std::atomic<bool> stopping_{false};
 };
 
 }  // namespace keyward

@@ -19,8 +19,8 @@ using ListenAddress = HostPort;
 Status ParseListenAddress(std::string_view text, ListenAddress* out);
 
 // A listening TCP socket of the address's first family that binds (IPv6
-// ones accept IPv4 too), close-on-exec and non-blocking, with a backlog that
-// absorbs connection bursts; `port` is the one bound (for port 0, the one
+// ones accept IPv4 too), close-on-exec, with a backlog that absorbs
+// connection bursts; `port` is the one bound (for port 0, the one
 // the kernel chose).
 struct ListeningSocket {
   int fd = -1;
