@@ -83,7 +83,7 @@ foreach(file IN LISTS shell)
   if(text MATCHES "svr_sock_|process_and_close_socket|read_timeout_sec_|process_request|: public httplib::(SSL)?Server")
     string(APPEND problems "\n  ${file}: cpp-httplib's protected members are not used")
   endif()
-  if(file MATCHES "webhook/server/(admission_server|connection_loop|acceptor|http_message)\\.(h|cc)$" AND
+  if(file MATCHES "webhook/server/(admission_server|connection|connection_loop|connection_drive|acceptor|http_message)\\.(h|cc)$" AND
      text MATCHES "httplib::|<httplib\\.h>")
     string(APPEND problems "\n  ${file}: the admission port does not use cpp-httplib")
   endif()

@@ -63,12 +63,9 @@ HttpAnswer Refuse(Refused why, const HttpRequest& request) {
   return HttpAnswer{row.status, EncodeHttpError(row.status, message), kAnswerContentType, row.allow, false};
 }
 
-// One loop per core: a request is CPU work from its last byte to its
-// answer, so more loops than cores only add switching.
-size_t LoopCount(size_t max_connections) {
-  const size_t cores = std::max(1u, std::thread::hardware_concurrency());
-  return std::clamp<size_t>(std::min<size_t>(cores, 8), 1, std::max<size_t>(max_connections, 1));
-}
+// One thread per core: a request is CPU work from its last byte to its
+// answer, so more threads than cores only add switching.
+size_t ThreadCount() { return std::clamp<size_t>(std::thread::hardware_concurrency(), 1, 8); }
 
 }  // namespace
 
@@ -78,7 +75,7 @@ AdmissionServer::AdmissionServer(AdmissionServerOptions options, const Credentia
 
 AdmissionServer::~AdmissionServer() {
   Stop();
-  for (auto& loop : loops_) loop->Join();
+  if (loop_) loop_->Join();
 }
 
 Status AdmissionServer::Bind() {
@@ -91,28 +88,27 @@ Status AdmissionServer::Bind() {
   port_ = listening.value().port;
   ConnectionLimits limits = options_.connections;
   limits.max_body_bytes = kMaxReviewBytes;
-  const size_t loops = LoopCount(limits.max_connections);
-  limits.max_connections = (limits.max_connections + loops - 1) / loops;
-  auto respond = [this](const HttpRequest& request) { return Respond(request); };
-  for (size_t i = 0; i < loops; ++i) {
-    loops_.push_back(std::make_unique<ConnectionLoop>(context_.get(), respond, draining_, limits));
-  }
+  loop_ = std::make_unique<ConnectionLoop>(
+      context_.get(), [this](const HttpRequest& request) { return Respond(request); }, draining_, limits,
+      ThreadCount());
   acceptor_ = std::make_unique<Acceptor>(listening.value().fd, [this](int sock, LoopClock::time_point accepted_at) {
-    loops_[next_loop_.fetch_add(1, std::memory_order_relaxed) % loops_.size()]->Adopt(sock, accepted_at);
+    loop_->Adopt(sock, accepted_at);
   });
   return Status::Ok();
 }
 
 bool AdmissionServer::Serve() {
   const bool served = acceptor_ != nullptr && acceptor_->Run();
-  for (auto& loop : loops_) loop->Stop();
-  for (auto& loop : loops_) loop->Join();
+  if (loop_) {
+    loop_->Stop();
+    loop_->Join();
+  }
   return served;
 }
 
 void AdmissionServer::Stop() {
   if (acceptor_) acceptor_->Stop();
-  for (auto& loop : loops_) loop->Stop();
+  if (loop_) loop_->Stop();
 }
 
 HttpAnswer AdmissionServer::Respond(const HttpRequest& request) const {

@@ -2,9 +2,9 @@
 // /validate, nothing else.
 //
 // A request's path goes down only: an Acceptor (acceptor.h) hands each
-// connection to one of a few ConnectionLoops (connection_loop.h), which do
-// the TLS, parse the head once, enforce every bound, and call Respond() with
-// the whole request; Respond() answers every request, through the handler
+// connection to the ConnectionLoop (connection_loop.h), whose threads (one
+// per core) do the TLS, parse the head once, enforce every bound, and call
+// Respond() with the whole request; Respond() answers every request, through the handler
 // for the two routes and from one table for the rest; the loop writes the
 // answer. cpp-httplib serves only the operations port (ops_server.h).
 #pragma once
@@ -12,7 +12,6 @@
 #include <atomic>
 #include <cstddef>
 #include <memory>
-#include <vector>
 
 #include <openssl/ssl.h>
 
@@ -62,8 +61,7 @@ class AdmissionServer {
   const AdmissionHandler* handler_;
   const std::atomic<bool>* draining_;
   std::unique_ptr<SSL_CTX, decltype(&SSL_CTX_free)> context_{nullptr, SSL_CTX_free};
-  std::vector<std::unique_ptr<ConnectionLoop>> loops_;
-  std::atomic<size_t> next_loop_{0};
+  std::unique_ptr<ConnectionLoop> loop_;
   std::unique_ptr<Acceptor> acceptor_;
   int port_ = -1;
 };
