@@ -33,6 +33,7 @@ rounds=${KEYWARD_BENCH_ROUNDS:-3}
 connections=${KEYWARD_BENCH_CONNECTIONS:-32}
 build_dir=${KEYWARD_BUILD_DIR:-build-bench}
 namespaces=${KEYWARD_BENCH_NAMESPACES:-10000}
+contention=${KEYWARD_BENCH_CONTENTION:-}
 keyward_port=19443 peer_port=19444 nginx_port=19445 metrics_port=19446 context_port=19447 context_metrics_port=19448
 
 sudo_cmd=()
@@ -158,7 +159,7 @@ done
 # The contended mode's loads, started once every server answers.
 start_contention() {
   local load
-  for load in ${KEYWARD_BENCH_CONTENTION//,/ }; do
+  for load in ${contention//,/ }; do
     case $load in
       cpu) for _ in 1 2 3 4; do run_load 'while :; do :; done'; done ;;
       fork) for _ in 1 2; do run_load 'while :; do /bin/true; done'; done ;;
@@ -206,7 +207,7 @@ median() { sort -g | awk '{v[NR] = $1} END {print v[int((NR + 1) / 2)]}'; }
 
 echo "keyward $("$keyward" --version | awk '{print $2}') on $(nproc) cores, $(uname -r)"
 echo "wrk -t1 -c$connections -d${seconds}s, TLS keep-alive, apiserver headers (Accept-Encoding: gzip), $rounds rounds," \
-  "contention: ${KEYWARD_BENCH_CONTENTION:-none}"
+  "contention: ${contention:-none}"
 echo
 echo "| round | server | body | req/s | p99 ms | errors | server CPU us/request |"
 echo "|---|---|---|---|---|---|---|"
