@@ -55,7 +55,9 @@ pid_t Spawn(const std::vector<std::string>& args, const std::string& log_path, c
 
 int StatusOf(int status) { return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status); }
 
-long StatusField(pid_t pid, const std::string& field) {
+}  // namespace
+
+long ProcessStatusField(pid_t pid, const std::string& field) {
   std::ifstream status("/proc/" + std::to_string(pid) + "/status");
   std::string line;
   while (std::getline(status, line)) {
@@ -63,8 +65,6 @@ long StatusField(pid_t pid, const std::string& field) {
   }
   return 0;
 }
-
-}  // namespace
 
 KeywardProcess::KeywardProcess(const std::vector<std::string>& args, std::string log_path, const Environment& env)
     : log_path_(std::move(log_path)), pid_(Spawn(args, log_path_, env)) {}
@@ -114,8 +114,8 @@ std::string KeywardProcess::SanitizerReport() const {
   return "";
 }
 
-long KeywardProcess::RssKiB() const { return exit_status_ ? 0 : StatusField(pid_, "VmRSS"); }
-int KeywardProcess::Threads() const { return exit_status_ ? 0 : static_cast<int>(StatusField(pid_, "Threads")); }
+long KeywardProcess::RssKiB() const { return exit_status_ ? 0 : ProcessStatusField(pid_, "VmRSS"); }
+int KeywardProcess::Threads() const { return exit_status_ ? 0 : static_cast<int>(ProcessStatusField(pid_, "Threads")); }
 
 void KeywardProcess::Signal(int signal_number) const {
   if (!exit_status_) ::kill(pid_, signal_number);

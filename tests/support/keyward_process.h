@@ -21,6 +21,10 @@ namespace keyward::testing {
 
 using Environment = std::map<std::string, std::string>;
 
+// A numeric field of /proc/PID/status (e.g. "VmRSS", in KiB; "Threads"), or
+// 0 when the process or the field is not there.
+long ProcessStatusField(pid_t pid, const std::string& field);
+
 class KeywardProcess {
  public:
   // Runs KEYWARD_BINARY `args` (without the binary's own name) with `env`

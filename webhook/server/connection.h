@@ -36,6 +36,8 @@ enum Ownership : uint8_t {
 class Connection {
  public:
   std::atomic<uint8_t> ownership{kOwned};
+  // Only its owner closes it, so only its owner needs to ask.
+  bool closed() const { return ownership.load() == kClosed; }
   // The next thing must happen by then; read by the deadline checker
   // without owning the connection.
   std::atomic<LoopClock::time_point> deadline{LoopClock::time_point::max()};
@@ -44,7 +46,6 @@ class Connection {
   int sock = -1;
   SSL* ssl = nullptr;
   Phase phase = Phase::kHandshake;
-  bool closed = false;
   uint32_t wanted = EPOLLIN;  // epoll events to arm for
 
   std::string in;        // received, not yet answered

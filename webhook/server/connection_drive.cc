@@ -41,6 +41,8 @@ constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
 
 }  // namespace
 
+// Moves the connection on as far as it goes without blocking; true when it
+// has had its turn but has more to do at once.
 bool ConnectionLoop::Drive(Connection* c) {
   for (size_t answers = 0;;) {
     switch (c->phase) {

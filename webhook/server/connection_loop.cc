@@ -56,6 +56,7 @@ void Arm(int epoll, int operation, int fd, uint32_t events, void* data) {
 }
 
 }  // namespace
+
 ConnectionLoop::ConnectionLoop(SSL_CTX* context, Responder responder, const std::atomic<bool>* draining,
                                ConnectionLimits limits, size_t threads)
     : context_(context),
@@ -106,7 +107,7 @@ void ConnectionLoop::Join() {
 }
 
 void ConnectionLoop::Run(size_t index) {
-  Worker w{index, {}};
+  Worker w;
   epoll_event events[kEventsPerWait];
   for (;;) {
     // Back to waiting: this thread holds no connection but its own.
@@ -221,7 +222,7 @@ void ConnectionLoop::Serve(Worker& w, Connection* c) {
       w.again.push_back(c);  // its next request may sit in OpenSSL's buffer, unseen by epoll
       return;
     }
-    if (c->closed) return;
+    if (c->closed()) return;
     // Re-armed before it is let go: an event in between finds it owned and
     // marks it, and then it is driven again here.
     Arm(epoll_, EPOLL_CTL_MOD, c->sock, c->wanted, c);
@@ -231,19 +232,17 @@ void ConnectionLoop::Serve(Worker& w, Connection* c) {
   }
 }
 
-// Moves the connection on as far as it goes without blocking; true when it
-// has had its turn but has more to do at once.
 void ConnectionLoop::Close(Connection* c) {
-  if (c->closed) return;
-  c->closed = true;
+  if (c->closed()) return;
+  c->ownership.store(kClosed);  // events still in flight for it are dropped
   ::epoll_ctl(epoll_, EPOLL_CTL_DEL, c->sock, nullptr);
   SSL_free(c->ssl);
   ::close(c->sock);
-  c->ownership.store(kClosed);
   std::lock_guard lock(mutex_);
   connections_.erase(c);
   // Another thread may hold it from an event: freed later (FreeClosed).
   closed_.emplace_back(c, epoch_.fetch_add(1) + 1);
+  unfreed_.store(closed_.size());
   while (!queued_.empty() && connections_.size() < limits_.max_connections) {
     const Waiting next = queued_.front();
     queued_.pop_front();
@@ -252,10 +251,10 @@ void ConnectionLoop::Close(Connection* c) {
 }
 
 void ConnectionLoop::FreeClosed() {
+  if (unfreed_.load() == 0) return;  // the common case, without the lock
   std::vector<Connection*> freed;
   {
     std::lock_guard lock(mutex_);
-    if (closed_.empty()) return;
     uint64_t all_waited = std::numeric_limits<uint64_t>::max();
     for (size_t i = 0; i < thread_count_; ++i) all_waited = std::min(all_waited, waiting_since_[i].load());
     std::erase_if(closed_, [&](const std::pair<Connection*, uint64_t>& closed) {
@@ -263,6 +262,7 @@ void ConnectionLoop::FreeClosed() {
       freed.push_back(closed.first);
       return true;
     });
+    unfreed_.store(closed_.size());
   }
   for (Connection* connection : freed) delete connection;
 }
@@ -318,7 +318,7 @@ void ConnectionLoop::CheckDeadlines(Worker& w, Clock::time_point now) {
       // cut, unanswered.
       Close(c);
     }
-    if (!c->closed) Serve(w, c);
+    if (!c->closed()) Serve(w, c);
   }
 }
 

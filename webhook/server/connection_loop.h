@@ -107,7 +107,6 @@ class ConnectionLoop {
   // What one thread of the loop holds: connections it owns that have more
   // to do after the others have had a turn.
   struct Worker {
-    size_t index;
     std::vector<Connection*> again;
   };
 
@@ -152,6 +151,7 @@ class ConnectionLoop {
   // Closed, with the epoch of their closing: freed once every thread has
   // waited again since (see `waiting_since_`).
   std::vector<std::pair<Connection*, uint64_t>> closed_;
+  std::atomic<size_t> unfreed_{0};  // closed_.size(), read without the lock
   std::atomic<uint64_t> epoch_{1};
   // Per thread: the epoch at which it last went back to waiting, holding no
   // connection but its own.
