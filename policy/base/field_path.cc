@@ -77,21 +77,29 @@ struct Cursor {
   std::vector<size_t> indices;
 };
 
+// Whether a walk spells out where it went (Cursor::path and ::pointer): only
+// walks that report field instances need to, and the strings are most of
+// a walk's cost.
+enum class Spelled { kPaths, kNothing };
+
 // Walks all segments but the last (the field itself), branching at arrays.
 // `fixed` optionally pins the index of the first arrays.
 std::vector<Cursor> WalkToParents(const nlohmann::json& root, const std::vector<Segment>& segments,
-                                  const std::vector<size_t>* fixed, size_t fixed_arrays) {
+                                  const std::vector<size_t>* fixed, size_t fixed_arrays,
+                                  Spelled spelled = Spelled::kPaths) {
+  const bool spell = spelled == Spelled::kPaths;
   std::vector<Cursor> cursors = {{&root, "", "", {}}};
+  std::vector<Cursor> next;  // one buffer for every step, swapped with cursors
   for (size_t s = 0; s + 1 < segments.size(); ++s) {
     const Segment& segment = segments[s];
-    std::vector<Cursor> next;
+    next.clear();
     for (Cursor& cursor : cursors) {
       const nlohmann::json* child = Member(*cursor.node, segment.name);
       if (child == nullptr) continue;
-      std::string path = MemberPath(cursor.path, segment.name);
-      std::string pointer = MemberPointer(cursor.pointer, segment.name);
+      std::string path = spell ? MemberPath(cursor.path, segment.name) : std::string();
+      std::string pointer = spell ? MemberPointer(cursor.pointer, segment.name) : std::string();
       if (!segment.array) {
-        if (child->is_object()) next.push_back({child, std::move(path), std::move(pointer), cursor.indices});
+        if (child->is_object()) next.push_back({child, std::move(path), std::move(pointer), std::move(cursor.indices)});
         continue;
       }
       if (!child->is_array()) continue;
@@ -104,12 +112,13 @@ std::vector<Cursor> WalkToParents(const nlohmann::json& root, const std::vector<
       for (size_t i = first; i < last; ++i) {
         const nlohmann::json& element = (*child)[i];
         if (!element.is_object()) continue;
-        Cursor branch{&element, WithIndex(path, '[', i, true), WithIndex(pointer, '/', i, false), cursor.indices};
+        Cursor branch{&element, spell ? WithIndex(path, '[', i, true) : std::string(),
+                      spell ? WithIndex(pointer, '/', i, false) : std::string(), cursor.indices};
         branch.indices.push_back(i);
         next.push_back(std::move(branch));
       }
     }
-    cursors = std::move(next);
+    cursors.swap(next);
   }
   return cursors;
 }
@@ -207,12 +216,19 @@ nlohmann::json AddOperation(const FieldInstance& instance, const SplitPath& patt
     value = std::move(parent);
     pointer.erase(pointer.rfind('/'));
   }
-  return {{"op", "add"}, {"path", std::move(pointer)}, {"value", std::move(value)}};
+  // Built member by member: the initializer-list form copies every value
+  // (the key's text among them) through temporary arrays.
+  nlohmann::json operation = nlohmann::json::object();
+  auto& members = operation.get_ref<nlohmann::json::object_t&>();
+  members.emplace("op", "add");
+  members.emplace("path", std::move(pointer));
+  members.emplace("value", std::move(value));
+  return operation;
 }
 
 const nlohmann::json* FindSameField(const nlohmann::json& root, const SplitPath& segments,
                                     const std::vector<size_t>& indices) {
-  for (const Cursor& parent : WalkToParents(root, segments, &indices, indices.size())) {
+  for (const Cursor& parent : WalkToParents(root, segments, &indices, indices.size(), Spelled::kNothing)) {
     return Member(*parent.node, segments.back().name);
   }
   return nullptr;
@@ -255,7 +271,7 @@ std::vector<std::string_view> FindBoundStrings(const nlohmann::json& root, const
   }
   shared_arrays = std::min(shared_arrays, bound_indices.size());
   std::vector<std::string_view> out;
-  for (const Cursor& parent : WalkToParents(root, segments, &bound_indices, shared_arrays)) {
+  for (const Cursor& parent : WalkToParents(root, segments, &bound_indices, shared_arrays, Spelled::kNothing)) {
     const nlohmann::json* value = Member(*parent.node, segments.back().name);
     if (value != nullptr && value->is_string()) out.push_back(value->get_ref<const std::string&>());
   }

@@ -1,7 +1,6 @@
 #include "policy/base/key_reference.h"
 
 #include <array>
-#include <cctype>
 
 #include "policy/base/text.h"
 
@@ -16,8 +15,18 @@ constexpr std::string_view kAwsManagedAliasPrefix = "aws/";
 constexpr std::array<std::string_view, 8> kPartitions = {
     "aws", "aws-cn", "aws-us-gov", "aws-iso", "aws-iso-b", "aws-iso-e", "aws-iso-f", "aws-eusc"};
 
-bool IsHex(char c) { return std::isxdigit(static_cast<unsigned char>(c)) != 0; }
-bool IsLowerAlnum(char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'); }
+// ASCII classes spelled out rather than <cctype>'s: those are calls into
+// the C library (locale-aware) for every character of every key a request
+// carries or is given, and keys are ASCII by definition.
+bool IsDigit(char c) { return c >= '0' && c <= '9'; }
+bool IsHex(char c) { return IsDigit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'); }
+bool IsLowerAlnum(char c) { return (c >= 'a' && c <= 'z') || IsDigit(c); }
+bool IsAlnum(char c) { return IsLowerAlnum(c) || (c >= 'A' && c <= 'Z'); }
+// White space or a control character in the C locale: 0x00-0x20 and DEL.
+bool IsSpaceOrControl(char c) {
+  const auto byte = static_cast<unsigned char>(c);
+  return byte <= 0x20 || byte == 0x7f;
+}
 
 bool AllOf(std::string_view s, bool (*pred)(char)) {
   for (char c : s) {
@@ -44,7 +53,7 @@ bool IsMultiRegionKeyId(std::string_view s) {
 bool IsKeyId(std::string_view s) { return IsUuid(s) || IsMultiRegionKeyId(s); }
 
 bool IsAliasNameChar(char c) {
-  return std::isalnum(static_cast<unsigned char>(c)) || c == '/' || c == '_' || c == '-';
+  return IsAlnum(c) || c == '/' || c == '_' || c == '-';
 }
 
 // Checks the part after "alias/"; returns an error or "".
@@ -96,7 +105,7 @@ KeyParseResult ParseArn(std::string_view text) {
   if (!IsValidRegionName(region)) {
     return Fail("\"" + std::string(region) + "\" is not an AWS region name (such as us-east-1)");
   }
-  if (account.size() != 12 || !AllOf(account, [](char c) { return c >= '0' && c <= '9'; })) {
+  if (account.size() != 12 || !AllOf(account, IsDigit)) {
     return Fail("the account \"" + std::string(account) + "\" is not a 12-digit AWS account ID");
   }
   KeyReference key;
@@ -132,7 +141,7 @@ bool IsValidRegionName(std::string_view region) {
   size_t last_dash = region.rfind('-');
   if (last_dash == std::string_view::npos || last_dash == 0) return false;
   std::string_view number = region.substr(last_dash + 1);
-  if (number.empty() || !AllOf(number, [](char c) { return c >= '0' && c <= '9'; })) return false;
+  if (number.empty() || !AllOf(number, IsDigit)) return false;
   std::string_view words = region.substr(0, last_dash);
   if (words.front() == '-' || words.back() == '-' || words.find("--") != std::string_view::npos) return false;
   return AllOf(words, [](char c) { return IsLowerAlnum(c) || c == '-'; }) &&
@@ -142,7 +151,7 @@ bool IsValidRegionName(std::string_view region) {
 KeyParseResult ParseKeyReference(std::string_view text) {
   if (text.empty()) return Fail("the key reference is empty");
   for (char c : text) {
-    if (std::isspace(static_cast<unsigned char>(c)) || std::iscntrl(static_cast<unsigned char>(c))) {
+    if (IsSpaceOrControl(c)) {
       return Fail("the key reference contains white space or control characters");
     }
   }

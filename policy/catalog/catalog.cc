@@ -268,8 +268,10 @@ std::span<const CatalogKind> Catalog() {
 }
 
 const CatalogKind* FindCatalogKind(std::string_view group, std::string_view kind) {
+  // The kind first: kinds differ early (or in length), while the two groups
+  // are long and share their first ten characters.
   for (const CatalogKind& entry : Catalog()) {
-    if (entry.group == group && entry.kind == kind) return &entry;
+    if (entry.kind == kind && entry.group == group) return &entry;
   }
   return nullptr;
 }

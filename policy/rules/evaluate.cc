@@ -306,8 +306,12 @@ ValidationResult ConcludeAmbiguousTenant(const Subject& s, const std::vector<con
 
 std::string InjectionWarning(const Injection& injection, const std::string& tenant, bool carried) {
   if (carried) return PathWarning("kept ", injection.path, " from the stored object");
-  return PathWarning("set ", injection.path,
-                     " to tenant " + ElideMiddle(tenant, 30) + "'s " + std::string(KeyPurposeName(injection.purpose)) + " key");
+  std::string after = " to tenant ";
+  after += ElideMiddle(tenant, 30);
+  after += "'s ";
+  after += KeyPurposeName(injection.purpose);
+  after += " key";
+  return PathWarning("set ", injection.path, after);
 }
 
 // At most this many injection warnings, the last saying how many more.
@@ -335,6 +339,18 @@ void InjectGuardrails(const Subject& s, const nlohmann::json& object, const nloh
   }
 }
 
+// The path of an `add` whose value is an object, else nullptr. Members are
+// looked up with find: comparing one to a literal would build a JSON string
+// for each comparison.
+const nlohmann::json* AddedObjectPath(const nlohmann::json& operation) {
+  const auto op = operation.find("op");
+  const auto value = operation.find("value");
+  const auto path = operation.find("path");
+  const bool adds_object = op != operation.end() && op->is_string() && op->get_ref<const std::string&>() == "add" &&
+                           value != operation.end() && value->is_object() && path != operation.end();
+  return adds_object ? &*path : nullptr;
+}
+
 // Two additions of the same missing object (networkConfig for both network
 // isolation and inter-container encryption) become one, holding both.
 void MergeAdditions(nlohmann::json& patch) {
@@ -342,8 +358,9 @@ void MergeAdditions(nlohmann::json& patch) {
     for (size_t j = i + 1; j < patch.size();) {
       nlohmann::json& a = patch[i];
       const nlohmann::json& b = patch[j];
-      if (a["op"] == "add" && b["op"] == "add" && a["path"] == b["path"] && a["value"].is_object() &&
-          b["value"].is_object()) {
+      const nlohmann::json* a_path = AddedObjectPath(a);
+      const nlohmann::json* b_path = AddedObjectPath(b);
+      if (a_path != nullptr && b_path != nullptr && *a_path == *b_path) {
         a["value"].update(b["value"], true);
         patch.erase(j);
       } else {

@@ -35,7 +35,18 @@ std::string PathWarning(std::string_view before, const std::string& path, std::s
   std::string_view prefix = "keyward: ";
   size_t fixed = prefix.size() + before.size() + after.size();
   size_t room = kMaxWarningLength > fixed + 16 ? kMaxWarningLength - fixed : 16;
-  return ElideMiddle(std::string(prefix) + std::string(before) + ElideMiddle(path, room) + std::string(after), kMaxWarningLength);
+  // Appended into one string: a warning is written for every field set.
+  std::string warning;
+  warning.reserve(fixed + std::min(path.size(), room));
+  warning += prefix;
+  warning += before;
+  if (path.size() <= room) {
+    warning += path;
+  } else {
+    warning += ElideMiddle(path, room);
+  }
+  warning += after;
+  return warning.size() <= kMaxWarningLength ? warning : ElideMiddle(warning, kMaxWarningLength);
 }
 
 std::string OwnerAccount(const Subject& s) {
@@ -56,6 +67,9 @@ const std::string* TenantKeyIn(const Subject& s, KeyPurpose purpose, std::string
   if (s.tenant == nullptr) return nullptr;
   const std::string* key = s.tenant->keys.ForRegion(purpose, region, s.policy.RegionFor(*s.tenant));
   if (key == nullptr) return nullptr;
+  // Parsed only when there is an owner account to compare with: most
+  // namespaces name none, and this runs for every key a request is given.
+  if (OwnerAccount(s).empty()) return key;
   KeyParseResult parsed = ParseKeyReference(*key);
   if (parsed.key && !KeyAccountAllowed(s, parsed.key->account)) return nullptr;
   return key;

@@ -195,7 +195,10 @@ std::string EncodeMutationReview(const DecodedReview& review, const MutationResu
     if (!result.patch.empty()) {
       response.String("patchType", "JSONPatch").Value("patch", [&result](std::string* text) {
         text->push_back('"');
-        AppendBase64(result.patch.dump(), text);
+        std::string patch;
+        patch.reserve(256);
+        AppendJsonValue(result.patch, &patch);
+        AppendBase64(patch, text);
         text->push_back('"');
       });
     }
