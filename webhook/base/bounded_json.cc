@@ -85,4 +85,20 @@ Result<Json> ParseBoundedJson(std::string_view text, size_t max_depth) {
   return value;
 }
 
+void ReleaseDocument(Json& document) {
+  if (document.is_object()) {
+    Json::object_t& members = document.get_ref<Json::object_t&>();
+    for (auto& member : members) {
+      if (member.second.is_structured()) ReleaseDocument(member.second);
+    }
+    members.clear();
+  } else if (document.is_array()) {
+    Json::array_t& items = document.get_ref<Json::array_t&>();
+    for (Json& item : items) {
+      if (item.is_structured()) ReleaseDocument(item);
+    }
+    items.clear();
+  }
+}
+
 }  // namespace keyward

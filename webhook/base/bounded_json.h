@@ -24,4 +24,11 @@ inline constexpr size_t kMaxJsonDepth = 128;
 // The document, or what is wrong and where (no partial value is kept).
 Result<nlohmann::json> ParseBoundedJson(std::string_view text, size_t max_depth = kMaxJsonDepth);
 
+// Frees a document's containers depth first, leaving `document` an empty
+// container (or the scalar it was). For documents within kMaxJsonDepth
+// (those parsed here), where recursion is safe: nlohmann's destructor
+// guards against any depth by moving every value onto a heap stack first,
+// which made freeing a review a sixth of a request's work.
+void ReleaseDocument(nlohmann::json& document);
+
 }  // namespace keyward

@@ -51,5 +51,27 @@ TEST(BoundedJsonTest, SyntaxErrorsSayWhere) {
   EXPECT_NE(ParseBoundedJson("\"\xff\"").status().ToString(), "");
 }
 
+// Release frees what it holds depth first and leaves the outer container
+// empty, for the deepest document the parser accepts too.
+TEST(BoundedJsonTest, ReleaseEmptiesTheDeepestAcceptedDocument) {
+  // An object and an array per pair of levels, an empty object innermost.
+  const size_t pairs = kMaxJsonDepth / 2 - 1;
+  std::string objects;
+  for (size_t i = 0; i < pairs; ++i) objects += "{\"k\":[1,\"two\",";
+  objects += "{}";
+  for (size_t i = 0; i < pairs; ++i) objects += "]}";
+  Result<nlohmann::json> parsed = ParseBoundedJson(objects);
+  ASSERT_TRUE(parsed.ok()) << parsed.status().ToString();
+  ReleaseDocument(parsed.value());
+  EXPECT_EQ(parsed.value(), nlohmann::json::object());
+
+  nlohmann::json list = nlohmann::json::parse(R"([{"a": [1, {"b": "c"}]}, "d", [[]]])");
+  ReleaseDocument(list);
+  EXPECT_EQ(list, nlohmann::json::array());
+  nlohmann::json scalar = "kept";
+  ReleaseDocument(scalar);
+  EXPECT_EQ(scalar, "kept");
+}
+
 }  // namespace
 }  // namespace keyward
