@@ -24,6 +24,10 @@
 #                          io (256 MiB files written and synced, over and
 #                          over), compile (this project's sources compiled
 #                          with g++ -O2, 4 at a time, over and over)
+#   KEYWARD_BENCH_BASELINE another keyward binary (an earlier commit's
+#                          build, say), measured beside this one in every
+#                          round with the same policy: before and after on
+#                          the same machine in the same minutes
 set -euo pipefail
 cd "$(dirname "$0")/.."
 repo=$PWD
@@ -35,6 +39,8 @@ build_dir=${KEYWARD_BUILD_DIR:-build-bench}
 namespaces=${KEYWARD_BENCH_NAMESPACES:-10000}
 contention=${KEYWARD_BENCH_CONTENTION:-}
 keyward_port=19443 peer_port=19444 nginx_port=19445 metrics_port=19446 context_port=19447 context_metrics_port=19448
+baseline=${KEYWARD_BENCH_BASELINE:-}
+baseline_port=19449 baseline_metrics_port=19450
 
 sudo_cmd=()
 [[ $(id -u) -eq 0 ]] || sudo_cmd=(sudo)
@@ -146,12 +152,22 @@ if ((namespaces > 0)); then
   start_context_keyward
   context_entry=("keyward-context $context_pid $context_port create.json")
 fi
+baseline_entry=()
+if [[ -n $baseline ]]; then
+  "$baseline" serve --policy "$scratch/policy-1.yaml" --tls-cert "$scratch/tls.crt" --tls-key "$scratch/tls.key" \
+    --listen "127.0.0.1:$baseline_port" --metrics-listen "127.0.0.1:$baseline_metrics_port" --shutdown-delay 0s \
+    --log-level warn >>"$scratch/baseline.log" 2>&1 &
+  baseline_pid=$!
+  pids+=("$baseline_pid")
+  wait_ready "https://127.0.0.1:$baseline_port/mutate"
+  baseline_entry=("keyward-baseline $baseline_pid $baseline_port create.json")
+fi
 wait_ready "https://127.0.0.1:$peer_port/mutate"
 wait_ready "https://127.0.0.1:$nginx_port/mutate"
 nginx_worker=$(pgrep -P "$(cat "$scratch/nginx/nginx.pid")" | head -1)
 
 # Every server must answer the body right before it is measured.
-for port in $keyward_port $peer_port ${context_entry:+$context_port}; do
+for port in $keyward_port $peer_port ${context_entry:+$context_port} ${baseline_entry:+$baseline_port}; do
   curl -sk -X POST -H 'Content-Type: application/json' --data-binary @"$scratch/create.json" \
     "https://127.0.0.1:$port/mutate" | grep -q '"patch"' || { echo "compare: no patch from port $port" >&2; exit 1; }
 done
@@ -213,7 +229,8 @@ echo "| round | server | body | req/s | p99 ms | errors | server CPU us/request 
 echo "|---|---|---|---|---|---|---|"
 : >"$scratch/results"
 for round in $(seq "$rounds"); do
-  for entry in "keyward $keyward_pid $keyward_port create.json" "keyward-nogzip $keyward_pid $keyward_port create.json -" \
+  for entry in "keyward $keyward_pid $keyward_port create.json" "${baseline_entry[@]}" \
+    "keyward-nogzip $keyward_pid $keyward_port create.json -" \
     "go-peer $peer_pid $peer_port create.json" "nginx $nginx_worker $nginx_port create.json" \
     "keyward $keyward_pid $keyward_port update.json" "${context_entry[@]}"; do
     read -r name pid port body nogzip <<<"$entry"
@@ -240,6 +257,11 @@ echo "Medians: keyward $(pick keyward create.json 4) req/s p99 $(pick keyward cr
 echo "Ratios (median of per-round ratios): req/s keyward/Go $(ratio_median keyward go-peer 4) (target >= 1.5)," \
   "keyward/nginx $(ratio_median keyward nginx 4) (>= 0.6); p99 keyward/Go $(ratio_median keyward go-peer 5) (<= 0.5);" \
   "req/s with gzip offered / without $(ratio_median keyward keyward-nogzip 4) (0.95 to 1.05)"
+if [[ -n $baseline ]]; then
+  echo "Against the baseline ($baseline): keyward-baseline $(pick keyward-baseline create.json 4) req/s," \
+    "$(pick keyward-baseline create.json 7) us CPU/request; CPU per request keyward/baseline" \
+    "$(ratio_median keyward keyward-baseline 7), req/s $(ratio_median keyward keyward-baseline 4)"
+fi
 if ((namespaces > 0)); then
   echo "With cluster context on ($namespaces namespaces watched): keyward $(pick keyward-context create.json 4) req/s" \
     "p99 $(pick keyward-context create.json 5) ms, $(pick keyward-context create.json 7) us CPU/request;" \
