@@ -102,12 +102,18 @@ wait_ready() {  # url
   exit 1
 }
 
+# Starts a keyward server in the background; its pid in served_pid.
+serve() {  # binary policy port metrics-port log [more serve flags]
+  "$1" serve --policy "$2" --tls-cert "$scratch/tls.crt" --tls-key "$scratch/tls.key" \
+    --listen "127.0.0.1:$3" --metrics-listen "127.0.0.1:$4" --shutdown-delay 0s \
+    --log-level warn "${@:6}" >>"$5" 2>&1 &
+  served_pid=$!
+  pids+=("$served_pid")
+}
+
 start_keyward() {  # policy
-  "$keyward" serve --policy "$1" --tls-cert "$scratch/tls.crt" --tls-key "$scratch/tls.key" \
-    --listen "127.0.0.1:$keyward_port" --metrics-listen "127.0.0.1:$metrics_port" --shutdown-delay 0s \
-    --log-level warn >>"$scratch/keyward.log" 2>&1 &
-  keyward_pid=$!
-  pids+=("$keyward_pid")
+  serve "$keyward" "$1" "$keyward_port" "$metrics_port" "$scratch/keyward.log"
+  keyward_pid=$served_pid
   wait_ready "https://127.0.0.1:$keyward_port/mutate"
   # Something else may hold the port: the server must be this one.
   kill -0 "$keyward_pid" 2>/dev/null || { echo "compare: keyward exited:" >&2; tail -3 "$scratch/keyward.log" >&2; exit 1; }
@@ -122,11 +128,9 @@ start_context_keyward() {
   "$context_tool" api "$namespaces" "$scratch/api" alpha team-a >"$scratch/api/out" 2>&1 &
   pids+=($!)
   for _ in $(seq 100); do grep -q ready "$scratch/api/out" 2>/dev/null && break; sleep 0.1; done
-  "$keyward" serve --policy "$scratch/policy-1.yaml" --tls-cert "$scratch/tls.crt" --tls-key "$scratch/tls.key" \
-    --listen "127.0.0.1:$context_port" --metrics-listen "127.0.0.1:$context_metrics_port" --shutdown-delay 0s \
-    --log-level warn --kubeconfig "$scratch/api/kubeconfig" >>"$scratch/keyward-context.log" 2>&1 &
-  context_pid=$!
-  pids+=("$context_pid")
+  serve "$keyward" "$scratch/policy-1.yaml" "$context_port" "$context_metrics_port" "$scratch/keyward-context.log" \
+    --kubeconfig "$scratch/api/kubeconfig"
+  context_pid=$served_pid
   for _ in $(seq 300); do
     [[ $(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$context_metrics_port/readyz") == 200 ]] && return 0
     sleep 0.1
@@ -154,11 +158,8 @@ if ((namespaces > 0)); then
 fi
 baseline_entry=()
 if [[ -n $baseline ]]; then
-  "$baseline" serve --policy "$scratch/policy-1.yaml" --tls-cert "$scratch/tls.crt" --tls-key "$scratch/tls.key" \
-    --listen "127.0.0.1:$baseline_port" --metrics-listen "127.0.0.1:$baseline_metrics_port" --shutdown-delay 0s \
-    --log-level warn >>"$scratch/baseline.log" 2>&1 &
-  baseline_pid=$!
-  pids+=("$baseline_pid")
+  serve "$baseline" "$scratch/policy-1.yaml" "$baseline_port" "$baseline_metrics_port" "$scratch/baseline.log"
+  baseline_pid=$served_pid
   wait_ready "https://127.0.0.1:$baseline_port/mutate"
   baseline_entry=("keyward-baseline $baseline_pid $baseline_port create.json")
 fi
