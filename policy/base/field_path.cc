@@ -24,6 +24,10 @@ SplitPath SplitFieldPath(std::string_view pattern) {
   return segments;
 }
 
+bool HasArray(const SplitPath& path) {
+  return std::any_of(path.begin(), path.end(), [](const PathSegment& segment) { return segment.array; });
+}
+
 namespace {
 
 const nlohmann::json* Member(const nlohmann::json& object, std::string_view name) {

@@ -25,6 +25,10 @@ struct PathSegment {
 using SplitPath = std::vector<PathSegment>;
 SplitPath SplitFieldPath(std::string_view pattern);
 
+// True when the path passes through an array (a segment name[]): the
+// field has one instance per element.
+bool HasArray(const SplitPath& path);
+
 struct FieldInstance {
   std::string path;                  // spec.productionVariants[1].coreDumpConfig.kmsKeyID
   std::string pointer;               // /spec/productionVariants/1/coreDumpConfig/kmsKeyID

@@ -4,6 +4,7 @@
 #include <map>
 #include <set>
 
+#include "policy/base/field_path.h"
 #include "policy/base/glob.h"
 #include "policy/base/key_reference.h"
 #include "policy/catalog/aws_actions.h"
@@ -16,10 +17,6 @@ namespace {
 using json = nlohmann::json;
 
 // ---- what IAM can see ----
-
-bool HasArray(const SplitPath& path) {
-  return std::any_of(path.begin(), path.end(), [](const PathSegment& s) { return s.array; });
-}
 
 // True when SageMaker may refuse the field (or one it lies below) for a
 // reason IAM cannot see: variants that name models or are serverless, an S3

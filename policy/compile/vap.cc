@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "policy/base/field_path.h"
 #include "policy/base/glob.h"
 #include "policy/base/key_reference.h"
 #include "policy/catalog/catalog.h"
@@ -321,10 +322,6 @@ void AddRoleValidations(const CatalogKind& kind, json& validations) {
         Prefix(kind) + " + " + CelString("ForeignRole or UnapprovedRole at " + path + ": use a role of tenant ") +
             " + variables.tenant"));
   }
-}
-
-bool HasArray(const SplitPath& path) {
-  return std::any_of(path.begin(), path.end(), [](const PathSegment& s) { return s.array; });
 }
 
 // UPDATE: a create-only key changed where the stored object had its place
