@@ -10,7 +10,8 @@ constexpr std::string_view kShape = "arn:PARTITION:iam::ACCOUNT:role/PATH/NAME";
 
 bool IsWildcard(char c) { return c == '*' || c == '?'; }
 
-bool AllOf(std::string_view text, bool (*allowed)(char)) {
+// True when `text` is not empty and every character is `allowed`.
+bool NonEmptyAndAllOf(std::string_view text, bool (*allowed)(char)) {
   return !text.empty() && std::all_of(text.begin(), text.end(), allowed);
 }
 
@@ -35,12 +36,12 @@ std::string RoleArnProblem(std::string_view pattern) {
     return quoted + " is not an IAM role ARN; write " + std::string(kShape) +
            ", e.g. arn:aws:iam::111122223333:role/team-a-*";
   }
-  if (!AllOf(parts[1], [](char c) { return (c >= 'a' && c <= 'z') || c == '-' || IsWildcard(c); })) {
+  if (!NonEmptyAndAllOf(parts[1], [](char c) { return (c >= 'a' && c <= 'z') || c == '-' || IsWildcard(c); })) {
     return quoted + ": the partition \"" + std::string(parts[1]) + "\" must be aws, aws-cn, aws-us-gov or similar";
   }
   const std::string_view account = parts[4];
   const bool account_glob = std::any_of(account.begin(), account.end(), IsWildcard);
-  if (!AllOf(account, [](char c) { return (c >= '0' && c <= '9') || IsWildcard(c); }) ||
+  if (!NonEmptyAndAllOf(account, [](char c) { return (c >= '0' && c <= '9') || IsWildcard(c); }) ||
       (!account_glob && account.size() != 12)) {
     return quoted + ": the account \"" + std::string(account) + "\" must be a 12-digit AWS account ID";
   }
@@ -49,7 +50,7 @@ std::string RoleArnProblem(std::string_view pattern) {
     return quoted + ": the resource must be role/NAME or role/PATH/NAME, not \"" + std::string(resource) + "\"";
   }
   const std::string_view name_and_path = resource.substr(5);
-  if (!AllOf(name_and_path, [](char c) {
+  if (!NonEmptyAndAllOf(name_and_path, [](char c) {
         return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
                std::string_view("+=,.@_-/").find(c) != std::string_view::npos || IsWildcard(c);
       })) {

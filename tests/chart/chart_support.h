@@ -64,6 +64,8 @@ class Objects {
 inline constexpr char kRelease[] = "kw";
 inline constexpr char kNamespace[] = "sagemaker-guard";
 inline constexpr char kFullname[] = "kw-keyward";  // the chart's name for kRelease
+// The kinds of the chart's two webhook configurations.
+inline constexpr const char* kConfigurationKinds[] = {"MutatingWebhookConfiguration", "ValidatingWebhookConfiguration"};
 
 // `helm template kw charts/keyward -n sagemaker-guard <args>`.
 ProcessResult HelmTemplate(const std::vector<std::string>& args,

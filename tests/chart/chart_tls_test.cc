@@ -17,8 +17,6 @@ namespace {
 
 using ::testing::TestWithParam;
 
-constexpr const char* kConfigurationKinds[] = {"MutatingWebhookConfiguration", "ValidatingWebhookConfiguration"};
-
 std::vector<std::string> ServiceDnsNames(const std::string& cluster_domain = "cluster.local") {
   std::string service = kFullname;
   std::string in_namespace = service + "." + kNamespace;

@@ -16,8 +16,6 @@ namespace {
 
 using ::testing::TestWithParam;
 
-constexpr const char* kConfigurationKinds[] = {"MutatingWebhookConfiguration", "ValidatingWebhookConfiguration"};
-
 using GroupVersionResource = std::tuple<std::string, std::string, std::string>;
 
 std::set<GroupVersionResource> CatalogResources() {

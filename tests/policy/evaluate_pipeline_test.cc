@@ -20,7 +20,7 @@ using nlohmann::ordered_json;
 using CodeList = std::vector<std::string>;
 
 constexpr char kDefinition[] = "spec.pipelineDefinition:";
-constexpr char kTeamARole[] = "arn:aws:iam::111122223333:role/sagemaker-execution";
+constexpr char kTeamAExecutionRole[] = "arn:aws:iam::111122223333:role/sagemaker-execution";
 
 json ExampleDefinition() { return json::parse(ReadFile(FixturePath("pipelines/example-pipeline-definition.json"))); }
 
@@ -37,7 +37,7 @@ json TrainingStep(const std::string& name, const json& output_key, const json& v
   json step = {{"Name", name},
                {"Type", "Training"},
                {"Arguments",
-                {{"RoleArn", kTeamARole},
+                {{"RoleArn", kTeamAExecutionRole},
                  {"AlgorithmSpecification", {{"TrainingImage", "img"}, {"TrainingInputMode", "File"}}},
                  {"OutputDataConfig", {{"S3OutputPath", "s3://b/out"}}},
                  {"ResourceConfig", {{"InstanceCount", 1}, {"InstanceType", instance_type}, {"VolumeSizeInGB", 30}}},

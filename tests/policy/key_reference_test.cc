@@ -1,10 +1,10 @@
 #include "policy/base/key_reference.h"
 
-#include <algorithm>
-#include <cctype>
 #include <string>
 
 #include <gtest/gtest.h>
+
+#include "policy/base/text.h"
 
 namespace keyward {
 namespace {
@@ -19,17 +19,12 @@ KeyReference MustParse(std::string_view text) {
   return result.key.value_or(KeyReference{});
 }
 
-std::string Lower(std::string text) {
-  std::transform(text.begin(), text.end(), text.begin(), [](unsigned char c) { return std::tolower(c); });
-  return text;
-}
-
 // The error for `text`, which must be rejected, lower-cased.
-std::string MustReject(std::string_view text) {
+std::string MustRejectKey(std::string_view text) {
   KeyParseResult result = ParseKeyReference(text);
   EXPECT_FALSE(result.key.has_value()) << "'" << text << "' accepted";
   EXPECT_FALSE(result.error.empty()) << "'" << text << "' rejected without a reason";
-  return Lower(result.error);
+  return AsciiLower(result.error);
 }
 
 TEST(KeyReferenceTest, KeyId) {
@@ -148,69 +143,69 @@ TEST(KeyReferenceTest, FormNamesAreDistinctAndNonEmpty) {
   EXPECT_NE(names[1], names[2]);
   EXPECT_NE(names[2], names[3]);
   EXPECT_NE(names[0], names[3]);
-  EXPECT_NE(Lower(names[1]).find("arn"), std::string::npos);
-  EXPECT_NE(Lower(names[2]).find("alias"), std::string::npos);
+  EXPECT_NE(AsciiLower(names[1]).find("arn"), std::string::npos);
+  EXPECT_NE(AsciiLower(names[2]).find("alias"), std::string::npos);
 }
 
 TEST(KeyReferenceTest, RejectsEmptyAndWhitespace) {
-  MustReject("");
-  MustReject(" ");
-  MustReject(std::string(" arn:aws:kms:us-east-1:111122223333:key/") + kKeyId);
-  MustReject(std::string("arn:aws:kms:us-east-1:111122223333:key/") + kKeyId + " ");
-  MustReject(std::string("arn:aws:kms:us-east-1:111122223333:key/") + kKeyId + "\n");
-  MustReject(std::string(kKeyId) + "\t");
-  MustReject("alias/my key");
+  MustRejectKey("");
+  MustRejectKey(" ");
+  MustRejectKey(std::string(" arn:aws:kms:us-east-1:111122223333:key/") + kKeyId);
+  MustRejectKey(std::string("arn:aws:kms:us-east-1:111122223333:key/") + kKeyId + " ");
+  MustRejectKey(std::string("arn:aws:kms:us-east-1:111122223333:key/") + kKeyId + "\n");
+  MustRejectKey(std::string(kKeyId) + "\t");
+  MustRejectKey("alias/my key");
 }
 
 TEST(KeyReferenceTest, RejectsMalformedKeyIds) {
-  MustReject("1234abcd-12ab-34cd-56ef-1234567890a");    // short last group
-  MustReject("1234abcd-12ab-34cd-56ef-1234567890abc");  // long last group
-  MustReject("1234abcd12ab34cd56ef1234567890ab");       // no dashes
-  MustReject("1234abcg-12ab-34cd-56ef-1234567890ab");   // not hex
-  MustReject("1234abcd-12ab-34cd-56ef_1234567890ab");
-  MustReject("mrk-1234abcd12ab34cd56ef1234567890a");    // 31 hex digits
-  MustReject("mrk-1234abcd12ab34cd56ef1234567890abc");  // 33
-  MustReject("mrk-");
-  MustReject("my-key");
-  std::string error = MustReject(std::string("arn:aws:kms:us-east-1:111122223333:key/") + "not-a-key-id");
+  MustRejectKey("1234abcd-12ab-34cd-56ef-1234567890a");    // short last group
+  MustRejectKey("1234abcd-12ab-34cd-56ef-1234567890abc");  // long last group
+  MustRejectKey("1234abcd12ab34cd56ef1234567890ab");       // no dashes
+  MustRejectKey("1234abcg-12ab-34cd-56ef-1234567890ab");   // not hex
+  MustRejectKey("1234abcd-12ab-34cd-56ef_1234567890ab");
+  MustRejectKey("mrk-1234abcd12ab34cd56ef1234567890a");    // 31 hex digits
+  MustRejectKey("mrk-1234abcd12ab34cd56ef1234567890abc");  // 33
+  MustRejectKey("mrk-");
+  MustRejectKey("my-key");
+  std::string error = MustRejectKey(std::string("arn:aws:kms:us-east-1:111122223333:key/") + "not-a-key-id");
   EXPECT_NE(error.find("key"), std::string::npos) << error;
 }
 
 TEST(KeyReferenceTest, RejectsBadAccount) {
   std::string tail = std::string(":key/") + kKeyId;
-  std::string error = MustReject("arn:aws:kms:us-east-1:11112222333" + tail);  // 11 digits
+  std::string error = MustRejectKey("arn:aws:kms:us-east-1:11112222333" + tail);  // 11 digits
   EXPECT_NE(error.find("account"), std::string::npos) << error;
-  MustReject("arn:aws:kms:us-east-1:1111222233334" + tail);  // 13 digits
-  MustReject("arn:aws:kms:us-east-1:11112222333a" + tail);
-  MustReject("arn:aws:kms:us-east-1:" + tail);
+  MustRejectKey("arn:aws:kms:us-east-1:1111222233334" + tail);  // 13 digits
+  MustRejectKey("arn:aws:kms:us-east-1:11112222333a" + tail);
+  MustRejectKey("arn:aws:kms:us-east-1:" + tail);
 }
 
 TEST(KeyReferenceTest, RejectsWrongServiceAndShape) {
-  std::string error = MustReject(std::string("arn:aws:s3:us-east-1:111122223333:key/") + kKeyId);
+  std::string error = MustRejectKey(std::string("arn:aws:s3:us-east-1:111122223333:key/") + kKeyId);
   EXPECT_NE(error.find("kms"), std::string::npos) << error;
-  MustReject(std::string("arn:aws:kms:us-east-1:111122223333:grant/") + kKeyId);
-  MustReject(std::string("arn:aws:kms:us-east-1:111122223333:") + kKeyId);
-  MustReject(std::string("arn:aws:kms:us-east-1:111122223333:key/"));
-  MustReject(std::string("arn:aws:kms::111122223333:key/") + kKeyId);    // no region
-  MustReject(std::string("arn:aws:kms:us-east:111122223333:key/") + kKeyId);  // not a region
-  MustReject(std::string("arn:notapartition:kms:us-east-1:111122223333:key/") + kKeyId);
-  MustReject(std::string("arn::kms:us-east-1:111122223333:key/") + kKeyId);
-  MustReject(std::string("arn:aws:kms:us-east-1:111122223333"));
-  MustReject(std::string("urn:aws:kms:us-east-1:111122223333:key/") + kKeyId);
+  MustRejectKey(std::string("arn:aws:kms:us-east-1:111122223333:grant/") + kKeyId);
+  MustRejectKey(std::string("arn:aws:kms:us-east-1:111122223333:") + kKeyId);
+  MustRejectKey(std::string("arn:aws:kms:us-east-1:111122223333:key/"));
+  MustRejectKey(std::string("arn:aws:kms::111122223333:key/") + kKeyId);    // no region
+  MustRejectKey(std::string("arn:aws:kms:us-east:111122223333:key/") + kKeyId);  // not a region
+  MustRejectKey(std::string("arn:notapartition:kms:us-east-1:111122223333:key/") + kKeyId);
+  MustRejectKey(std::string("arn::kms:us-east-1:111122223333:key/") + kKeyId);
+  MustRejectKey(std::string("arn:aws:kms:us-east-1:111122223333"));
+  MustRejectKey(std::string("urn:aws:kms:us-east-1:111122223333:key/") + kKeyId);
 }
 
 TEST(KeyReferenceTest, RejectsTrailingJunk) {
-  MustReject(std::string("arn:aws:kms:us-east-1:111122223333:key/") + kKeyId + "/extra");
-  MustReject(std::string("arn:aws:kms:us-east-1:111122223333:key/") + kKeyId + "x");
-  MustReject(std::string(kKeyId) + "0");
-  MustReject(std::string(kKeyId) + ":");
+  MustRejectKey(std::string("arn:aws:kms:us-east-1:111122223333:key/") + kKeyId + "/extra");
+  MustRejectKey(std::string("arn:aws:kms:us-east-1:111122223333:key/") + kKeyId + "x");
+  MustRejectKey(std::string(kKeyId) + "0");
+  MustRejectKey(std::string(kKeyId) + ":");
 }
 
 TEST(KeyReferenceTest, RejectsMalformedAliases) {
-  MustReject("alias/");
-  MustReject("alias");
-  MustReject("arn:aws:kms:us-east-1:111122223333:alias/");
-  MustReject("alias/bad*name");
+  MustRejectKey("alias/");
+  MustRejectKey("alias");
+  MustRejectKey("arn:aws:kms:us-east-1:111122223333:alias/");
+  MustRejectKey("alias/bad*name");
 }
 
 TEST(KeyReferenceTest, NeverThrowsOnHostileInput) {

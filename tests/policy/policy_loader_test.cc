@@ -1,11 +1,11 @@
 // LoadPolicy: the example from the documentation loads, and every rejection
 // names the file, the 1-based line and column, the path, and a fix.
 #include <algorithm>
-#include <cctype>
 #include <string>
 
 #include <gtest/gtest.h>
 
+#include "policy/base/text.h"
 #include "policy/model/policy.h"
 #include "tests/policy/test_support.h"
 
@@ -31,11 +31,6 @@ Position PositionOf(std::string_view text, std::string_view needle, int occurren
   size_t line_start = text.rfind('\n', at);
   p.column = static_cast<int>(at - (line_start == std::string_view::npos ? 0 : line_start + 1)) + 1;
   return p;
-}
-
-std::string Lower(std::string text) {
-  std::transform(text.begin(), text.end(), text.begin(), [](unsigned char c) { return std::tolower(c); });
-  return text;
 }
 
 std::string AllDiagnostics(const PolicyLoadResult& result) {
@@ -75,7 +70,7 @@ void ExpectDiagnostic(const PolicyLoadResult& result, std::string_view yaml, std
   EXPECT_EQ(d->column, expected.column) << d->ToString();
   // The path is printed with the message, so either may carry a word.
   for (const std::string& word : words) {
-    EXPECT_NE(Lower(d->ToString()).find(Lower(word)), std::string::npos)
+    EXPECT_NE(AsciiLower(d->ToString()).find(AsciiLower(word)), std::string::npos)
         << "diagnostic lacks '" << word << "': " << d->ToString();
   }
 }
@@ -216,7 +211,7 @@ TEST(PolicyLoaderTest, BareOffAndNoAreRejectedAsWritten) {
   ExpectDiagnostic(result, yaml, "spec.mutation", "no\n", {"no", "inject", "disabled"});
   const Diagnostic* d = DiagnosticAt(result, "spec.enforcement");
   if (d != nullptr) {
-    EXPECT_EQ(Lower(d->message).find("false"), std::string::npos) << d->message;
+    EXPECT_EQ(AsciiLower(d->message).find("false"), std::string::npos) << d->message;
   }
 }
 
@@ -344,7 +339,7 @@ TEST(PolicyLoaderTest, RejectsMissingTenantList) {
   PolicyLoadResult result = MustReject("apiVersion: keyward.dev/v1alpha1\nkind: KeyPolicy\nspec:\n  defaultRegion: us-east-1\n");
   bool mentions_tenants = false;
   for (const Diagnostic& d : result.diagnostics) {
-    if (Lower(d.message).find("tenant") != std::string::npos) mentions_tenants = true;
+    if (AsciiLower(d.message).find("tenant") != std::string::npos) mentions_tenants = true;
   }
   EXPECT_TRUE(mentions_tenants) << AllDiagnostics(result);
 }

@@ -16,6 +16,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include "tests/support/files.h"
+#include "tests/support/fixture_keys.h"
 #include "tests/support/keyward_process.h"
 #include "tests/webhook/cli/report_crd_schema.h"
 
@@ -258,9 +259,6 @@ TEST_F(AuditCliTest, PolicyReportsAndOpenReportsAreValidAgainstTheirCrds) {
 // of `keyward check` on the same inputs (tests/fixtures/policies/
 // team-a-b-context.yaml: team-l claims namespaces labelled for it, team-a
 // has keys for eu-west-1 too).
-constexpr char kKeyA[] = "arn:aws:kms:us-east-1:111122223333:key/0b6e1f6c-1a2b-4c3d-9e8f-0123456789ab";
-constexpr char kKeyAEuWest[] = "arn:aws:kms:eu-west-1:111122223333:key/aaaaaaaa-3333-4000-8000-000000000001";
-constexpr char kKeyL[] = "arn:aws:kms:us-east-1:111122223333:key/11111111-0000-4000-8000-000000000001";
 
 json ContextJob(const std::string& name, const std::string& ns, const std::string& key) {
   return {{"apiVersion", "sagemaker.services.k8s.aws/v1alpha1"},
@@ -346,7 +344,7 @@ class AuditContextCliTest : public ::testing::Test {
 };
 
 TEST_F(AuditContextCliTest, ANamespaceObjectAfterTheObjectsInItIsTheirContext) {
-  const json job = ContextJob("labelled", "ml-1", kKeyL);
+  const json job = ContextJob("labelled", "ml-1", kTeamLKey);
   const json ns = NamespaceObject("ml-1", {{"platform.example.com/tenant", "l"}}, json::object());
   // YAML, the Namespace last.
   const std::string yaml = Write("all.yaml", "# kubectl get trainingjobs,ns -o yaml, in any order\n" + job.dump() +
@@ -382,8 +380,8 @@ TEST_F(AuditContextCliTest, TheNamespacesRegionChangesTheVerdictAsInCheck) {
   const std::string jobs = Write("jobs.json", json{{"apiVersion", "v1"},
                                                    {"kind", "List"},
                                                    {"items",
-                                                    {ContextJob("home-keys", "team-a", kKeyA),
-                                                     ContextJob("regional-keys", "team-a", kKeyAEuWest)}}}
+                                                    {ContextJob("home-keys", "team-a", kTeamAKey),
+                                                     ContextJob("regional-keys", "team-a", kTeamAKeyEuWest)}}}
                                                   .dump());
   const std::vector<std::string> args = {"--namespaces", namespaces, "-f", jobs};
   int exit_status = -1;
@@ -414,7 +412,7 @@ TEST_F(AuditContextCliTest, TheNamespacesRegionChangesTheVerdictAsInCheck) {
 TEST_F(AuditContextCliTest, ANamespaceTwoTenantsClaimIsAmbiguousAndOfNoTenant) {
   // team-a by name, team-l by label.
   const json items = json::array({NamespaceObject("team-a", {{"platform.example.com/tenant", "l"}}, json::object()),
-                                   ContextJob("claimed-twice", "team-a", kKeyA)});
+                                   ContextJob("claimed-twice", "team-a", kTeamAKey)});
   const std::string inputs = Write("both.json", json{{"apiVersion", "v1"}, {"kind", "List"}, {"items", items}}.dump());
   const json report = Audit({"-f", inputs});
   EXPECT_EQ(StatusOf(report, "claimed-twice"), "noncompliant");

@@ -16,6 +16,7 @@
 
 #include "tests/support/certificates.h"
 #include "tests/support/files.h"
+#include "tests/support/fixture_keys.h"
 #include "tests/support/keyward_process.h"
 #include "tests/webhook/kube/fake_kube_api.h"
 #include "webhook/base/base64.h"
@@ -27,7 +28,6 @@ namespace {
 using nlohmann::json;
 
 constexpr char kAck[] = "sagemaker.services.k8s.aws";
-constexpr char kKeyA[] = "arn:aws:kms:us-east-1:111122223333:key/0b6e1f6c-1a2b-4c3d-9e8f-0123456789ab";
 
 json Namespace(const std::string& name, const json& labels = json::object(), const json& annotations = json::object()) {
   return {{"apiVersion", "v1"},
@@ -44,8 +44,8 @@ json TrainingJob(int i, bool keyed) {
                         {"outputDataConfig", {{"s3OutputPath", "s3://b"}}},
                         {"resourceConfig", {{"instanceType", "ml.m5.xlarge"}, {"instanceCount", 1}}}}}};
   if (keyed) {
-    job["spec"]["outputDataConfig"]["kmsKeyID"] = kKeyA;
-    job["spec"]["resourceConfig"]["volumeKMSKeyID"] = kKeyA;
+    job["spec"]["outputDataConfig"]["kmsKeyID"] = kTeamAKey;
+    job["spec"]["resourceConfig"]["volumeKMSKeyID"] = kTeamAKey;
   }
   return job;
 }
@@ -99,8 +99,6 @@ class LiveAuditTest : public ::testing::Test {
   int runs_ = 0;
 };
 
-constexpr char kKeyL[] = "arn:aws:kms:us-east-1:111122223333:key/11111111-0000-4000-8000-000000000001";
-constexpr char kKeyAEuWest[] = "arn:aws:kms:eu-west-1:111122223333:key/aaaaaaaa-3333-4000-8000-000000000001";
 
 json KeyedJob(const std::string& name, const std::string& ns, const std::string& key) {
   json job = TrainingJob(1, true);
@@ -139,8 +137,8 @@ class LiveAuditContextTest : public LiveAuditTest {
                 {Namespace("ml-1", {{"platform.example.com/tenant", "l"}}),
                  Namespace("team-a", json::object(), {{"services.k8s.aws/default-region", "eu-west-1"}})});
     api_->Serve(kAck, "v1alpha1", "trainingjobs", "TrainingJob",
-                {KeyedJob("labelled", "ml-1", kKeyL), KeyedJob("home-keys", "team-a", kKeyA),
-                 KeyedJob("regional-keys", "team-a", kKeyAEuWest)});
+                {KeyedJob("labelled", "ml-1", kTeamLKey), KeyedJob("home-keys", "team-a", kTeamAKey),
+                 KeyedJob("regional-keys", "team-a", kTeamAKeyEuWest)});
     kubeconfig_ = WriteKubeconfig("config", "    token: t\n");
   }
   std::string kubeconfig_;

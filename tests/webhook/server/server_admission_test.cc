@@ -9,6 +9,7 @@
 
 #include "policy/rules/evaluate.h"
 #include "policy/model/policy.h"
+#include "tests/support/fixture_keys.h"
 #include "tests/support/server_fixture.h"
 #include "tests/support/tls_client.h"
 #include "webhook/admission/admission_codec.h"
@@ -18,7 +19,6 @@ namespace {
 
 using nlohmann::json;
 
-constexpr const char* kTeamAKey = "arn:aws:kms:us-east-1:111122223333:key/0b6e1f6c-1a2b-4c3d-9e8f-0123456789ab";
 
 std::vector<std::string> CapturedReviews(const std::string& suffix) {
   std::vector<std::string> out;

@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <thread>
 
+#include "tests/support/fixture_keys.h"
 #include "tests/support/server_fixture.h"
 #include "tests/support/tls_client.h"
 
@@ -14,7 +15,6 @@ namespace {
 using nlohmann::json;
 using Clock = std::chrono::steady_clock;
 
-constexpr const char* kTeamAKey = "arn:aws:kms:us-east-1:111122223333:key/0b6e1f6c-1a2b-4c3d-9e8f-0123456789ab";
 constexpr const char* kRotatedKey = "arn:aws:kms:us-east-1:111122223333:key/11111111-2222-4333-8444-555555555555";
 // How long the tests wait for a reload before giving up. The server checks
 // files every --reload-interval, so a reload lands within about one
