@@ -259,7 +259,6 @@ TEST_F(AuditCliTest, PolicyReportsAndOpenReportsAreValidAgainstTheirCrds) {
 // of `keyward check` on the same inputs (tests/fixtures/policies/
 // team-a-b-context.yaml: team-l claims namespaces labelled for it, team-a
 // has keys for eu-west-1 too).
-
 json ContextJob(const std::string& name, const std::string& ns, const std::string& key) {
   return {{"apiVersion", "sagemaker.services.k8s.aws/v1alpha1"},
           {"kind", "TrainingJob"},

@@ -99,7 +99,6 @@ class LiveAuditTest : public ::testing::Test {
   int runs_ = 0;
 };
 
-
 json KeyedJob(const std::string& name, const std::string& ns, const std::string& key) {
   json job = TrainingJob(1, true);
   job["metadata"]["name"] = name;

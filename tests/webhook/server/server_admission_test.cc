@@ -19,7 +19,6 @@ namespace {
 
 using nlohmann::json;
 
-
 std::vector<std::string> CapturedReviews(const std::string& suffix) {
   std::vector<std::string> out;
   const auto root = std::filesystem::path(KEYWARD_FIXTURES_DIR) / "admission-reviews";
