@@ -4,7 +4,7 @@
 set -euo pipefail
 
 packages=(
-  build-essential cmake pkg-config git openssl ca-certificates curl unzip lld
+  build-essential cmake pkg-config git openssl ca-certificates curl unzip lld ninja-build
   libcpp-httplib-dev libssl-dev nlohmann-json3-dev libyaml-cpp-dev libspdlog-dev libcli11-dev
   libyaml-dev libsimdjson-dev libgtest-dev libgmock-dev
   nodejs npm
