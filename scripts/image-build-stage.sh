@@ -16,8 +16,11 @@ out_dir=${2:?usage: scripts/image-build-stage.sh BUILD_DIR OUT_DIR}
 scripts/setup.sh
 # A unity build, as the sanitizer builds the tests run on are (CMakeLists.txt):
 # the binary is compiled the way the tested code was, in about 60% of the time.
+# Ninja, as they are too: it compiles a library's batch before the libraries
+# it needs are archived, where make waits for each (on 2 cores make kept 1.25
+# busy on average, Ninja 1.65: 197 s -> 116 s).
 KEYWARD_BUILD_DIR=$build_dir KEYWARD_BUILD_TYPE=Release \
-  scripts/build.sh -DKEYWARD_BUILD_TESTS=OFF -DKEYWARD_BUILD_BENCH=OFF -DKEYWARD_WERROR=OFF \
+  scripts/build.sh -G Ninja -DKEYWARD_BUILD_TESTS=OFF -DKEYWARD_BUILD_BENCH=OFF -DKEYWARD_WERROR=OFF \
   -DCMAKE_UNITY_BUILD=ON -DCMAKE_UNITY_BUILD_BATCH_SIZE=16 --target keyward
 install -D -m 0755 "$build_dir/webhook/keyward" "$out_dir/keyward"
 scripts/runtime-packages.sh "$out_dir/keyward" >"$out_dir/runtime-packages.txt"

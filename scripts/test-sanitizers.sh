@@ -37,8 +37,18 @@ export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1:detect_stack
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 export TSAN_OPTIONS=${TSAN_OPTIONS:-halt_on_error=1:second_deadlock_stack=1:suppressions=$PWD/tests/hardening/tsan.supp}
 
+# cmake refuses to change the generator of a configured build directory: one
+# configured with another (before these builds moved to Ninja) starts afresh.
+use_generator() {  # build_dir generator
+  local cache=$1/CMakeCache.txt
+  if [[ -f $cache ]] && ! grep -qx "CMAKE_GENERATOR:INTERNAL=$2" "$cache"; then
+    rm -rf "$1/CMakeCache.txt" "$1/CMakeFiles"
+  fi
+}
+
 # (Called as `if run_...`, where set -e does not apply: hence the &&.)
 run_asan() {
+  use_generator build-asan Ninja
   cmake --preset asan >/dev/null &&
     cmake --build --preset asan &&
     ctest --test-dir build-asan --output-on-failure -j2 --timeout 600
@@ -47,6 +57,7 @@ run_asan() {
 run_tsan() {
   # TSan makes every thread several times slower: a neighbour on the other
   # core must not eat into a timed test's margins.
+  use_generator build-tsan Ninja
   cmake --preset tsan >/dev/null &&
     cmake --build --preset tsan &&
     ctest --test-dir build-tsan --output-on-failure -j2 --timeout 600 -L concurrency -E "$tsan_timed_tests" &&
@@ -54,6 +65,7 @@ run_tsan() {
 }
 
 run_release() {
+  use_generator build-release Ninja
   mkdir -p build-release
   local log=build-release/build.log
   if ! scripts/image-build-stage.sh build-release build-release/out >"$log" 2>&1; then
