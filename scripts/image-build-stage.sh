@@ -21,7 +21,7 @@ scripts/setup.sh
 # busy on average, Ninja 1.65: 197 s -> 116 s).
 KEYWARD_BUILD_DIR=$build_dir KEYWARD_BUILD_TYPE=Release \
   scripts/build.sh -G Ninja -DKEYWARD_BUILD_TESTS=OFF -DKEYWARD_BUILD_BENCH=OFF -DKEYWARD_WERROR=OFF \
-  -DCMAKE_UNITY_BUILD=ON -DCMAKE_UNITY_BUILD_BATCH_SIZE=16 --target keyward
+  -DCMAKE_UNITY_BUILD=ON --target keyward
 install -D -m 0755 "$build_dir/webhook/keyward" "$out_dir/keyward"
 scripts/runtime-packages.sh "$out_dir/keyward" >"$out_dir/runtime-packages.txt"
 "$out_dir/keyward" --version
