@@ -6,6 +6,7 @@
 #include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <sstream>
 #include <string>
 #include <thread>
@@ -39,10 +40,17 @@ std::string AliasBomb() {
 
 // The text is made only in the test that writes the file: every test runs
 // in a process of its own, which lists all the parameters first, and the
-// largest text (5 MiB, line by line) took seconds to make under ASan.
+// largest texts (megabytes, line by line) took seconds to make under ASan.
+using MakeText = std::function<std::string()>;
+
+// A text small enough to hold in the parameter list.
+MakeText Fixed(std::string text) {
+  return [text = std::move(text)] { return text; };
+}
+
 struct HostileFile {
   std::string name;
-  std::string (*make_text)();
+  MakeText make_text;
   long memory_bound_kib = kMemoryBoundKiB;
 };
 
@@ -54,45 +62,39 @@ std::string FiveMebibyteMapping() {
   return yaml;
 }
 
+std::string DeepBlockNesting() {
+  std::string yaml;
+  for (int depth = 0; depth < 3000; ++depth) yaml += std::string(depth, ' ') + "a:\n";
+  return yaml;
+}
+
 void PrintTo(const HostileFile& file, std::ostream* out) { *out << file.name; }
 
 std::vector<HostileFile> HostileFiles() {
+  const std::string alias_bomb = AliasBomb();
   return {
-      {"kind-not-a-string.yaml",
-       []() -> std::string {
-         return "apiVersion: sagemaker.services.k8s.aws/v1alpha1\nkind: [TrainingJob]\n"
-                "metadata: {name: a, namespace: team-a}\n";
-       }},
-      {"api-version-not-a-string.yaml",
-       []() -> std::string { return "apiVersion: {group: x}\nkind: TrainingJob\nmetadata: {name: a}\n"; }},
-      {"list-with-bad-items.yaml", []() -> std::string { return "apiVersion: v1\nkind: List\nitems: 3\n"; }},
-      {"alias-bomb-manifest.yaml",
-       []() -> std::string { return AliasBomb() + "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: bomb}\ndata: *a8\n"; }},
-      {"alias-bomb-policy.yaml",
-       []() -> std::string {
-         return "apiVersion: keyward.dev/v1alpha1\nkind: KeyPolicy\n" + AliasBomb() +
-                "spec: {defaultRegion: us-east-1, tenants: *a8}\n";
-       }},
-      {"deep-flow-nesting.yaml",
-       []() -> std::string { return "a: " + std::string(100'000, '[') + std::string(100'000, ']') + "\n"; }},
-      {"deep-block-nesting.yaml",
-       []() -> std::string {
-         std::string yaml;
-         for (int depth = 0; depth < 3000; ++depth) yaml += std::string(depth, ' ') + "a:\n";
-         return yaml;
-       }},
+      {"kind-not-a-string.yaml", Fixed("apiVersion: sagemaker.services.k8s.aws/v1alpha1\nkind: [TrainingJob]\n"
+                                       "metadata: {name: a, namespace: team-a}\n")},
+      {"api-version-not-a-string.yaml", Fixed("apiVersion: {group: x}\nkind: TrainingJob\nmetadata: {name: a}\n")},
+      {"list-with-bad-items.yaml", Fixed("apiVersion: v1\nkind: List\nitems: 3\n")},
+      {"alias-bomb-manifest.yaml", Fixed(alias_bomb + "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: bomb}\n"
+                                                      "data: *a8\n")},
+      {"alias-bomb-policy.yaml", Fixed("apiVersion: keyward.dev/v1alpha1\nkind: KeyPolicy\n" + alias_bomb +
+                                       "spec: {defaultRegion: us-east-1, tenants: *a8}\n")},
+      {"deep-flow-nesting.yaml", [] { return "a: " + std::string(100'000, '[') + std::string(100'000, ']') + "\n"; }},
+      {"deep-block-nesting.yaml", DeepBlockNesting},
       // yaml-cpp 0.7's LoadAll loops forever on a lone comma, allocating as
       // it goes (jbeder/yaml-cpp#1040, fixed upstream in 2024).
-      {"lone-comma.yaml", []() -> std::string { return ","; }},
-      {"binary.yaml", []() -> std::string { return std::string("\x00\xff\xfe\x01---\n\x80\x81", 11); }},
+      {"lone-comma.yaml", Fixed(",")},
+      {"binary.yaml", Fixed(std::string("\x00\xff\xfe\x01---\n\x80\x81", 11))},
       // yaml-cpp 0.7 looped on these 21 bytes, growing to 17 GB in 60 s
       // (found by fuzz_manifest_reader; also in fuzz-regressions/).
-      {"yaml-cpp-loop.yaml", []() -> std::string { return std::string("# Den\n  !,g\xa7orith$SAG", 21); }, 256 * 1024},
-      {"yaml-cpp-loop-2-bytes.yaml", []() -> std::string { return "!,"; }, 256 * 1024},
+      {"yaml-cpp-loop.yaml", Fixed(std::string("# Den\n  !,g\xa7orith$SAG", 21)), 256 * 1024},
+      {"yaml-cpp-loop-2-bytes.yaml", Fixed("!,"), 256 * 1024},
       // A policy may hold 1,000,000 values, so policy lint reads all 600,000
       // of these: about 90 MiB in a Release build, 330 under ASan.
       {"five-mebibyte-mapping.yaml", FiveMebibyteMapping, 600 * 1024},
-      {"not-utf8.yaml", []() -> std::string { return "apiVersion: v1\nkind: \xff\xfe\nmetadata: {name: \xc3}\n"; }},
+      {"not-utf8.yaml", Fixed("apiVersion: v1\nkind: \xff\xfe\nmetadata: {name: \xc3}\n")},
   };
 }
 
