@@ -36,95 +36,85 @@ const nlohmann::json* Member(const nlohmann::json& object, std::string_view name
   return it == object.end() ? nullptr : &*it;
 }
 
-// The dotted path and the JSON pointer one member or element further down,
-// built with one allocation each (they are made for every field on every
-// request). Appended piece by piece: "." + std::string(...) makes GCC 12 at
-// -O3 raise a false -Wrestrict.
-std::string MemberPath(const std::string& parent, std::string_view name) {
-  std::string path;
-  path.reserve(parent.size() + 1 + name.size());
-  if (!parent.empty()) {
-    path += parent;
-    path += '.';
-  }
-  path += name;
-  return path;
-}
-
-std::string MemberPointer(const std::string& parent, std::string_view name) {
-  std::string pointer;
-  pointer.reserve(parent.size() + 1 + name.size());
-  pointer += parent;
-  pointer += '/';
-  AppendPointerToken(name, &pointer);
-  return pointer;
-}
-
-// An array element's path (parent[1]: separator '[', bracket) or pointer
-// (parent/1: separator '/').
-std::string WithIndex(const std::string& parent, char separator, size_t index, bool bracket) {
-  const std::string digits = std::to_string(index);
-  std::string out;
-  out.reserve(parent.size() + digits.size() + 2);
-  out += parent;
-  out += separator;
-  out += digits;
-  if (bracket) out += ']';
-  return out;
-}
-
-// A partial walk: where we are, and how we got there.
+// Where a walk is: the node, and the index taken at each array on the way
+// (enough to spell the path once the walk arrives).
 struct Cursor {
   const nlohmann::json* node;
-  std::string path;
-  std::string pointer;
-  std::vector<size_t> indices;
+  std::vector<size_t>* indices;
 };
 
-// Whether a walk spells out where it went (Cursor::path and ::pointer): only
-// walks that report field instances need to, and the strings are most of
-// a walk's cost.
-enum class Spelled { kPaths, kNothing };
-
-// Walks all segments but the last (the field itself), branching at arrays.
-// `fixed` optionally pins the index of the first arrays.
-std::vector<Cursor> WalkToParents(const nlohmann::json& root, const std::vector<Segment>& segments,
-                                  const std::vector<size_t>* fixed, size_t fixed_arrays,
-                                  Spelled spelled = Spelled::kPaths) {
-  const bool spell = spelled == Spelled::kPaths;
-  std::vector<Cursor> cursors = {{&root, "", "", {}}};
-  std::vector<Cursor> next;  // one buffer for every step, swapped with cursors
-  for (size_t s = 0; s + 1 < segments.size(); ++s) {
-    const Segment& segment = segments[s];
-    next.clear();
-    for (Cursor& cursor : cursors) {
-      const nlohmann::json* child = Member(*cursor.node, segment.name);
-      if (child == nullptr) continue;
-      std::string path = spell ? MemberPath(cursor.path, segment.name) : std::string();
-      std::string pointer = spell ? MemberPointer(cursor.pointer, segment.name) : std::string();
-      if (!segment.array) {
-        if (child->is_object()) next.push_back({child, std::move(path), std::move(pointer), std::move(cursor.indices)});
-        continue;
-      }
-      if (!child->is_array()) continue;
-      size_t array_number = cursor.indices.size();
-      size_t first = 0, last = child->size();
-      if (fixed != nullptr && array_number < fixed_arrays) {
-        first = (*fixed)[array_number];
-        last = std::min(first + 1, child->size());
-      }
-      for (size_t i = first; i < last; ++i) {
-        const nlohmann::json& element = (*child)[i];
-        if (!element.is_object()) continue;
-        Cursor branch{&element, spell ? WithIndex(path, '[', i, true) : std::string(),
-                      spell ? WithIndex(pointer, '/', i, false) : std::string(), cursor.indices};
-        branch.indices.push_back(i);
-        next.push_back(std::move(branch));
-      }
-    }
-    cursors.swap(next);
+// Walks all segments from `s` on but the last (the field itself), branching
+// at arrays, and calls visit(Cursor) at each parent reached, in document
+// order. `fixed` optionally pins the index of the first arrays. Depth first,
+// one indices vector for the whole walk: a walk allocates nothing unless it
+// crosses an array, and paths are spelled only for the parents reached
+// (SpellInstance); spelling every step was most of a walk's cost.
+template <typename Visit>
+void WalkToParents(const nlohmann::json& node, const std::vector<Segment>& segments, size_t s,
+                   const std::vector<size_t>* fixed, size_t fixed_arrays, std::vector<size_t>& indices,
+                   Visit& visit) {
+  if (s + 1 >= segments.size()) {
+    visit(Cursor{&node, &indices});
+    return;
   }
-  return cursors;
+  const Segment& segment = segments[s];
+  const nlohmann::json* child = Member(node, segment.name);
+  if (child == nullptr) return;
+  if (!segment.array) {
+    if (child->is_object()) WalkToParents(*child, segments, s + 1, fixed, fixed_arrays, indices, visit);
+    return;
+  }
+  if (!child->is_array()) return;
+  const size_t array_number = indices.size();
+  size_t first = 0, last = child->size();
+  if (fixed != nullptr && array_number < fixed_arrays) {
+    first = (*fixed)[array_number];
+    last = std::min(first + 1, child->size());
+  }
+  for (size_t i = first; i < last; ++i) {
+    const nlohmann::json& element = (*child)[i];
+    if (!element.is_object()) continue;
+    indices.push_back(i);
+    WalkToParents(element, segments, s + 1, fixed, fixed_arrays, indices, visit);
+    indices.pop_back();
+  }
+}
+
+template <typename Visit>
+void WalkToParents(const nlohmann::json& root, const std::vector<Segment>& segments, const std::vector<size_t>* fixed,
+                   size_t fixed_arrays, Visit visit) {
+  std::vector<size_t> indices;
+  WalkToParents(root, segments, 0, fixed, fixed_arrays, indices, visit);
+}
+
+// The instance of `segments`' last segment under a parent a walk reached:
+// its dotted path (spec.productionVariants[1].coreDumpConfig.kmsKeyID) and
+// JSON pointer (/spec/productionVariants/1/coreDumpConfig/kmsKeyID), each
+// built with one allocation. Appended piece by piece: "." + std::string(...)
+// makes GCC 12 at -O3 raise a false -Wrestrict.
+FieldInstance SpellInstance(const std::vector<Segment>& segments, const Cursor& parent, const nlohmann::json* value) {
+  size_t length = 0;
+  for (const Segment& segment : segments) length += segment.name.size() + 1;
+  length += 8 * parent.indices->size();
+  FieldInstance instance{{}, {}, *parent.indices, value, 0};
+  instance.path.reserve(length);
+  instance.pointer.reserve(length);
+  size_t array_number = 0;
+  for (size_t s = 0; s < segments.size(); ++s) {
+    if (s > 0) instance.path += '.';
+    instance.path += segments[s].name;
+    instance.pointer += '/';
+    AppendPointerToken(segments[s].name, &instance.pointer);
+    // The field itself takes no index: it is the member, whatever it holds.
+    if (!segments[s].array || s + 1 == segments.size() || array_number >= instance.indices.size()) continue;
+    const std::string digits = std::to_string(instance.indices[array_number++]);
+    instance.path += '[';
+    instance.path += digits;
+    instance.path += ']';
+    instance.pointer += '/';
+    instance.pointer += digits;
+  }
+  return instance;
 }
 
 }  // namespace
@@ -155,10 +145,9 @@ bool IsEmptyValue(const nlohmann::json* value) {
 std::vector<FieldInstance> FindFieldInstances(const nlohmann::json& root, const SplitPath& segments) {
   std::vector<FieldInstance> out;
   const Segment& field = segments.back();
-  for (Cursor& parent : WalkToParents(root, segments, nullptr, 0)) {
-    out.push_back({MemberPath(parent.path, field.name), MemberPointer(parent.pointer, field.name),
-                   std::move(parent.indices), Member(*parent.node, field.name)});
-  }
+  WalkToParents(root, segments, nullptr, 0, [&](const Cursor& parent) {
+    out.push_back(SpellInstance(segments, parent, Member(*parent.node, field.name)));
+  });
   return out;
 }
 
@@ -232,10 +221,15 @@ nlohmann::json AddOperation(const FieldInstance& instance, const SplitPath& patt
 
 const nlohmann::json* FindSameField(const nlohmann::json& root, const SplitPath& segments,
                                     const std::vector<size_t>& indices) {
-  for (const Cursor& parent : WalkToParents(root, segments, &indices, indices.size(), Spelled::kNothing)) {
-    return Member(*parent.node, segments.back().name);
-  }
-  return nullptr;
+  // The first parent reached decides (the walk goes on, finding nothing new).
+  bool reached = false;
+  const nlohmann::json* found = nullptr;
+  WalkToParents(root, segments, &indices, indices.size(), [&](const Cursor& parent) {
+    if (reached) return;
+    reached = true;
+    found = Member(*parent.node, segments.back().name);
+  });
+  return found;
 }
 
 const nlohmann::json* FindSameField(const nlohmann::json& root, std::string_view pattern,
@@ -275,10 +269,10 @@ std::vector<std::string_view> FindBoundStrings(const nlohmann::json& root, const
   }
   shared_arrays = std::min(shared_arrays, bound_indices.size());
   std::vector<std::string_view> out;
-  for (const Cursor& parent : WalkToParents(root, segments, &bound_indices, shared_arrays, Spelled::kNothing)) {
+  WalkToParents(root, segments, &bound_indices, shared_arrays, [&](const Cursor& parent) {
     const nlohmann::json* value = Member(*parent.node, segments.back().name);
     if (value != nullptr && value->is_string()) out.push_back(value->get_ref<const std::string&>());
-  }
+  });
   return out;
 }
 

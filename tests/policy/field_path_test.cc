@@ -52,6 +52,46 @@ TEST(FieldPathTest, InstancesInEveryArrayElementWhoseParentExists) {
   EXPECT_EQ(FindSameField(object, "spec.productionVariants[].coreDumpConfig.kmsKeyID", {9}), nullptr);
 }
 
+TEST(FieldPathTest, NestedArraysInDocumentOrderWithEveryIndexSpelled) {
+  json object = json::parse(R"({"spec": {"a": [
+      {"b": [{"k": 1}, {"k": 2}, 7]},
+      "not an object",
+      {"b": []},
+      {"b": [{"x": 0}, {"k": 3}], "k": 9}]}})");
+  std::vector<FieldInstance> found = FindFieldInstances(object, "spec.a[].b[].k");
+  ASSERT_EQ(found.size(), 4u);
+  const std::vector<std::vector<size_t>> indices = {{0, 0}, {0, 1}, {3, 0}, {3, 1}};
+  for (size_t i = 0; i < found.size(); ++i) {
+    const std::string a = std::to_string(indices[i][0]);
+    const std::string b = std::to_string(indices[i][1]);
+    EXPECT_EQ(found[i].indices, indices[i]) << i;
+    EXPECT_EQ(found[i].path, "spec.a[" + a + "].b[" + b + "].k") << i;
+    EXPECT_EQ(found[i].pointer, "/spec/a/" + a + "/b/" + b + "/k") << i;
+  }
+  EXPECT_EQ(*found[1].value, 2);
+  EXPECT_EQ(found[2].value, nullptr);
+  EXPECT_EQ(*found[3].value, 3);
+  // Every array pinned: that element. Only the first pinned: the first
+  // element of the second array decides, even where it lacks the field.
+  EXPECT_EQ(*FindSameField(object, "spec.a[].b[].k", {3, 1}), 3);
+  EXPECT_EQ(*FindSameField(object, "spec.a[].b[].k", {0}), 1);
+  EXPECT_EQ(FindSameField(object, "spec.a[].b[].k", {3}), nullptr);
+  EXPECT_EQ(FindSameField(object, "spec.a[].b[].k", {2, 0}), nullptr);
+  // A field under an array that is itself an array: no index of its own.
+  json tags = json::parse(R"({"spec": {"tags": [1, 2]}})");
+  std::vector<FieldInstance> whole = FindFieldInstances(tags, "spec.tags[]");
+  ASSERT_EQ(whole.size(), 1u);
+  EXPECT_EQ(whole[0].path, "spec.tags");
+  EXPECT_EQ(whole[0].pointer, "/spec/tags");
+  EXPECT_TRUE(whole[0].indices.empty());
+  // Pointer tokens are escaped, paths are not.
+  json odd = json::parse(R"({"a/b": [{"c~d": "v"}]})");
+  std::vector<FieldInstance> escaped = FindFieldInstances(odd, "a/b[].c~d");
+  ASSERT_EQ(escaped.size(), 1u);
+  EXPECT_EQ(escaped[0].path, "a/b[0].c~d");
+  EXPECT_EQ(escaped[0].pointer, "/a~1b/0/c~0d");
+}
+
 TEST(FieldPathTest, BoundStringsFollowTheSameElement) {
   json object = json::parse(R"({"spec": {"trainingJobDefinitions": [
       {"resourceConfig": {"instanceType": "ml.m5.xlarge"}},
