@@ -42,7 +42,8 @@ void MoveRequestIntoOutcome(DecodedReview review, AdmissionOutcome* out) {
   out->dry_run = request.dry_run;
 }
 
-// The fast path when it can (fast_review.h); otherwise, and for every
+// The whole review, when DecodeReviewFast did not decode it: the fast parse
+// when it can (fast_review.h); otherwise, and for every
 // error, the slow path: strip the ignored members from the text, then the
 // depth-bounded nlohmann parse, whose messages are the ones users see.
 Result<nlohmann::json> ParseReview(std::string_view body, const AdmitOptions& options) {
@@ -94,18 +95,30 @@ AdmissionOutcome Admit(Webhook webhook, const Policy& policy, std::string_view c
                   "Content-Type is \"" + PrintablePrefix(content_type, 64) +
                       "\": send the AdmissionReview as application/json");
   }
-  Result<nlohmann::json> parsed = ParseReview(body, options);
-  if (!parsed.ok()) return Refuse(400, kDecisionInvalid, "the body is not valid JSON: " + parsed.status().ToString());
-  // Frees the review depth first once the answer is written (declared after
-  // `parsed`, so it runs first): cheaper than nlohmann's destructor.
-  struct Releaser {
-    nlohmann::json& document;
-    ~Releaser() { ReleaseDocument(document); }
-  } release_review{parsed.value()};
-
+  // The documents the decoded review borrows its objects from, freed depth
+  // first once the answer is written (cheaper than nlohmann's destructor).
+  struct Documents {
+    nlohmann::json whole;  // the slow way: the whole review
+    nlohmann::json object;
+    nlohmann::json old_object;
+    ~Documents() {
+      ReleaseDocument(whole);
+      ReleaseDocument(object);
+      ReleaseDocument(old_object);
+    }
+  } documents;
   DecodedReview review;
-  if (Status decoded = DecodeAdmissionReview(parsed.value(), &review); !decoded.ok()) {
-    return Refuse(400, kDecisionInvalid, "not a valid AdmissionReview: " + decoded.ToString());
+  const ReviewPruning pruning =
+      options.strip_ignored_metadata ? ReviewPruning::kIgnoredMembers : ReviewPruning::kNone;
+  if (!options.fast_decode ||
+      !DecodeReviewFast(body, pruning, &review, &documents.object, &documents.old_object)) {
+    review = DecodedReview();
+    Result<nlohmann::json> parsed = ParseReview(body, options);
+    if (!parsed.ok()) return Refuse(400, kDecisionInvalid, "the body is not valid JSON: " + parsed.status().ToString());
+    documents.whole = std::move(parsed.value());
+    if (Status decoded = DecodeAdmissionReview(documents.whole, &review); !decoded.ok()) {
+      return Refuse(400, kDecisionInvalid, "not a valid AdmissionReview: " + decoded.ToString());
+    }
   }
 
   AdmissionOutcome outcome;

@@ -2,6 +2,7 @@
 
 #include <simdjson.h>
 
+#include <array>
 #include <memory>
 #include <mutex>
 #include <span>
@@ -184,22 +185,143 @@ bool Convert(dom::element element, size_t depth, const PruneRule* rule, Json* ou
   return false;  // a type this simdjson knows and this code does not
 }
 
-}  // namespace
+// The last member of each listed name (nlohmann keeps the last of
+// duplicate keys), or nullopt where there is none.
+template <size_t N>
+std::array<std::optional<dom::element>, N> LastMembers(dom::object object,
+                                                       const std::array<std::string_view, N>& names) {
+  std::array<std::optional<dom::element>, N> found;
+  for (dom::key_value_pair field : object) {
+    for (size_t i = 0; i < N; ++i) {
+      if (field.key == names[i]) {
+        found[i] = field.value;
+        break;
+      }
+    }
+  }
+  return found;
+}
 
-std::optional<Json> ParseReviewFast(std::string_view body, ReviewPruning pruning) {
-  if (body.size() > kMaxFastReviewBytes) return std::nullopt;
+bool IsAbsent(const std::optional<dom::element>& member) { return !member || member->is_null(); }
+
+// A string member as DecodeAdmissionReview reads one: absent or null is "";
+// any other type refuses the fast decode.
+bool ReadString(const std::optional<dom::element>& member, std::string* out) {
+  if (IsAbsent(member)) return true;
+  std::string_view text;
+  if (member->get(text) != simdjson::SUCCESS) return false;
+  out->assign(text);
+  return true;
+}
+
+// An object member (absent or null: none) converted to *out, which *pointer
+// then names.
+bool ReadObject(const std::optional<dom::element>& member, const PruneRule* rule, Json* out,
+                const Json** pointer) {
+  *pointer = nullptr;
+  if (IsAbsent(member)) return true;
+  if (!member->is_object() || !Convert(*member, 3, rule, out)) return false;
+  *pointer = out;
+  return true;
+}
+
+// What DecodeRequest (admission_codec.cc) reads, read from simdjson: true
+// only where it would succeed, with the same values.
+bool DecodeRequestFast(dom::object request, const PruneRule* object_rule, DecodedReview* out, Json* object,
+                       Json* old_object) {
+  enum { kUid, kKind, kOperation, kNamespace, kName, kSubResource, kUserInfo, kDryRun, kObject, kOldObject };
+  const auto members = LastMembers<10>(request, {"uid", "kind", "operation", "namespace", "name", "subResource",
+                                                 "userInfo", "dryRun", "object", "oldObject"});
+  AdmissionRequest& decoded = out->request;
+  std::string_view uid;
+  if (!members[kUid] || members[kUid]->get(uid) != simdjson::SUCCESS || uid.empty()) return false;
+  out->uid.assign(uid);
+
+  dom::object kind;
+  if (!members[kKind] || members[kKind]->get(kind) != simdjson::SUCCESS) return false;
+  const auto kind_members = LastMembers<3>(kind, {"group", "version", "kind"});
+  if (!ReadString(kind_members[0], &decoded.group) || !ReadString(kind_members[1], &decoded.version) ||
+      !ReadString(kind_members[2], &decoded.kind) || decoded.kind.empty()) {
+    return false;
+  }
+
+  std::string_view operation;
+  if (!members[kOperation] || members[kOperation]->get(operation) != simdjson::SUCCESS ||
+      !ParseOperation(operation, &decoded.operation)) {
+    return false;
+  }
+  if (!ReadString(members[kNamespace], &decoded.namespace_name) || !ReadString(members[kName], &decoded.name) ||
+      !ReadString(members[kSubResource], &decoded.sub_resource)) {
+    return false;
+  }
+  if (!IsAbsent(members[kUserInfo])) {
+    dom::object user_info;
+    if (members[kUserInfo]->get(user_info) != simdjson::SUCCESS) return false;
+    if (!ReadString(LastMembers<1>(user_info, {"username"})[0], &decoded.username)) return false;
+  }
+  if (!IsAbsent(members[kDryRun]) && members[kDryRun]->get(decoded.dry_run) != simdjson::SUCCESS) return false;
+
+  if (!ReadObject(members[kObject], object_rule, object, &decoded.object) ||
+      !ReadObject(members[kOldObject], object_rule, old_object, &decoded.old_object)) {
+    return false;
+  }
+  if (IsSubresourceRequest(decoded)) return true;
+  const bool needs_object = decoded.operation == Operation::kCreate || decoded.operation == Operation::kUpdate;
+  if (needs_object && decoded.object == nullptr) return false;
+  return decoded.operation != Operation::kUpdate || decoded.old_object != nullptr;
+}
+
+bool DecodeReviewFast(dom::element root, const PruneRule* object_rule, DecodedReview* out, Json* object,
+                      Json* old_object) {
+  dom::object review;
+  if (root.get(review) != simdjson::SUCCESS) return false;
+  const auto members = LastMembers<3>(review, {"apiVersion", "kind", "request"});
+  std::string_view api_version;
+  std::string_view kind;
+  dom::object request;
+  if (!members[0] || members[0]->get(api_version) != simdjson::SUCCESS ||
+      (api_version != kAdmissionV1 && api_version != kAdmissionV1beta1)) {
+    return false;
+  }
+  if (!members[1] || members[1]->get(kind) != simdjson::SUCCESS || kind != "AdmissionReview") return false;
+  if (!members[2] || members[2]->get(request) != simdjson::SUCCESS) return false;
+  out->api_version.assign(api_version);
+  return DecodeRequestFast(request, object_rule, out, object, old_object);
+}
+
+// Runs `use` on the parsed body's root while the parser is held; false when
+// the body is too large for the fast path or simdjson refuses it.
+template <typename Use>
+bool WithParsedBody(std::string_view body, Use use) {
+  if (body.size() > kMaxFastReviewBytes) return false;
   std::unique_ptr<dom::parser> parser = Parsers().Take();
-  if (!BoundDepth(*parser)) return std::nullopt;
-  const PruneRule* rule = pruning == ReviewPruning::kIgnoredMembers ? &kReview : nullptr;
+  if (!BoundDepth(*parser)) return false;
   dom::element root;
-  Json document;
   // realloc_if_needed: simdjson reads past the end of the text, so it copies
   // the body into a padded buffer of the parser's (50 ns for 7 KiB).
-  const bool parsed = parser->parse(body.data(), body.size(), /*realloc_if_needed=*/true).get(root) ==
-                          simdjson::SUCCESS &&
-                      Convert(root, 1, rule, &document);
+  const bool used = parser->parse(body.data(), body.size(), /*realloc_if_needed=*/true).get(root) ==
+                        simdjson::SUCCESS &&
+                    use(root);
   Parsers().Give(std::move(parser));
-  if (!parsed) return std::nullopt;
+  return used;
+}
+
+}  // namespace
+
+bool DecodeReviewFast(std::string_view body, ReviewPruning pruning, DecodedReview* out, Json* object,
+                      Json* old_object) {
+  const PruneRule* object_rule = pruning == ReviewPruning::kIgnoredMembers ? &kObject : nullptr;
+  return WithParsedBody(body, [&](dom::element root) {
+    return DecodeReviewFast(root, object_rule, out, object, old_object);
+  });
+}
+
+std::optional<Json> ParseReviewFast(std::string_view body, ReviewPruning pruning) {
+  const PruneRule* rule = pruning == ReviewPruning::kIgnoredMembers ? &kReview : nullptr;
+  Json document;
+  if (!WithParsedBody(body, [&](dom::element root) { return Convert(root, 1, rule, &document); })) {
+    return std::nullopt;
+  }
   return document;
 }
 

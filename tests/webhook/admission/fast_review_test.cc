@@ -6,7 +6,9 @@
 // policies, which fuzz_regression_test applies to the seeds); whenever the
 // fast parse gives a document, the slow parser accepts the text too, and the
 // document is the slow one less managedFields, the last-applied annotation
-// and the status but for its ackResourceMetadata.
+// and the status but for its ackResourceMetadata; whenever the one-pass
+// decode decodes a body, the slow parse and decoder decode it to the same
+// members and objects.
 #include "webhook/admission/fast_review.h"
 
 #include <unistd.h>
@@ -30,6 +32,7 @@
 #include "tests/support/files.h"
 #include "tests/support/keyward_process.h"
 #include "tests/support/reviews.h"
+#include "webhook/admission/admission_codec.h"
 #include "webhook/admission/admit.h"
 #include "webhook/admission/ignored_metadata.h"
 #include "webhook/admission/policy_file.h"
@@ -140,6 +143,53 @@ std::string Observable(const AdmissionOutcome& o) {
       .dump(-1, ' ', false, json::error_handler_t::replace);
 }
 
+// Every member of a decoded review (the object pointers by what they name).
+json DecodedMembers(const DecodedReview& review) {
+  const AdmissionRequest& r = review.request;
+  return json{{"apiVersion", review.api_version}, {"uid", review.uid}, {"group", r.group},
+              {"version", r.version}, {"kind", r.kind}, {"namespace", r.namespace_name}, {"name", r.name},
+              {"operation", static_cast<int>(r.operation)}, {"subResource", r.sub_resource},
+              {"username", r.username}, {"dryRun", r.dry_run},
+              {"object", r.object != nullptr ? *r.object : json("(none)")},
+              {"oldObject", r.old_object != nullptr ? *r.old_object : json("(none)")}};
+}
+
+// Whenever the one-pass decode (DecodeReviewFast) decodes a body, the slow
+// parse and DecodeAdmissionReview decode it too, to the same members and
+// the same objects less the ignored members; returns whether it decoded.
+bool ExpectFastDecodeIsTheSlowOne(const std::string& body) {
+  bool decoded_fast = false;
+  for (ReviewPruning pruning : {ReviewPruning::kIgnoredMembers, ReviewPruning::kNone}) {
+    DecodedReview fast;
+    json object, old_object;
+    if (!DecodeReviewFast(body, pruning, &fast, &object, &old_object)) {
+      EXPECT_FALSE(decoded_fast) << "decoded with one pruning and not the other";
+      continue;
+    }
+    decoded_fast = true;
+    EXPECT_TRUE(fast.request.object == nullptr || fast.request.object == &object);
+    EXPECT_TRUE(fast.request.old_object == nullptr || fast.request.old_object == &old_object);
+    std::optional<json> slow_document;
+    if (pruning == ReviewPruning::kNone) {
+      Result<json> whole = ParseBoundedJson(body);
+      if (whole.ok()) slow_document = std::move(whole.value());
+    } else {
+      slow_document = SlowDocumentPruned(body);
+    }
+    if (!slow_document) {
+      ADD_FAILURE() << "the one-pass decode accepted what the slow parser refuses";
+      continue;
+    }
+    DecodedReview slow;
+    const Status decoded = DecodeAdmissionReview(*slow_document, &slow);
+    EXPECT_TRUE(decoded.ok()) << "the one-pass decode accepted what the decoder refuses: " << decoded.ToString();
+    if (decoded.ok()) {
+      EXPECT_EQ(DecodedMembers(fast), DecodedMembers(slow));
+    }
+  }
+  return decoded_fast;
+}
+
 // Checks one body; returns whether the fast parse gave a document.
 bool ExpectSameAnswers(const std::string& body, const std::string& what, const Policies& policies = AllPolicies()) {
   SCOPED_TRACE(what);
@@ -157,6 +207,7 @@ bool ExpectSameAnswers(const std::string& body, const std::string& what, const P
       EXPECT_TRUE(*fast_unpruned == whole.value());
     }
   }
+  ExpectFastDecodeIsTheSlowOne(body);
   for (const std::shared_ptr<const Policy>& policy : policies) {
     for (Webhook webhook : {Webhook::kMutate, Webhook::kValidate}) {
       for (bool strip : {true, false}) {
@@ -180,6 +231,7 @@ TEST(FastReviewTest, EveryCapturedReviewTakesTheFastPathAndAnswersTheSame) {
     const std::string body = ReadFile(path.string());
     ASSERT_FALSE(body.empty()) << path;
     EXPECT_TRUE(ExpectSameAnswers(body, path.string())) << path << ": the fast parse refused a real review";
+    EXPECT_TRUE(ExpectFastDecodeIsTheSlowOne(body)) << path << ": the one-pass decode refused a real review";
     // The fast document is also the text stripper's, its status pruned.
     std::string stripped;
     Result<json> slow = ParseBoundedJson(RemoveIgnoredMetadata(body, &stripped) ? stripped : body);
@@ -307,6 +359,62 @@ std::map<std::string, std::string> EdgeCases(const std::string& f) {
   return cases;
 }
 
+// A captured review with the member `key` of the object at `where` set to
+// `raw` (added where it is missing), as compact text.
+std::string WithMember(const std::string& fixture, const std::string& where, const std::string& key,
+                       const std::string& raw) {
+  json review = json::parse(ReadFile(std::string(KEYWARD_FIXTURES_DIR) + "/admission-reviews/" + fixture));
+  review[json::json_pointer(where)][key] = "@raw@";
+  std::string text = review.dump();
+  text.replace(text.find("\"@raw@\""), 7, raw);
+  return text;
+}
+
+// What the decoder reads of the envelope, in every shape it may come in:
+// the one-pass decode must decode the good ones and leave every other to
+// the slow path, whose message is then the answer.
+std::map<std::string, std::string> EnvelopeCases(const std::string& f) {
+  std::map<std::string, std::string> cases;
+  auto set = [&](const std::string& where, const std::string& key, std::vector<std::string> values) {
+    for (const std::string& value : values) {
+      cases[where + "/" + key + " = " + value] = WithMember(f, where, key, value);
+    }
+  };
+  const std::vector<std::string> odd = {"null", "1", "true", "[]", "{}", "\"\""};
+  set("", "apiVersion", {"\"admission.k8s.io/v1beta1\"", "\"admission.k8s.io/v2\"", "\"v1\"", "null", "1"});
+  set("", "kind", {"\"AdmissionReview\"", "\"admissionreview\"", "null", "{}"});
+  set("/request", "uid", {"\"u\"", "\"\"", "null", "1", "[\"u\"]"});
+  set("/request", "kind", {"null", "\"TrainingJob\"", "[]", "{}", R"({"kind":"TrainingJob"})",
+                           R"({"group":null,"version":null,"kind":"TrainingJob"})",
+                           R"({"group":"sagemaker.services.k8s.aws","version":1,"kind":"TrainingJob"})",
+                           R"({"group":"sagemaker.services.k8s.aws","kind":""})",
+                           R"({"group":"sagemaker.services.k8s.aws","kind":"TrainingJob","kind":""})",
+                           R"({"group":"sagemaker.services.k8s.aws","kind":"","kind":"TrainingJob"})"});
+  set("/request", "operation",
+      {"\"CREATE\"", "\"UPDATE\"", "\"DELETE\"", "\"CONNECT\"", "\"create\"", "\"\"", "null", "1"});
+  for (const char* key : {"namespace", "name", "subResource"}) {
+    std::vector<std::string> values = odd;
+    values.push_back("\"team-b\"");
+    values.push_back("\"status\"");
+    set("/request", key, values);
+  }
+  set("/request", "userInfo",
+      {"null", "1", "\"alice\"", "[]", "{}", R"({"username":null})", R"({"username":1})",
+       R"({"username":"a","username":"b"})", R"({"username":"a","username":null})", R"({"groups":"x"})"});
+  set("/request", "dryRun", {"null", "true", "false", "1", "\"true\"", "{}"});
+  set("/request", "object", {"null", "1", "\"x\"", "[]", "{}"});
+  set("/request", "oldObject", {"null", "1", "[]", "{}"});
+  // Duplicates, the last of each kept (the captured member comes last).
+  for (const char* raw : {R"("uid":"")", R"("uid":1)", R"("operation":"X")", R"("kind":1)", R"("object":1)",
+                          R"("userInfo":1)", R"("dryRun":1)", R"("name":1)"}) {
+    cases[std::string("earlier ") + raw] = WithRawMembers(f, "/request", raw);
+  }
+  for (const char* raw : {R"("apiVersion":1)", R"("kind":"X")"}) {
+    cases[std::string("earlier review ") + raw] = WithRawMembers(f, "", raw);
+  }
+  return cases;
+}
+
 void ExpectSameAnswersForEach(const std::map<std::string, std::string>& cases) {
   size_t fast = 0;
   for (const auto& [name, body] : cases) fast += ExpectSameAnswers(body, name) ? 1 : 0;
@@ -316,6 +424,20 @@ void ExpectSameAnswersForEach(const std::map<std::string, std::string>& cases) {
 TEST(FastReviewTest, EdgeCasesOfACreateAnswerTheSame) { ExpectSameAnswersForEach(EdgeCases(kCreate)); }
 
 TEST(FastReviewTest, EdgeCasesOfAnUpdateAnswerTheSame) { ExpectSameAnswersForEach(EdgeCases(kUpdate)); }
+
+TEST(FastReviewTest, EveryShapeOfTheEnvelopeAnswersTheSame) {
+  for (const char* fixture : {kCreate, kUpdate}) {
+    size_t decoded_fast = 0;
+    const std::map<std::string, std::string> cases = EnvelopeCases(fixture);
+    for (const auto& [name, body] : cases) {
+      ExpectSameAnswers(body, name, TestPolicies());
+      decoded_fast += ExpectFastDecodeIsTheSlowOne(body) ? 1 : 0;
+    }
+    // Both sides of every check are exercised.
+    EXPECT_GT(decoded_fast, cases.size() / 4) << fixture;
+    EXPECT_LT(decoded_fast, cases.size() * 3 / 4) << fixture;
+  }
+}
 
 TEST(FastReviewTest, OddBodiesAnswerTheSame) {
   std::map<std::string, std::string> cases;
