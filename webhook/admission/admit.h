@@ -1,8 +1,11 @@
 // The admission pipeline: one request body in, one HTTP answer out.
 //
-//   content type -> parse (simdjson, leaving out what no rule reads; for
-//   anything it refuses: strip ignored metadata, depth-bounded nlohmann
-//   parse) -> decode the AdmissionReview -> the core decides
+//   content type -> parse and decode the AdmissionReview (simdjson, the
+//   envelope read directly and only the objects built as nlohmann::json,
+//   leaving out what no rule reads; for anything that refuses, every error
+//   included: the whole review as nlohmann::json, by simdjson or else, after
+//   stripping ignored metadata, the depth-bounded nlohmann parse, then the
+//   decoder, whose messages users see) -> the core decides
 //   (policy/rules/evaluate.h) -> encode the answer
 //
 // A pure function of (webhook, policy, content type, body, namespace
