@@ -110,13 +110,18 @@ Status DecodeRequest(const Json& request, DecodedReview* out) {
   return Status::Ok();
 }
 
-// Caps the list so a huge object cannot flood kubectl's output.
-std::vector<std::string> BoundedWarnings(const std::vector<std::string>& warnings) {
-  if (warnings.size() <= kMaxWarnings) return warnings;
-  std::vector<std::string> out(warnings.begin(), warnings.begin() + kMaxWarnings - 1);
-  out.push_back("and " + std::to_string(warnings.size() - kMaxWarnings + 1) +
-                " more (see the keyward log for this request)");
-  return out;
+// The warnings member, if there are any, capped so a huge object cannot
+// flood kubectl's output (the list is copied only when it is capped).
+void AddWarnings(const std::vector<std::string>& warnings, JsonObjectWriter& response) {
+  if (warnings.empty()) return;
+  if (warnings.size() <= kMaxWarnings) {
+    response.Strings("warnings", warnings);
+    return;
+  }
+  std::vector<std::string> capped(warnings.begin(), warnings.begin() + kMaxWarnings - 1);
+  capped.push_back("and " + std::to_string(warnings.size() - kMaxWarnings + 1) +
+                   " more (see the keyward log for this request)");
+  response.Strings("warnings", capped);
 }
 
 std::string Bounded(std::string value) { return ElideEnd(value, kMaxAuditValueLength); }
@@ -202,7 +207,7 @@ std::string EncodeMutationReview(const DecodedReview& review, const MutationResu
         text->push_back('"');
       });
     }
-    if (!result.warnings.empty()) response.Strings("warnings", BoundedWarnings(result.warnings));
+    AddWarnings(result.warnings, response);
   });
 }
 
@@ -218,7 +223,7 @@ std::string EncodeValidationReview(const DecodedReview& review, const Validation
             .Close();
       });
     }
-    if (!result.warnings.empty()) response.Strings("warnings", BoundedWarnings(result.warnings));
+    AddWarnings(result.warnings, response);
     if (HasAuditLevelViolations(result)) {
       response.Raw("auditAnnotations", AuditAnnotations(result));
     }
