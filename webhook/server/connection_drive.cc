@@ -39,6 +39,14 @@ constexpr size_t kAnswersPerTurn = 16;
 constexpr auto kIdleBufferRelease = std::chrono::seconds(1);
 constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
 
+// SSL_get_error reads the thread's error queue, which must be empty before
+// each TLS call. Clearing it resets every slot of the queue, twice a request
+// (about 1% of a request's instructions); looking at it is one lookup, and
+// it holds something only after a call failed.
+void EmptyErrorQueue() {
+  if (ERR_peek_error() != 0) ERR_clear_error();
+}
+
 }  // namespace
 
 // Moves the connection on as far as it goes without blocking; true when it
@@ -47,7 +55,7 @@ bool ConnectionLoop::Drive(Connection* c) {
   for (size_t answers = 0;;) {
     switch (c->phase) {
       case Phase::kHandshake: {
-        ERR_clear_error();
+        EmptyErrorQueue();
         const int accepted = SSL_accept(c->ssl);
         if (accepted == 1) {
           c->phase = Phase::kReading;
@@ -122,7 +130,7 @@ bool ConnectionLoop::Receive(Connection* c) {
       return true;
     }
     char buffer[kReadChunk];
-    ERR_clear_error();
+    EmptyErrorQueue();
     const int n = SSL_read(c->ssl, buffer, sizeof buffer);
     if (n <= 0) {
       const int error = SSL_get_error(c->ssl, n);
@@ -173,7 +181,7 @@ void ConnectionLoop::Answer(Connection* c) {
 // (the request goes on, or a pipelined one is already here).
 bool ConnectionLoop::Send(Connection* c) {
   while (c->out_sent < c->out.size()) {
-    ERR_clear_error();
+    EmptyErrorQueue();
     const int n = SSL_write(c->ssl, c->out.data() + c->out_sent,
                             static_cast<int>(std::min<size_t>(c->out.size() - c->out_sent, INT_MAX)));
     if (n <= 0) {
@@ -212,7 +220,7 @@ bool ConnectionLoop::Send(Connection* c) {
 
 // Sends close_notify and the FIN; Drive then discards what still arrives.
 void ConnectionLoop::Linger(Connection* c) {
-  ERR_clear_error();
+  EmptyErrorQueue();
   SSL_shutdown(c->ssl);  // close_notify, best effort
   ::shutdown(c->sock, SHUT_WR);
   c->phase = Phase::kLingering;
