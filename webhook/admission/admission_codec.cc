@@ -98,16 +98,7 @@ Status DecodeRequest(const Json& request, DecodedReview* out) {
       !read.ok()) {
     return read;
   }
-  if (IsSubresourceRequest(decoded)) return Status::Ok();  // never judged: no object needed
-  const bool needs_object = decoded.operation == Operation::kCreate || decoded.operation == Operation::kUpdate;
-  if (needs_object && decoded.object == nullptr) {
-    return Status::Error("request.object is missing: a " + operation +
-                         " review carries the object as it will be stored");
-  }
-  if (decoded.operation == Operation::kUpdate && decoded.old_object == nullptr) {
-    return Status::Error("request.oldObject is missing: an UPDATE review carries the stored object");
-  }
-  return Status::Ok();
+  return CheckRequestObjects(decoded);
 }
 
 // The warnings member, if there are any, capped so a huge object cannot
@@ -171,6 +162,25 @@ std::string Envelope(const DecodedReview& review, bool allowed, Fill fill) {
 
 }  // namespace
 
+bool IsAdmissionApiVersion(std::string_view api_version) {
+  return api_version == kAdmissionV1 || api_version == kAdmissionV1beta1;
+}
+
+Status CheckRequestObjects(const AdmissionRequest& request) {
+  if (IsSubresourceRequest(request)) return Status::Ok();  // never judged: no object needed
+  const bool needs_object = request.operation == Operation::kCreate || request.operation == Operation::kUpdate;
+  if (needs_object && request.object == nullptr) {
+    std::string message = "request.object is missing: a ";
+    message += OperationName(request.operation);
+    message += " review carries the object as it will be stored";
+    return Status::Error(std::move(message));
+  }
+  if (request.operation == Operation::kUpdate && request.old_object == nullptr) {
+    return Status::Error("request.oldObject is missing: an UPDATE review carries the stored object");
+  }
+  return Status::Ok();
+}
+
 Status DecodeAdmissionReview(const Json& review, DecodedReview* out) {
   if (!review.is_object()) {
     return Status::Error(std::string("the body is a JSON ") + review.type_name() + ", not an AdmissionReview object");
@@ -180,7 +190,7 @@ Status DecodeAdmissionReview(const Json& review, DecodedReview* out) {
     return Status::Error("apiVersion is missing: expected admission.k8s.io/v1 or admission.k8s.io/v1beta1");
   }
   const auto& version = api_version->get_ref<const std::string&>();
-  if (version != kAdmissionV1 && version != kAdmissionV1beta1) {
+  if (!IsAdmissionApiVersion(version)) {
     return Status::Error("apiVersion is \"" + version + "\": expected admission.k8s.io/v1 or admission.k8s.io/v1beta1");
   }
   auto kind = review.find("kind");

@@ -25,6 +25,14 @@ struct DecodedReview {
   AdmissionRequest request;  // object pointers borrow from the decoded review
 };
 
+// admission.k8s.io/v1 or v1beta1: the versions keyward decodes and answers.
+bool IsAdmissionApiVersion(std::string_view api_version);
+
+// What the decoder requires of a decoded request's objects: request.object
+// on CREATE and UPDATE, request.oldObject on UPDATE, nothing for a
+// subresource. The failure names the missing member.
+Status CheckRequestObjects(const AdmissionRequest& request);
+
 // Fills *out from `review`; the review must outlive *out. A failure is one
 // sentence naming the offending field and what it should be.
 Status DecodeAdmissionReview(const nlohmann::json& review, DecodedReview* out);

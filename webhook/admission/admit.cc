@@ -46,10 +46,8 @@ void MoveRequestIntoOutcome(DecodedReview review, AdmissionOutcome* out) {
 // when it can (fast_review.h); otherwise, and for every
 // error, the slow path: strip the ignored members from the text, then the
 // depth-bounded nlohmann parse, whose messages are the ones users see.
-Result<nlohmann::json> ParseReview(std::string_view body, const AdmitOptions& options) {
+Result<nlohmann::json> ParseReview(std::string_view body, ReviewPruning pruning, const AdmitOptions& options) {
   if (options.fast_decode) {
-    const ReviewPruning pruning =
-        options.strip_ignored_metadata ? ReviewPruning::kIgnoredMembers : ReviewPruning::kNone;
     if (std::optional<nlohmann::json> fast = ParseReviewFast(body, pruning)) return std::move(*fast);
   }
   std::string trimmed;
@@ -113,7 +111,7 @@ AdmissionOutcome Admit(Webhook webhook, const Policy& policy, std::string_view c
   if (!options.fast_decode ||
       !DecodeReviewFast(body, pruning, &review, &documents.object, &documents.old_object)) {
     review = DecodedReview();
-    Result<nlohmann::json> parsed = ParseReview(body, options);
+    Result<nlohmann::json> parsed = ParseReview(body, pruning, options);
     if (!parsed.ok()) return Refuse(400, kDecisionInvalid, "the body is not valid JSON: " + parsed.status().ToString());
     documents.whole = std::move(parsed.value());
     if (Status decoded = DecodeAdmissionReview(documents.whole, &review); !decoded.ok()) {

@@ -265,13 +265,10 @@ bool DecodeRequestFast(dom::object request, const PruneRule* object_rule, Decode
       !ReadObject(members[kOldObject], object_rule, old_object, &decoded.old_object)) {
     return false;
   }
-  if (IsSubresourceRequest(decoded)) return true;
-  const bool needs_object = decoded.operation == Operation::kCreate || decoded.operation == Operation::kUpdate;
-  if (needs_object && decoded.object == nullptr) return false;
-  return decoded.operation != Operation::kUpdate || decoded.old_object != nullptr;
+  return CheckRequestObjects(decoded).ok();
 }
 
-bool DecodeReviewFast(dom::element root, const PruneRule* object_rule, DecodedReview* out, Json* object,
+bool DecodeReviewRoot(dom::element root, const PruneRule* object_rule, DecodedReview* out, Json* object,
                       Json* old_object) {
   dom::object review;
   if (root.get(review) != simdjson::SUCCESS) return false;
@@ -279,8 +276,7 @@ bool DecodeReviewFast(dom::element root, const PruneRule* object_rule, DecodedRe
   std::string_view api_version;
   std::string_view kind;
   dom::object request;
-  if (!members[0] || members[0]->get(api_version) != simdjson::SUCCESS ||
-      (api_version != kAdmissionV1 && api_version != kAdmissionV1beta1)) {
+  if (!members[0] || members[0]->get(api_version) != simdjson::SUCCESS || !IsAdmissionApiVersion(api_version)) {
     return false;
   }
   if (!members[1] || members[1]->get(kind) != simdjson::SUCCESS || kind != "AdmissionReview") return false;
@@ -312,7 +308,7 @@ bool DecodeReviewFast(std::string_view body, ReviewPruning pruning, DecodedRevie
                       Json* old_object) {
   const PruneRule* object_rule = pruning == ReviewPruning::kIgnoredMembers ? &kObject : nullptr;
   return WithParsedBody(body, [&](dom::element root) {
-    return DecodeReviewFast(root, object_rule, out, object, old_object);
+    return DecodeReviewRoot(root, object_rule, out, object, old_object);
   });
 }
 

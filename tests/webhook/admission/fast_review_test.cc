@@ -272,7 +272,7 @@ TEST(FastReviewTest, EveryFuzzSeedAndRecordedInputAnswersTheSame) {
 // library writes: duplicate keys, -0, bad UTF-8) as the first members of the
 // object at `where`.
 std::string WithRawMembers(const std::string& fixture, const std::string& where, const std::string& raw) {
-  json review = json::parse(ReadFile(std::string(KEYWARD_FIXTURES_DIR) + "/admission-reviews/" + fixture));
+  json review = LoadReviewFixture(fixture);
   review[json::json_pointer(where)]["@raw@"] = 0;
   std::string text = review.dump();
   const size_t at = text.find("\"@raw@\":0");
@@ -363,7 +363,7 @@ std::map<std::string, std::string> EdgeCases(const std::string& f) {
 // `raw` (added where it is missing), as compact text.
 std::string WithMember(const std::string& fixture, const std::string& where, const std::string& key,
                        const std::string& raw) {
-  json review = json::parse(ReadFile(std::string(KEYWARD_FIXTURES_DIR) + "/admission-reviews/" + fixture));
+  json review = LoadReviewFixture(fixture);
   review[json::json_pointer(where)][key] = "@raw@";
   std::string text = review.dump();
   text.replace(text.find("\"@raw@\""), 7, raw);
